@@ -1,0 +1,139 @@
+"""Import question files (seed or task-list markdown) into the database."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from quizzes import formats, services
+
+IMPORTABLE_SUFFIXES = {".md", ".markdown", ".txt"}
+
+
+def expand_paths(paths: list[str]) -> list[Path]:
+    """Files as given, and the importable files inside any directory, in a stable order."""
+    expanded = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            expanded.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in IMPORTABLE_SUFFIXES)
+            )
+        else:
+            expanded.append(path)
+    return expanded
+
+
+def question_report(question: formats.ParsedQuestion) -> dict:
+    return {
+        "line": question.line,
+        "text": question.text,
+        "kind": question.kind,
+        "published": question.published,
+        "explanation": bool(question.explanation.strip()),
+        "options": [
+            {"text": option.text, "verdict": option.verdict, "feedback": bool(option.feedback.strip())}
+            for option in question.options
+        ],
+    }
+
+
+class Command(BaseCommand):
+    help = (
+        "Import quizzes from markdown files (the seed format or the task-list format). "
+        "Re-importing a file updates the quiz in place; attempts are never touched."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="Files or directories to import.")
+        parser.add_argument(
+            "--format", choices=["seed", "tasklist"], help="Force a format instead of detecting it."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and report without writing anything."
+        )
+        parser.add_argument("--report", choices=["text", "json"], default="text")
+        parser.add_argument("--slug", help="Slug for the quiz (only with a single file).")
+        parser.add_argument(
+            "--draft", action="store_true", help="Leave newly created quizzes unpublished."
+        )
+
+    def handle(self, *args, **options):
+        paths = expand_paths(options["paths"])
+        if options["slug"] and len(paths) != 1:
+            raise CommandError("--slug can only be used with a single file.")
+        as_json = options["report"] == "json"
+        # With a JSON report, stdout carries only the JSON; progress goes to stderr.
+        log = self.stderr if as_json else self.stdout
+        files, failed = [], 0
+        for number, path in enumerate(paths, start=1):
+            entry = self._import_file(path, options, log, f"[{number}/{len(paths)}]")
+            failed += bool(entry["errors"])
+            files.append(entry)
+        if as_json:
+            self.stdout.write(json.dumps({"files": files}, ensure_ascii=False, indent=2))
+        if failed:
+            raise CommandError(f"{failed} of {len(paths)} file(s) had errors; nothing was written for them.")
+
+    def _import_file(self, path: Path, options, log, progress: str) -> dict:
+        entry = {
+            "path": str(path),
+            "format": None,
+            "encoding": None,
+            "repaired_encoding": False,
+            "repairs": [],
+            "quizzes": [],
+            "warnings": [],
+            "errors": [],
+        }
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            entry["errors"].append({"line": None, "message": f"cannot read file: {error.strerror}"})
+            log.write(self.style.ERROR(f"{progress} {path}: cannot read file: {error.strerror}"))
+            return entry
+        result = formats.parse(data, format=options["format"])
+        entry.update(
+            format=result.format,
+            encoding=result.encoding,
+            repaired_encoding=bool(result.repairs),
+            repairs=list(result.repairs),
+            warnings=[{"line": w.line, "message": w.message} for w in result.warnings],
+            errors=[{"line": e.line, "message": e.message} for e in result.errors],
+        )
+        for repair in result.repairs:
+            log.write(f"{progress} {path}: {repair}")
+        for warning in result.warnings:
+            log.write(self.style.WARNING(f"{path}:{warning.line or '-'}: warning: {warning.message}"))
+        if not result.ok or result.quiz is None:
+            for error in result.errors:
+                log.write(self.style.ERROR(f"{path}:{error.line or '-'}: error: {error.message}"))
+            return entry
+        quiz = result.quiz
+        slug = options["slug"] or services.quiz_slug(quiz.title)
+        entry["quizzes"].append(
+            {
+                "title": quiz.title,
+                "slug": slug,
+                "questions": [question_report(q) for q in quiz.questions],
+            }
+        )
+        if options["dry_run"]:
+            log.write(f"{progress} {path}: valid, {len(quiz.questions)} questions (dry run, nothing written)")
+            return entry
+        summary = services.import_quiz(parsed=quiz, slug=slug, publish=not options["draft"])
+        if summary.created:
+            outcome = "created"
+        elif summary.changed:
+            outcome = (
+                f"updated ({summary.questions_created} added, {summary.questions_updated} changed, "
+                f"{summary.questions_deleted} removed)"
+            )
+        else:
+            outcome = "unchanged"
+        log.write(
+            self.style.SUCCESS(
+                f"{progress} {path}: {outcome}: “{quiz.title}” ({slug}), {len(quiz.questions)} questions"
+            )
+        )
+        return entry

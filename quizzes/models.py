@@ -1,0 +1,407 @@
+"""Quizzes, their questions and options, and the attempts candidates make.
+
+Attempts never point at live questions or options. When an attempt starts it is tied
+to a QuizRevision: an immutable JSON record of the quiz content exactly as presented
+(texts, verdicts, explanations, points, strategies). Identical content shares one
+revision, so a cohort of a thousand candidates costs one record, not a thousand.
+Authors can then edit, reorder or delete questions freely: reviews and scores of
+existing attempts read from the revision and cannot change, except through an
+explicit, audited regrade (see services.regrade_quiz_attempts).
+"""
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from quizzes.grading import Kind, Strategy, Verdict
+
+
+STRATEGY_CHOICES = [
+    (Strategy.PARTIAL.value, _("Partial credit (Moodle style)")),
+    (Strategy.ALL_OR_NOTHING.value, _("All or nothing")),
+    (Strategy.PER_OPTION.value, _("Per option")),
+]
+
+
+class Quiz(models.Model):
+    class ReviewPolicy(models.TextChoices):
+        THANK_YOU = "thanks", _("Thank-you message only")
+        SCORE = "score", _("Score only")
+        CORRECTNESS = "correctness", _("Score and per-question correctness")
+        FULL = "full", _("Full review with verdicts and explanations")
+
+    class Access(models.TextChoices):
+        PUBLIC = "public", _("Public: anyone can start from the home page")
+        INVITE = "invite", _("Invite only")
+
+    class Navigation(models.TextChoices):
+        ALL = "all", _("All questions on one page")
+        PAGED = "paged", _("One question per page")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    published = models.BooleanField(_("published"), default=False)
+    access = models.CharField(
+        _("access"), max_length=16, choices=Access.choices, default=Access.PUBLIC
+    )
+    grading_strategy = models.CharField(
+        _("grading strategy for multiple choice"),
+        max_length=20,
+        choices=STRATEGY_CHOICES,
+        default=Strategy.PARTIAL,
+    )
+    pass_mark = models.DecimalField(
+        _("pass mark, %"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    time_limit = models.DurationField(_("time limit"), null=True, blank=True)
+    navigation = models.CharField(
+        _("navigation"), max_length=16, choices=Navigation.choices, default=Navigation.ALL
+    )
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
+    shuffle_options = models.BooleanField(_("shuffle options"), default=False)
+    review_policy = models.CharField(
+        _("what candidates see after submitting"),
+        max_length=16,
+        choices=ReviewPolicy.choices,
+        default=ReviewPolicy.FULL,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:quiz_detail", kwargs={"slug": self.slug})
+
+
+class Question(models.Model):
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.TextField(_("text"), help_text=_("Markdown."))
+    kind = models.CharField(
+        _("kind"),
+        max_length=16,
+        choices=[(Kind.SINGLE.value, _("Single choice")), (Kind.MULTIPLE.value, _("Multiple choice"))],
+        default=Kind.SINGLE,
+    )
+    explanation = models.TextField(_("explanation"), blank=True, help_text=_("Markdown."))
+    points = models.DecimalField(
+        _("points"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    partial_fraction = models.DecimalField(
+        _("credit for a ⚠️ answer (single choice)"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    )
+    grading_strategy = models.CharField(
+        _("grading strategy override"),
+        max_length=20,
+        choices=STRATEGY_CHOICES,
+        blank=True,
+        help_text=_("Empty: use the quiz's strategy."),
+    )
+    published = models.BooleanField(
+        _("published"), default=True, help_text=_("Drafts are not shown to candidates.")
+    )
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["quiz", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "position"],
+                name="question_unique_position",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        first_line = self.text.strip().splitlines()[0] if self.text.strip() else ""
+        return f"{self.position}. {first_line.strip('*# ')[:80]}"
+
+    @property
+    def effective_strategy(self) -> str:
+        return self.grading_strategy or self.quiz.grading_strategy
+
+
+class Option(models.Model):
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.TextField(_("text"), help_text=_("Markdown."))
+    verdict = models.CharField(
+        _("verdict"),
+        max_length=16,
+        choices=[
+            (Verdict.CORRECT.value, _("✅ correct")),
+            (Verdict.INCORRECT.value, _("❌ wrong")),
+            (Verdict.PARTIAL.value, _("⚠️ acceptable with a caveat")),
+        ],
+        default=Verdict.INCORRECT,
+    )
+    feedback = models.TextField(_("feedback"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ["question", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "position"],
+                name="option_unique_position",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class QuizRevision(models.Model):
+    """Immutable content of a quiz as candidates were shown it (see module docstring)."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="revisions")
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quiz revision")
+        verbose_name_plural = _("quiz revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "content_hash"], name="revision_unique_hash")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_id}@{self.content_hash[:8]}"
+
+
+def new_invite_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invite(models.Model):
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="invites", verbose_name=_("quiz")
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_invite_token, editable=False)
+    candidate_name = models.CharField(_("candidate name"), max_length=200, blank=True)
+    candidate_email = models.EmailField(_("candidate email"), blank=True)
+    max_uses = models.PositiveIntegerField(_("allowed uses"), default=1)
+    uses = models.PositiveIntegerField(_("uses"), default=0)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invite")
+        verbose_name_plural = _("invites")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(uses__lte=models.F("max_uses")), name="invite_uses_within_limit")
+        ]
+
+    def __str__(self) -> str:
+        return self.candidate_email or self.candidate_name or self.token[:8]
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and (now or timezone.now()) >= self.expires_at
+
+
+class Attempt(models.Model):
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        # Closed by the server (time ran out) with whatever answers were saved.
+        CLOSED = "closed", _("Closed without submit")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
+    )
+    revision = models.ForeignKey(QuizRevision, on_delete=models.PROTECT, related_name="attempts")
+    invite = models.ForeignKey(
+        Invite,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attempts",
+        verbose_name=_("invite"),
+    )
+    candidate_name = models.CharField(_("candidate name"), max_length=200)
+    candidate_email = models.EmailField(_("candidate email"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.IN_PROGRESS
+    )
+    # The order drawn for this attempt: {"questions": [qid, ...], "options": {"qid": [oid, ...]}}.
+    layout = models.JSONField(default=dict)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=10, decimal_places=4, null=True, blank=True)
+    max_score = models.DecimalField(_("max score"), max_digits=10, decimal_places=4, default=0)
+    # Highest autosave sequence number accepted, so a stale save never wins.
+    save_seq = models.BigIntegerField(default=0)
+    # Integrity signals: recorded, never acted upon automatically.
+    focus_lost_count = models.PositiveIntegerField(_("times focus was lost"), default=0)
+    hidden_count = models.PositiveIntegerField(_("times the page was hidden"), default=0)
+    copy_count = models.PositiveIntegerField(_("copy events"), default=0)
+    paste_count = models.PositiveIntegerField(_("paste events"), default=0)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+
+    class Meta:
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invite"],
+                condition=Q(state="in_progress"),
+                name="one_open_attempt_per_invite",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="attempt_rating_1_to_5",
+            ),
+        ]
+        indexes = [models.Index(fields=["quiz", "state", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_name} — {self.quiz_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:attempt", kwargs={"public_id": self.public_id})
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.IN_PROGRESS
+
+    @property
+    def duration(self):
+        if self.submitted_at is None:
+            return None
+        return self.submitted_at - self.started_at
+
+    @property
+    def percentage(self) -> Decimal | None:
+        if self.score is None or not self.max_score:
+            return None
+        return (self.score * 100 / self.max_score).quantize(Decimal("0.01"))
+
+    def passed(self) -> bool | None:
+        if self.percentage is None or self.quiz.pass_mark is None:
+            return None
+        return self.percentage >= self.quiz.pass_mark
+
+
+class Answer(models.Model):
+    """The candidate's choice on one question of an attempt.
+
+    Questions and options are referred to by their ids in the attempt's revision, not by
+    foreign keys, so deleting content never touches answers.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    question_id = models.BigIntegerField()
+    selected = models.JSONField(default=list)
+    saved_at = models.DateTimeField(default=timezone.now)
+    time_spent = models.PositiveIntegerField(_("seconds spent"), default=0)
+    fraction = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
+    points = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    # A recruiter's manual override, audited in ScoreChange.
+    override_points = models.DecimalField(
+        max_digits=10, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question_id"], name="one_answer_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.question_id}"
+
+    @property
+    def effective_points(self) -> Decimal | None:
+        return self.override_points if self.override_points is not None else self.points
+
+
+class ScoreChange(models.Model):
+    """Audit trail of every change to a graded attempt's score after submission."""
+
+    class Kind(models.TextChoices):
+        REGRADE = "regrade", _("Regrade")
+        OVERRIDE = "override", _("Manual override")
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="score_changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    question_id = models.BigIntegerField(null=True, blank=True)
+    old_score = models.DecimalField(max_digits=10, decimal_places=4, null=True)
+    new_score = models.DecimalField(max_digits=10, decimal_places=4, null=True)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("score change")
+        verbose_name_plural = _("score changes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}: {self.old_score} → {self.new_score}"
+
+
+class AttemptNote(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

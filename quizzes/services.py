@@ -1,0 +1,527 @@
+"""Everything that writes: starting, saving and submitting attempts, importing, regrading.
+
+Views call one service each. Services take keyword-only arguments, wrap multi-row
+changes in one transaction, and lock the attempt row where two requests can race
+(double submit, two tabs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from slugify import slugify
+
+from quizzes import grading
+from quizzes.models import Answer, Attempt, Option, Question, Quiz, QuizRevision, ScoreChange
+
+if TYPE_CHECKING:
+    from quizzes.formats import ParsedQuiz
+
+# Answers that arrive this long after the deadline are still accepted: the network and the
+# candidate's clock are not perfect, and the countdown auto-submits at zero.
+DEADLINE_GRACE = timedelta(seconds=30)
+
+
+class AttemptClosed(Exception):
+    """The attempt no longer accepts answers (submitted, closed or past its deadline)."""
+
+
+class InvalidAnswer(ValueError):
+    """A forged or malformed answer: unknown question, option of another question, ..."""
+
+
+# --- revisions ---------------------------------------------------------------------------
+
+
+def build_revision_content(quiz: Quiz) -> dict:
+    """The quiz's published content as plain JSON, in authoring order."""
+    questions = (
+        quiz.questions.filter(published=True).prefetch_related("options").order_by("position", "id")
+    )
+    return {
+        "title": quiz.title,
+        "description": quiz.description,
+        "questions": [
+            {
+                "id": question.id,
+                "text": question.text,
+                "kind": question.kind,
+                "explanation": question.explanation,
+                "points": str(question.points),
+                "partial_fraction": str(question.partial_fraction),
+                "strategy": question.grading_strategy or quiz.grading_strategy,
+                "options": [
+                    {
+                        "id": option.id,
+                        "text": option.text,
+                        "verdict": option.verdict,
+                        "feedback": option.feedback,
+                    }
+                    for option in question.options.all()
+                ],
+            }
+            for question in questions
+        ],
+    }
+
+
+def content_hash(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def current_revision(quiz: Quiz) -> QuizRevision:
+    """The revision matching the quiz's current content, created on first use."""
+    content = build_revision_content(quiz)
+    digest = content_hash(content)
+    revision = QuizRevision.objects.filter(quiz=quiz, content_hash=digest).first()
+    if revision is not None:
+        return revision
+    try:
+        with transaction.atomic():
+            return QuizRevision.objects.create(quiz=quiz, content=content, content_hash=digest)
+    except IntegrityError:
+        # Another candidate started the same new content at the same moment.
+        return QuizRevision.objects.get(quiz=quiz, content_hash=digest)
+
+
+def gradable_questions(content: dict) -> list[grading.GradableQuestion]:
+    return [
+        grading.GradableQuestion(
+            id=question["id"],
+            kind=grading.Kind(question["kind"]),
+            options=tuple(
+                grading.GradableOption(id=option["id"], verdict=grading.Verdict(option["verdict"]))
+                for option in question["options"]
+            ),
+            points=Decimal(question["points"]),
+            strategy=grading.Strategy(question["strategy"]),
+            partial_fraction=Decimal(question["partial_fraction"]),
+        )
+        for question in content["questions"]
+    ]
+
+
+# --- attempts ----------------------------------------------------------------------------
+
+
+def draw_layout(content: dict, *, shuffle_questions: bool, shuffle_options: bool, rng=None) -> dict:
+    """Draw the order this attempt presents questions and options in; stored, never redrawn."""
+    rng = rng or random.SystemRandom()
+    question_ids = [question["id"] for question in content["questions"]]
+    if shuffle_questions:
+        rng.shuffle(question_ids)
+    options = {}
+    for question in content["questions"]:
+        option_ids = [option["id"] for option in question["options"]]
+        if shuffle_options:
+            rng.shuffle(option_ids)
+        options[str(question["id"])] = option_ids
+    return {"questions": question_ids, "options": options}
+
+
+def start_attempt(
+    *, quiz: Quiz, candidate_name: str, candidate_email: str, invite=None, rng=None
+) -> Attempt:
+    """Create an attempt tied to the quiz's current revision, with its order and deadline."""
+    revision = current_revision(quiz)
+    now = timezone.now()
+    max_score = sum((Decimal(q["points"]) for q in revision.content["questions"]), Decimal(0))
+    return Attempt.objects.create(
+        quiz=quiz,
+        revision=revision,
+        invite=invite,
+        candidate_name=candidate_name,
+        candidate_email=candidate_email,
+        layout=draw_layout(
+            revision.content,
+            shuffle_questions=quiz.shuffle_questions,
+            shuffle_options=quiz.shuffle_options,
+            rng=rng,
+        ),
+        started_at=now,
+        deadline=now + quiz.time_limit if quiz.time_limit else None,
+        max_score=max_score,
+    )
+
+
+def validate_selections(
+    content: dict, selections: Mapping[int, Iterable[int]]
+) -> dict[int, list[int]]:
+    """Check every question and option id against the revision; return clean selections."""
+    options_by_question = {q["id"]: ({o["id"] for o in q["options"]}, q["kind"]) for q in content["questions"]}
+    clean: dict[int, list[int]] = {}
+    for question_id, option_ids in selections.items():
+        if question_id not in options_by_question:
+            raise InvalidAnswer(f"question {question_id} is not part of this attempt")
+        allowed, kind = options_by_question[question_id]
+        chosen = list(dict.fromkeys(option_ids))
+        if len(chosen) != len(list(option_ids)):
+            raise InvalidAnswer(f"an option is repeated in question {question_id}")
+        unknown = [option_id for option_id in chosen if option_id not in allowed]
+        if unknown:
+            raise InvalidAnswer(f"option {unknown[0]} does not belong to question {question_id}")
+        if kind == grading.Kind.SINGLE and len(chosen) > 1:
+            raise InvalidAnswer(f"question {question_id} takes one option")
+        clean[question_id] = sorted(chosen)
+    return clean
+
+
+def accepts_answers(attempt: Attempt, now=None) -> bool:
+    now = now or timezone.now()
+    if attempt.state != Attempt.State.IN_PROGRESS:
+        return False
+    return attempt.deadline is None or now <= attempt.deadline + DEADLINE_GRACE
+
+
+def _store_selections(attempt: Attempt, selections: Mapping[int, list[int]], now) -> None:
+    existing = {answer.question_id: answer for answer in attempt.answers.all()}
+    to_create, to_update = [], []
+    for question_id, option_ids in selections.items():
+        answer = existing.get(question_id)
+        if answer is None:
+            to_create.append(
+                Answer(attempt=attempt, question_id=question_id, selected=option_ids, saved_at=now)
+            )
+        elif answer.selected != option_ids:
+            answer.selected = option_ids
+            answer.saved_at = now
+            to_update.append(answer)
+    Answer.objects.bulk_create(to_create)
+    Answer.objects.bulk_update(to_update, ["selected", "saved_at"])
+
+
+@transaction.atomic
+def save_answers(
+    *, attempt_id: int, selections: Mapping[int, Iterable[int]], seq: int | None = None
+) -> bool:
+    """Store the candidate's current choices; False when the save is stale.
+
+    `seq` is the client's save counter: a save whose number is not higher than the last
+    accepted one arrived out of order and is dropped, so the newest state always wins.
+    Raises AttemptClosed when the attempt no longer accepts answers.
+    """
+    attempt = Attempt.objects.select_for_update().select_related("revision").get(pk=attempt_id)
+    now = timezone.now()
+    if not accepts_answers(attempt, now):
+        raise AttemptClosed
+    clean = validate_selections(attempt.revision.content, selections)
+    if seq is not None:
+        if seq <= attempt.save_seq:
+            return False
+        Attempt.objects.filter(pk=attempt.pk).update(save_seq=seq)
+    _store_selections(attempt, clean, now)
+    return True
+
+
+def _grade_and_store(attempt: Attempt) -> grading.AttemptGrade:
+    answers = {answer.question_id: answer for answer in attempt.answers.all()}
+    result = grading.grade_attempt(
+        gradable_questions(attempt.revision.content),
+        {question_id: answer.selected for question_id, answer in answers.items()},
+    )
+    to_update = []
+    for question_grade in result.questions:
+        answer = answers.get(question_grade.question_id)
+        if answer is None:
+            continue
+        answer.fraction = Decimal(question_grade.fraction.numerator) / Decimal(
+            question_grade.fraction.denominator
+        )
+        answer.fraction = answer.fraction.quantize(Decimal("0.000001"))
+        answer.points = question_grade.points
+        to_update.append(answer)
+    Answer.objects.bulk_update(to_update, ["fraction", "points"])
+    return result
+
+
+def final_score(result: grading.AttemptGrade, answers: Iterable[Answer]) -> Decimal:
+    """The graded total with recruiters' per-question overrides replacing computed points."""
+    computed = {question.question_id: question.points for question in result.questions}
+    return result.score + sum(
+        (
+            answer.override_points - computed[answer.question_id]
+            for answer in answers
+            if answer.override_points is not None and answer.question_id in computed
+        ),
+        Decimal(0),
+    )
+
+
+@dataclass
+class SubmitOutcome:
+    attempt: Attempt
+    # False when this request found the attempt already finished (double submit, second tab).
+    graded_now: bool
+    timed_out: bool = False
+
+
+@transaction.atomic
+def submit_attempt(
+    *, attempt_id: int, selections: Mapping[int, Iterable[int]] | None = None
+) -> SubmitOutcome:
+    """Finalize and grade an attempt exactly once.
+
+    The row lock makes concurrent submits queue up; whoever comes second sees the state
+    already changed and gets the stored result. Answers that arrive past the deadline
+    grace are ignored and the attempt is closed with what was saved before.
+    """
+    attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("revision", "quiz")
+        .get(pk=attempt_id)
+    )
+    if attempt.state != Attempt.State.IN_PROGRESS:
+        return SubmitOutcome(attempt=attempt, graded_now=False)
+    now = timezone.now()
+    timed_out = not accepts_answers(attempt, now)
+    if selections is not None and not timed_out:
+        _store_selections(attempt, validate_selections(attempt.revision.content, selections), now)
+    result = _grade_and_store(attempt)
+    attempt.state = Attempt.State.CLOSED if timed_out else Attempt.State.SUBMITTED
+    attempt.submitted_at = min(now, attempt.deadline + DEADLINE_GRACE) if timed_out else now
+    attempt.score = result.score
+    attempt.max_score = result.max_score
+    attempt.save(update_fields=["state", "submitted_at", "score", "max_score"])
+    return SubmitOutcome(attempt=attempt, graded_now=True, timed_out=timed_out)
+
+
+def close_overdue_attempts(*, now=None) -> int:
+    """Finalize attempts whose deadline (plus grace) passed; safe to run concurrently."""
+    now = now or timezone.now()
+    overdue = Attempt.objects.filter(
+        state=Attempt.State.IN_PROGRESS, deadline__lt=now - DEADLINE_GRACE
+    ).values_list("pk", flat=True)
+    closed = 0
+    for attempt_id in list(overdue):
+        if submit_attempt(attempt_id=attempt_id).graded_now:
+            closed += 1
+    return closed
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    quiz: Quiz
+    created: bool
+    questions_created: int = 0
+    questions_updated: int = 0
+    questions_deleted: int = 0
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.created or bool(
+            self.questions_created or self.questions_updated or self.questions_deleted
+        )
+
+
+def _assign(instance, values: dict) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+# Positions are unique per parent (a database constraint), so renumbering goes through a
+# range no real position uses, instead of swapping two rows into each other's place.
+_POSITION_PARKING = 1_000_000
+
+
+def renumber(rows: list, model) -> None:
+    """Give `rows` (siblings, in the wanted order) positions 1..n without breaking uniqueness."""
+    if [row.position for row in rows] == list(range(1, len(rows) + 1)):
+        return
+    model.objects.filter(pk__in=[row.pk for row in rows]).update(
+        position=models.F("position") + _POSITION_PARKING
+    )
+    for index, row in enumerate(rows, start=1):
+        row.position = index
+    model.objects.bulk_update(rows, ["position"])
+
+
+def quiz_slug(title: str) -> str:
+    return slugify(title, max_length=200, word_boundary=True) or "quiz"
+
+
+@transaction.atomic
+def import_quiz(*, parsed: ParsedQuiz, slug: str | None = None, publish: bool = True) -> ImportSummary:
+    """Create or update a quiz from parsed content, in place and idempotently.
+
+    Questions and options are matched by position, so their ids (which attempts and
+    regrades refer to) survive a re-import. Rows are written only when something
+    differs: importing the same file twice changes nothing. Attempts are never deleted;
+    they keep their own revision of the content.
+    """
+    slug = slug or quiz_slug(parsed.title)
+    quiz = Quiz.objects.filter(slug=slug).first()
+    created = quiz is None
+    if created:
+        quiz = Quiz.objects.create(
+            slug=slug, title=parsed.title, description=parsed.description, published=publish
+        )
+    elif _assign(quiz, {"title": parsed.title, "description": parsed.description}):
+        quiz.save()
+    summary = ImportSummary(quiz=quiz, created=created)
+
+    existing = list(quiz.questions.prefetch_related("options").order_by("position", "id"))
+    renumber(existing, Question)
+    for index, parsed_question in enumerate(parsed.questions):
+        values = {
+            "position": index + 1,
+            "text": parsed_question.text,
+            "kind": parsed_question.kind,
+            "explanation": parsed_question.explanation,
+            "published": parsed_question.published,
+        }
+        if index < len(existing):
+            question = existing[index]
+            question_changed = _assign(question, values)
+            if question_changed:
+                question.save()
+            options = list(question.options.all())
+        else:
+            question = Question.objects.create(quiz=quiz, **values)
+            summary.questions_created += 1
+            question_changed, options = False, []
+        options_changed = _sync_options(question, options, parsed_question.options)
+        if index < len(existing) and (question_changed or options_changed):
+            summary.questions_updated += 1
+            summary.changes.append(f"question {index + 1} updated")
+    stale = existing[len(parsed.questions) :]
+    if stale:
+        Question.objects.filter(pk__in=[question.pk for question in stale]).delete()
+        summary.questions_deleted = len(stale)
+    return summary
+
+
+def _sync_options(question: Question, existing: list[Option], parsed_options) -> bool:
+    changed = False
+    renumber(existing, Option)
+    for index, parsed_option in enumerate(parsed_options):
+        values = {
+            "position": index + 1,
+            "text": parsed_option.text,
+            "verdict": parsed_option.verdict,
+            "feedback": parsed_option.feedback,
+        }
+        if index < len(existing):
+            if _assign(existing[index], values):
+                existing[index].save()
+                changed = True
+        else:
+            Option.objects.create(question=question, **values)
+            changed = True
+    stale = existing[len(parsed_options) :]
+    if stale:
+        Option.objects.filter(pk__in=[option.pk for option in stale]).delete()
+        changed = True
+    return changed
+
+
+# --- regrade -----------------------------------------------------------------------------
+
+
+@dataclass
+class RegradeChange:
+    attempt: Attempt
+    old_score: Decimal | None
+    new_score: Decimal
+
+
+@dataclass
+class RegradeReport:
+    changes: list[RegradeChange] = field(default_factory=list)
+    unchanged: int = 0
+    # (attempt, reason) for attempts whose questions changed shape: listed, never guessed.
+    skipped: list[tuple[Attempt, str]] = field(default_factory=list)
+
+
+def _regraded_content(content: dict, current: dict[int, Question]) -> tuple[dict | None, str]:
+    """The attempt's revision with today's verdicts, or None and why it cannot be regraded."""
+    questions = []
+    for question in content["questions"]:
+        live = current.get(question["id"])
+        if live is None:
+            return None, f"question {question['id']} was deleted"
+        live_options = {option.id: option for option in live.options.all()}
+        if set(live_options) != {option["id"] for option in question["options"]}:
+            return None, f"options of question {question['id']} were added or removed"
+        if live.kind != question["kind"]:
+            return None, f"question {question['id']} changed between single and multiple choice"
+        questions.append(
+            {
+                **question,
+                "options": [
+                    {**option, "verdict": live_options[option["id"]].verdict}
+                    for option in question["options"]
+                ],
+            }
+        )
+    return {**content, "questions": questions}, ""
+
+
+def regrade_quiz_attempts(*, quiz: Quiz, dry_run: bool, user=None) -> RegradeReport:
+    """Regrade finished attempts with the current verdicts of the same options.
+
+    Options are matched by id (stable identity), never by position. A real run moves each
+    changed attempt to a revision carrying the new verdicts and records a ScoreChange.
+    """
+    report = RegradeReport()
+    current = {q.id: q for q in quiz.questions.prefetch_related("options")}
+    attempts = (
+        quiz.attempts.exclude(state=Attempt.State.IN_PROGRESS)
+        .select_related("revision")
+        .prefetch_related("answers")
+        .order_by("started_at", "id")
+    )
+    for attempt in attempts:
+        content, reason = _regraded_content(attempt.revision.content, current)
+        if content is None:
+            report.skipped.append((attempt, reason))
+            continue
+        selections = {answer.question_id: answer.selected for answer in attempt.answers.all()}
+        result = grading.grade_attempt(gradable_questions(content), selections)
+        new_score = final_score(result, attempt.answers.all())
+        if new_score == attempt.score and content == attempt.revision.content:
+            report.unchanged += 1
+            continue
+        report.changes.append(
+            RegradeChange(attempt=attempt, old_score=attempt.score, new_score=new_score)
+        )
+        if not dry_run:
+            _apply_regrade(attempt, content, new_score, user)
+    return report
+
+
+@transaction.atomic
+def _apply_regrade(attempt: Attempt, content: dict, new_score: Decimal, user) -> None:
+    attempt = Attempt.objects.select_for_update().select_related("revision").get(pk=attempt.pk)
+    revision, _ = QuizRevision.objects.get_or_create(
+        quiz_id=attempt.quiz_id, content_hash=content_hash(content), defaults={"content": content}
+    )
+    old_score = attempt.score
+    attempt.revision = revision
+    result = _grade_and_store(attempt)
+    attempt.score = final_score(result, attempt.answers.all())
+    attempt.save(update_fields=["revision", "score"])
+    ScoreChange.objects.create(
+        attempt=attempt,
+        kind=ScoreChange.Kind.REGRADE,
+        old_score=old_score,
+        new_score=attempt.score,
+        changed_by=user,
+        reason="regrade with current verdicts",
+    )

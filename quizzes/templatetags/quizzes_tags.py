@@ -1,0 +1,39 @@
+"""Template filters for quiz content."""
+
+from django import template
+
+from quizzes.grading import Verdict
+from quizzes.rendering import render_inline_markdown, render_markdown
+
+register = template.Library()
+
+VERDICT_ICONS = {Verdict.CORRECT: "✅", Verdict.INCORRECT: "❌", Verdict.PARTIAL: "⚠️"}
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str | None):
+    return render_markdown(text)
+
+
+@register.filter(name="inline_markdown")
+def inline_markdown_filter(text: str | None):
+    return render_inline_markdown(text)
+
+
+@register.filter
+def verdict_icon(verdict: str) -> str:
+    return VERDICT_ICONS.get(verdict, "")
+
+
+@register.filter
+def points(value) -> str:
+    """Show 1.0000 as 1 and 0.6667 as 0.67: candidates read points, not database columns."""
+    if value is None:
+        return "—"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@register.filter
+def time_limit_minutes(value) -> int:
+    return int(value.total_seconds() // 60) if value else 0
