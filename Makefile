@@ -53,9 +53,8 @@ format: install-test
 
 ## make messages: refresh and compile translations (needs GNU gettext, for developers only)
 messages: install
-	cd quizzes && ../$(BIN)/python ../manage.py makemessages -l ru -l en --ignore 'migrations/*'
-	$(BIN)/python manage.py makemessages -l ru -l en --ignore '.venv/*' --ignore 'quizzes/*' --ignore 'bench/*'
-	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+	DEBUG=1 $(BIN)/python manage.py makemessages -l ru -l en --no-location --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

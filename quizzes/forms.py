@@ -43,9 +43,7 @@ class AnswerForm(forms.Form):
                 for option in question["options"]
             ]
             if question["kind"] == Kind.SINGLE:
-                field = forms.ChoiceField(
-                    choices=choices, widget=forms.RadioSelect, required=False
-                )
+                field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect, required=False)
             else:
                 field = forms.MultipleChoiceField(
                     choices=choices, widget=forms.CheckboxSelectMultiple, required=False
@@ -69,7 +67,9 @@ class AnswerForm(forms.Form):
 
     def bound_questions(self):
         """(question, bound field) pairs in presentation order, for templates."""
-        return [(question, self[question_field_name(question["id"])]) for question in self.questions]
+        return [
+            (question, self[question_field_name(question["id"])]) for question in self.questions
+        ]
 
     def selections(self) -> dict[int, list[int]]:
         result = {}

@@ -103,7 +103,10 @@ class Question(models.Model):
     kind = models.CharField(
         _("kind"),
         max_length=16,
-        choices=[(Kind.SINGLE.value, _("Single choice")), (Kind.MULTIPLE.value, _("Multiple choice"))],
+        choices=[
+            (Kind.SINGLE.value, _("Single choice")),
+            (Kind.MULTIPLE.value, _("Multiple choice")),
+        ],
         default=Kind.SINGLE,
     )
     explanation = models.TextField(_("explanation"), blank=True, help_text=_("Markdown."))
@@ -228,7 +231,9 @@ class Invite(models.Model):
         verbose_name_plural = _("invites")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(uses__lte=models.F("max_uses")), name="invite_uses_within_limit")
+            models.CheckConstraint(
+                condition=Q(uses__lte=models.F("max_uses")), name="invite_uses_within_limit"
+            )
         ]
 
     def __str__(self) -> str:
@@ -344,15 +349,15 @@ class Answer(models.Model):
     fraction = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
     points = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     # A recruiter's manual override, audited in ScoreChange.
-    override_points = models.DecimalField(
-        max_digits=10, decimal_places=4, null=True, blank=True
-    )
+    override_points = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
 
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         constraints = [
-            models.UniqueConstraint(fields=["attempt", "question_id"], name="one_answer_per_question")
+            models.UniqueConstraint(
+                fields=["attempt", "question_id"], name="one_answer_per_question"
+            )
         ]
 
     def __str__(self) -> str:

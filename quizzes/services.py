@@ -75,7 +75,9 @@ def build_revision_content(quiz: Quiz) -> dict:
 
 
 def content_hash(content: dict) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def current_revision(quiz: Quiz) -> QuizRevision:
@@ -157,7 +159,9 @@ def validate_selections(
     content: dict, selections: Mapping[int, Iterable[int]]
 ) -> dict[int, list[int]]:
     """Check every question and option id against the revision; return clean selections."""
-    options_by_question = {q["id"]: ({o["id"] for o in q["options"]}, q["kind"]) for q in content["questions"]}
+    options_by_question = {
+        q["id"]: ({o["id"] for o in q["options"]}, q["kind"]) for q in content["questions"]
+    }
     clean: dict[int, list[int]] = {}
     for question_id, option_ids in selections.items():
         if question_id not in options_by_question:
@@ -275,9 +279,7 @@ def submit_attempt(
     grace are ignored and the attempt is closed with what was saved before.
     """
     attempt = (
-        Attempt.objects.select_for_update()
-        .select_related("revision", "quiz")
-        .get(pk=attempt_id)
+        Attempt.objects.select_for_update().select_related("revision", "quiz").get(pk=attempt_id)
     )
     if attempt.state != Attempt.State.IN_PROGRESS:
         return SubmitOutcome(attempt=attempt, graded_now=False)
@@ -357,7 +359,9 @@ def quiz_slug(title: str) -> str:
 
 
 @transaction.atomic
-def import_quiz(*, parsed: ParsedQuiz, slug: str | None = None, publish: bool = True) -> ImportSummary:
+def import_quiz(
+    *, parsed: ParsedQuiz, slug: str | None = None, publish: bool = True
+) -> ImportSummary:
     """Create or update a quiz from parsed content, in place and idempotently.
 
     Questions and options are matched by position, so their ids (which attempts and

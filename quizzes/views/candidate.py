@@ -71,8 +71,8 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     initial = {}
     for question in questions:
         chosen = [str(option_id) for option_id in saved.get(question["id"], [])]
-        initial[f"q_{question['id']}"] = chosen if question["kind"] == "multiple" else (
-            chosen[0] if chosen else None
+        initial[f"q_{question['id']}"] = (
+            chosen if question["kind"] == "multiple" else (chosen[0] if chosen else None)
         )
     form = AnswerForm(initial=initial, questions=questions)
     return render(request, "quizzes/attempt.html", {"attempt": attempt, "form": form})

@@ -17,7 +17,9 @@ def expand_paths(paths: list[str]) -> list[Path]:
         path = Path(raw)
         if path.is_dir():
             expanded.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in IMPORTABLE_SUFFIXES)
+                sorted(
+                    p for p in path.rglob("*") if p.is_file() and p.suffix in IMPORTABLE_SUFFIXES
+                )
             )
         else:
             expanded.append(path)
@@ -32,7 +34,11 @@ def question_report(question: formats.ParsedQuestion) -> dict:
         "published": question.published,
         "explanation": bool(question.explanation.strip()),
         "options": [
-            {"text": option.text, "verdict": option.verdict, "feedback": bool(option.feedback.strip())}
+            {
+                "text": option.text,
+                "verdict": option.verdict,
+                "feedback": bool(option.feedback.strip()),
+            }
             for option in question.options
         ],
     }
@@ -73,7 +79,9 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps({"files": files}, ensure_ascii=False, indent=2))
         if failed:
-            raise CommandError(f"{failed} of {len(paths)} file(s) had errors; nothing was written for them.")
+            raise CommandError(
+                f"{failed} of {len(paths)} file(s) had errors; nothing was written for them."
+            )
 
     def _import_file(self, path: Path, options, log, progress: str) -> dict:
         entry = {
@@ -104,7 +112,9 @@ class Command(BaseCommand):
         for repair in result.repairs:
             log.write(f"{progress} {path}: {repair}")
         for warning in result.warnings:
-            log.write(self.style.WARNING(f"{path}:{warning.line or '-'}: warning: {warning.message}"))
+            log.write(
+                self.style.WARNING(f"{path}:{warning.line or '-'}: warning: {warning.message}")
+            )
         if not result.ok or result.quiz is None:
             for error in result.errors:
                 log.write(self.style.ERROR(f"{path}:{error.line or '-'}: error: {error.message}"))
@@ -119,7 +129,9 @@ class Command(BaseCommand):
             }
         )
         if options["dry_run"]:
-            log.write(f"{progress} {path}: valid, {len(quiz.questions)} questions (dry run, nothing written)")
+            log.write(
+                f"{progress} {path}: valid, {len(quiz.questions)} questions (dry run, nothing written)"
+            )
             return entry
         summary = services.import_quiz(parsed=quiz, slug=slug, publish=not options["draft"])
         if summary.created:

@@ -1,0 +1,111 @@
+"""Small builders for test data: explicit content, no hidden defaults worth guessing."""
+
+from decimal import Decimal
+
+from quizzes import services
+from quizzes.models import Option, Question, Quiz
+
+# The seed's three questions, in short: (text, kind, [(option, verdict), ...]).
+SEED_LIKE = [
+    (
+        "Какие слои не обновляются при backpropagation?",
+        "multiple",
+        [
+            ("MaxPooling", "correct"),
+            ("Полносвязный слой", "incorrect"),
+            ("Dropout", "correct"),
+            ("Слой свертки", "incorrect"),
+            ("Batch Normalization", "partial"),
+            ("ReLU", "correct"),
+        ],
+    ),
+    (
+        "Какое утверждение про Adam верное?",
+        "single",
+        [
+            ("Он адаптирует learning rate для каждого параметра", "correct"),
+            ("Он не требует learning rate", "incorrect"),
+            ("Он не хранит past gradients", "incorrect"),
+            ("Он всегда сходится быстрее, чем SGD", "incorrect"),
+        ],
+    ),
+    (
+        "Loss колеблется, затем становится NaN. Что произошло?",
+        "single",
+        [
+            ("Взрыв градиентов", "correct"),
+            ("Переобучение", "incorrect"),
+            ("Затухание градиентов", "incorrect"),
+            ("Норма входного вектора равна нулю", "incorrect"),
+        ],
+    ),
+]
+
+
+def make_quiz(*, questions=SEED_LIKE, title="Тест", slug=None, published=True, **fields) -> Quiz:
+    quiz = Quiz.objects.create(
+        title=title, slug=slug or services.quiz_slug(title), published=published, **fields
+    )
+    for position, (text, kind, options) in enumerate(questions, start=1):
+        question = Question.objects.create(
+            quiz=quiz,
+            position=position,
+            text=text,
+            kind=kind,
+            explanation=f"Объяснение **{position}**",
+        )
+        Option.objects.bulk_create(
+            Option(
+                question=question,
+                position=index,
+                text=option_text,
+                verdict=verdict,
+                feedback=f"Почему «{option_text}»: *{verdict}*",
+            )
+            for index, (option_text, verdict) in enumerate(options, start=1)
+        )
+    return quiz
+
+
+def make_large_quiz(*, questions: int, options: int = 5, **fields) -> Quiz:
+    spec = [
+        (
+            f"Question {n} with `code`",
+            "multiple" if n % 2 else "single",
+            [
+                (f"Option {n}.{k}", "correct" if k == 1 else "incorrect")
+                for k in range(1, options + 1)
+            ],
+        )
+        for n in range(1, questions + 1)
+    ]
+    return make_quiz(questions=spec, **fields)
+
+
+def option_ids(quiz: Quiz, question_position: int, *texts: str) -> list[int]:
+    question = quiz.questions.get(position=question_position)
+    ids = [question.options.get(text=text).id for text in texts]
+    assert len(ids) == len(texts)
+    return ids
+
+
+def answer_post(quiz: Quiz, choices: dict[int, list[str]]) -> dict:
+    """POST data answering question positions with option texts."""
+    data = {}
+    for position, texts in choices.items():
+        question = quiz.questions.get(position=position)
+        data[f"q_{question.id}"] = [str(i) for i in option_ids(quiz, position, *texts)]
+    return data
+
+
+ALL_RIGHT = {
+    1: ["MaxPooling", "Dropout", "ReLU"],
+    2: ["Он адаптирует learning rate для каждого параметра"],
+    3: ["Взрыв градиентов"],
+}
+ALL_WRONG = {
+    1: ["Полносвязный слой", "Слой свертки"],
+    2: ["Он не требует learning rate"],
+    3: ["Переобучение"],
+}
+POINTS = Decimal(1)

@@ -1,0 +1,34 @@
+import pytest
+from django.urls import reverse
+
+from tests.builders import make_quiz
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashers are deliberately slow; tests don't need that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def quiz(db):
+    return make_quiz()
+
+
+@pytest.fixture
+def start(client):
+    """Start an attempt through the candidate UI; returns the attempt."""
+
+    def _start(quiz, name="Анна Иванова", email="anna@example.com"):
+        from quizzes.models import Attempt
+
+        response = client.post(
+            reverse("quizzes:quiz_detail", kwargs={"slug": quiz.slug}),
+            {"candidate_name": name, "candidate_email": email},
+        )
+        assert response.status_code == 302, response.content.decode()[:500]
+        attempt = Attempt.objects.get(candidate_email=email, quiz=quiz)
+        assert response["Location"] == attempt.get_absolute_url()
+        return attempt
+
+    return _start

@@ -1,0 +1,62 @@
+"""Admin pages render for staff with real content."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes import services
+from tests.builders import make_quiz
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw")
+    client.force_login(user)
+    return client
+
+
+def test_quiz_changelist_and_change_page_list_questions(admin_client):
+    quiz = make_quiz(title="Админ-тест")
+    html = admin_client.get(reverse("admin:quizzes_quiz_changelist")).content.decode()
+    assert "Админ-тест" in html
+    html = admin_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk])).content.decode()
+    assert "Какое утверждение про Adam верное?" in html
+
+
+def test_question_change_page_has_option_inline_with_verdicts(admin_client):
+    quiz = make_quiz()
+    question = quiz.questions.get(position=1)
+    html = admin_client.get(
+        reverse("admin:quizzes_question_change", args=[question.pk])
+    ).content.decode()
+    assert "Batch Normalization" in html
+    assert 'value="partial" selected' in html
+
+
+def test_question_changelist_filters_and_searches(admin_client):
+    make_quiz()
+    html = admin_client.get(
+        reverse("admin:quizzes_question_changelist") + "?q=Adam"
+    ).content.decode()
+    assert "Adam" in html and "NaN" not in html
+
+
+def test_attempt_admin_is_read_only_with_answers(admin_client):
+    quiz = make_quiz()
+    attempt = services.start_attempt(
+        quiz=quiz, candidate_name="Пётр", candidate_email="p@example.com"
+    )
+    services.submit_attempt(attempt_id=attempt.pk, selections={})
+    html = admin_client.get(reverse("admin:quizzes_attempt_changelist")).content.decode()
+    assert "Пётр" in html
+    response = admin_client.get(reverse("admin:quizzes_attempt_change", args=[attempt.pk]))
+    assert response.status_code == 200
+    assert "p@example.com" in response.content.decode()
+    assert 'name="_save"' not in response.content.decode()
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get(reverse("admin:quizzes_quiz_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

@@ -1,0 +1,49 @@
+"""Markdown goes through the real renderer and the nh3 sanitizer."""
+
+import pytest
+
+from quizzes.rendering import render_inline_markdown, render_markdown, sanitize_html
+
+
+def test_lists_tables_code_and_emphasis_survive():
+    html = render_markdown(
+        "**bold** *em*\n\n- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n```python\nprint(1 < 2)\n```"
+    )
+    assert "<strong>bold</strong>" in html and "<em>em</em>" in html
+    assert "<ul>" in html and "<li>a</li>" in html
+    assert "<table>" in html and "<td>1</td>" in html
+    assert '<pre><code class="language-python">print(1 &lt; 2)' in html
+
+
+@pytest.mark.parametrize(
+    ("payload", "forbidden"),
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ('<img src="x" onerror="alert(1)">', "onerror"),
+        ("<svg onload=alert(1)>", "<svg"),
+        ("[click](javascript:alert(1))", "javascript:"),
+        ("[data](data:text/html;base64,PHNjcmlwdD4=)", "data:"),
+        ('<a href="javascript:alert(1)">x</a>', "javascript:"),
+        ("<iframe src=//evil.example></iframe>", "<iframe"),
+        ("<style>body{display:none}</style>", "<style"),
+        ('<form action="//evil.example"><input></form>', "<form"),
+        ('<p style="position:fixed">x</p>', "style="),
+    ],
+)
+def test_dangerous_html_is_removed(payload, forbidden):
+    assert forbidden not in str(render_markdown(payload)).lower()
+
+
+def test_sanitizing_twice_changes_nothing():
+    html = str(render_markdown("<b onclick=x>hi</b> [a](http://example.com) `<i>`"))
+    assert sanitize_html(html) == html
+
+
+def test_links_get_safe_rel():
+    html = str(render_markdown("[x](https://example.com)"))
+    assert 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_inline_rendering_drops_the_paragraph_but_keeps_code():
+    assert render_inline_markdown("use `f(x)`") == "use <code>f(x)</code>"
+    assert render_inline_markdown("") == ""
