@@ -142,3 +142,54 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
+
+# --- Production: static files, cache, sessions, HTTPS ------------------------------------
+# Every web process is interchangeable behind a load balancer: static files come from the
+# image (collected at build time, served by whitenoise), sessions live in the database
+# (or Redis), and nothing is written to the local disk at request time.
+
+# Right after SecurityMiddleware, so static files skip the rest of the stack.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed, cached forever; needs `collectstatic` (the Dockerfile runs it).
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A cache outage degrades to the database instead of failing requests.
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+        }
+    }
+    # Reads from Redis, writes through to the database: a Redis restart never logs a
+    # candidate out of the attempt their session grants access to.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # Per process, so only for things that are safe to recompute; sessions stay in the DB.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# HTTPS. On by default in production; the proxy header is opt-in because trusting
+# X-Forwarded-Proto is only safe behind a proxy that always sets it.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
