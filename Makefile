@@ -9,7 +9,8 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quizsite
 PYTEST_ARGS ?=
 
-.PHONY: install install-test run serve test test-sqlite test-postgres lint format messages clean
+.PHONY: install install-test run serve test test-sqlite test-postgres lint format messages clean \
+	deploy-check bench soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +36,13 @@ run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: lint, then the whole suite on SQLite and again on PostgreSQL
-test: install-test lint test-sqlite test-postgres
+test: install-test lint deploy-check test-sqlite test-postgres
+
+## make deploy-check: production settings pass Django's deployment checklist
+deploy-check: install
+	env -u DATABASE_URL -u REDIS_URL DEBUG=0 ALLOWED_HOSTS=quiz.example.com \
+		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test-sqlite: install-test
 	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)

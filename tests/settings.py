@@ -6,7 +6,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 # The test client speaks plain HTTP; HTTPS redirects are covered by tests/test_production.py.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
-from quizsite.settings import *  # noqa: E402,F403
+from quizsite.settings import *  # noqa: F403
 
 # Production serves hashed files from a manifest that `collectstatic` writes at image build
 # time; the suite must not depend on a build step, so it uses plain storage. The manifest

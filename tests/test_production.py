@@ -1,0 +1,280 @@
+"""Production shape: deploy checklist, HTTPS, static files, compose and image definitions.
+
+There is no container engine in CI, so the Dockerfile and docker-compose.yml are checked by
+parsing them and by running the very commands they run.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+
+from tests.builders import make_quiz
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3J9-vQp2xLr8ZtYw4NcHs7GmBfUa1DeRo6PiKlVn0TqXjWy5CzEb",
+    "ALLOWED_HOSTS": "quiz.example.com",
+}
+
+
+def run_manage(tmp_path, *args, env=None):
+    """Run manage.py in a clean production-like environment (its own SQLite in tmp_path)."""
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SECURE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
+    }
+    clean.update(PRODUCTION_ENV, DATA_DIR=str(tmp_path), STATIC_ROOT=str(tmp_path / "static"))
+    clean.update(env or {})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_settings(tmp_path, env=None) -> dict:
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'ssl': s.SECURE_SSL_REDIRECT, 'hsts': s.SECURE_HSTS_SECONDS,"
+        "'subdomains': s.SECURE_HSTS_INCLUDE_SUBDOMAINS, 'preload': s.SECURE_HSTS_PRELOAD,"
+        "'proxy': s.SECURE_PROXY_SSL_HEADER, 'session_secure': s.SESSION_COOKIE_SECURE,"
+        "'csrf_secure': s.CSRF_COOKIE_SECURE, 'static': s.STORAGES['staticfiles']['BACKEND'],"
+        "'cache': s.CACHES['default']['BACKEND'], 'sessions': s.SESSION_ENGINE,"
+        "'middleware': s.MIDDLEWARE}))"
+    )
+    result = run_manage(tmp_path, "shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_deploy_checklist_passes_with_production_environment(tmp_path):
+    result = run_manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_deploy_checklist_fails_when_hsts_is_turned_off(tmp_path):
+    # Proves the check above can fail: the same command catches a weakened setting.
+    result = run_manage(
+        tmp_path, "check", "--deploy", "--fail-level", "WARNING", env={"SECURE_HSTS_SECONDS": "0"}
+    )
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr + result.stdout
+
+
+def test_production_defaults_enforce_https_and_serve_hashed_static_files(tmp_path):
+    values = production_settings(tmp_path)
+    assert values["ssl"] is True
+    assert values["hsts"] >= 365 * 24 * 3600
+    assert values["subdomains"] is True and values["preload"] is True
+    assert values["proxy"] is None  # trusting X-Forwarded-Proto is opt-in
+    assert values["session_secure"] is True and values["csrf_secure"] is True
+    assert values["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    middleware = values["middleware"]
+    security = middleware.index("django.middleware.security.SecurityMiddleware")
+    assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+    # Without Redis: sessions in the database, shared by every web process.
+    assert values["sessions"] == "django.contrib.sessions.backends.db"
+    assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_redis_url_moves_cache_to_redis_and_sessions_to_cached_db(tmp_path):
+    values = production_settings(tmp_path, env={"REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert values["cache"] == "django_redis.cache.RedisCache"
+    assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_https_behaviour_is_configurable_from_the_environment(tmp_path):
+    values = production_settings(
+        tmp_path,
+        env={
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_PROXY_SSL_HEADER": "1",
+            "SECURE_HSTS_PRELOAD": "0",
+            "SECURE_HSTS_SECONDS": "63072000",
+        },
+    )
+    assert values["ssl"] is False
+    assert values["proxy"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert values["preload"] is False
+    assert values["hsts"] == 63072000
+
+
+def test_development_mode_relaxes_https_and_uses_plain_static_files(tmp_path):
+    values = production_settings(tmp_path, env={"DEBUG": "1"})
+    assert values["ssl"] is False and values["hsts"] == 0 and values["session_secure"] is False
+    assert values["static"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=31536000)
+def test_plain_http_is_redirected_to_https_except_the_health_check(client):
+    make_quiz(title="Тест")
+    response = client.get("/quiz/test/")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/quiz/test/"
+
+    health = client.get("/healthz/")
+    assert health.status_code == 200
+
+    secure = client.get("/", secure=True)
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_health_check_answers_ok_without_touching_the_database(client):
+    # No django_db mark: any query (session, user, content) would raise here.
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert response["Content-Type"] == "text/plain"
+    assert "no-cache" in response["Cache-Control"]
+    assert "sessionid" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_collected_static_files_are_hashed_compressed_and_linked_from_pages(tmp_path, client):
+    static_root = tmp_path / "static"
+    manifest_storage = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STATIC_ROOT=static_root, STORAGES=manifest_storage):
+        call_command("collectstatic", "--no-input", verbosity=0)
+        html = client.get("/").content.decode()
+
+    css = re.search(r'href="/static/(quizzes/site\.[0-9a-f]{12}\.css)"', html)
+    assert css, html[:1000]
+    assert (static_root / css.group(1)).is_file()
+    assert (static_root / (css.group(1) + ".gz")).is_file()
+    manifest = json.loads((static_root / "staticfiles.json").read_text())
+    assert manifest["paths"]["vendor/bootstrap/bootstrap.min.css"].startswith(
+        "vendor/bootstrap/bootstrap.min."
+    )
+
+
+# --- the image and the compose file ----------------------------------------------------
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_postgres_16_with_a_health_check():
+    db = compose()["services"]["db"]
+    assert db["image"] == "postgres:16"
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in db["volumes"])
+
+
+def test_compose_web_migrates_then_runs_gunicorn_once_the_database_is_healthy():
+    web = compose()["services"]["web"]
+    assert web["build"] == "."
+    assert web["env_file"] == ".env"
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+    script = web["command"][-1]
+    assert script.index("manage.py migrate --no-input") < script.index("exec gunicorn")
+    assert "--config gunicorn.conf.py quizsite.wsgi:application" in script
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert "@db:5432/" in web["environment"]["DATABASE_URL"]
+    assert "/healthz/" in " ".join(web["healthcheck"]["test"])
+
+
+def test_compose_redis_is_optional_behind_a_profile():
+    services = compose()["services"]
+    assert services["redis"]["profiles"] == ["redis"]
+    assert "redis" not in services["web"].get("depends_on", {})
+
+
+def test_dockerfile_builds_slim_image_from_pyproject_runs_collectstatic_as_non_root():
+    lines = [
+        line.strip()
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert lines[0] == "FROM python:3.11-slim"
+    text = "\n".join(lines)
+    assert "COPY pyproject.toml" in text and "tomllib" in text
+    assert "manage.py collectstatic --no-input" in text
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in {"root", "0"}
+    assert lines[-1] == (
+        'CMD ["gunicorn", "--config", "gunicorn.conf.py", "quizsite.wsgi:application"]'
+    )
+
+
+def documented_variables() -> set[str]:
+    text = (ROOT / ".env.example").read_text()
+    return set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE))
+
+
+def read_variables() -> set[str]:
+    names = set()
+    for path in [ROOT / "quizsite" / "settings.py", ROOT / "gunicorn.conf.py"]:
+        names |= set(
+            re.findall(r"(?:environ\.get|env_bool|env_list)\(\s*\"([A-Z0-9_]+)\"", path.read_text())
+        )
+    compose_text = (ROOT / "docker-compose.yml").read_text()
+    names |= set(re.findall(r"(?<!\$)\$\{([A-Z0-9_]+)", compose_text))
+    return names
+
+
+def test_env_example_documents_every_variable_the_code_reads():
+    read = read_variables()
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SECURE_HSTS_SECONDS"} <= read
+    assert read - documented_variables() == set()
+
+
+def test_gunicorn_config_and_wsgi_application_load(tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SECURE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
+    }
+    env.update(PRODUCTION_ENV, DATA_DIR=str(tmp_path), WEB_CONCURRENCY="3")
+    gunicorn = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+    result = subprocess.run(
+        [*gunicorn, "--print-config", "quizsite.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    config = dict(re.findall(r"^(\w+)\s*=\s*(.*)$", result.stdout, flags=re.MULTILINE))
+    assert config["workers"] == "3"
+    assert config["preload_app"] == "True"
+    assert config["bind"] == "['0.0.0.0:8000']"
+    loaded = subprocess.run(
+        [sys.executable, "-c", "from quizsite.wsgi import application; print(type(application))"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert "WSGIHandler" in loaded.stdout
+
+
+def test_migrate_on_start_leaves_nothing_unapplied(tmp_path):
+    assert run_manage(tmp_path, "migrate", "--no-input").returncode == 0
+    check = run_manage(tmp_path, "migrate", "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    models_match = run_manage(tmp_path, "makemigrations", "--check", "--dry-run")
+    assert models_match.returncode == 0, models_match.stdout

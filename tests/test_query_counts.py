@@ -1,0 +1,121 @@
+"""Query discipline: candidate pages cost a fixed number of queries.
+
+Each page is measured on a quiz of 1 question and of 40 questions × 5 options, with other
+candidates' attempts present, and must stay under the same bound for both.
+"""
+
+import pytest
+from django.urls import reverse
+
+from quizzes import services
+from quizzes.models import Attempt
+from tests.builders import make_large_quiz
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [1, 40]
+
+
+def other_attempts(quiz, count=3):
+    """Attempts of other candidates (submitted, with answers), which pages must not load."""
+    for n in range(count):
+        attempt = services.start_attempt(
+            quiz=quiz, candidate_name=f"Other {n}", candidate_email=f"other{n}@example.com"
+        )
+        first = attempt.revision.content["questions"][0]
+        services.submit_attempt(
+            attempt_id=attempt.pk, selections={first["id"]: [first["options"][0]["id"]]}
+        )
+
+
+def all_answers(attempt: Attempt) -> dict:
+    """POST data choosing the first option of every question."""
+    return {
+        f"q_{question['id']}": [str(question["options"][0]["id"])]
+        for question in attempt.revision.content["questions"]
+    }
+
+
+@pytest.fixture(params=SIZES, ids=lambda n: f"{n}q")
+def big_quiz(request):
+    quiz = make_large_quiz(questions=request.param, options=5, title=f"Q{request.param}")
+    other_attempts(quiz)
+    return quiz
+
+
+def test_quiz_page_queries_do_not_grow_with_questions(
+    client, big_quiz, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):
+        response = client.get(big_quiz.get_absolute_url())
+    assert f'data-question-count="{big_quiz.questions.count()}"' in response.content.decode()
+
+
+def test_start_queries_do_not_grow_with_questions(client, big_quiz, django_assert_max_num_queries):
+    # Quiz, questions, options, revision lookup, insert; then 4 to create the new session.
+    with django_assert_max_num_queries(9):
+        response = client.post(
+            big_quiz.get_absolute_url(),
+            {"candidate_name": "Анна", "candidate_email": "anna@example.com"},
+        )
+    assert response.status_code == 302
+    assert Attempt.objects.filter(candidate_email="anna@example.com").count() == 1
+
+
+def test_attempt_page_takes_at_most_six_queries(
+    client, big_quiz, start, django_assert_max_num_queries
+):
+    attempt = start(big_quiz)
+    questions = attempt.revision.content["questions"]
+    services.save_answers(
+        attempt_id=attempt.pk,
+        selections={q["id"]: [q["options"][1]["id"]] for q in questions},
+    )
+    with django_assert_max_num_queries(6):
+        response = client.get(attempt.get_absolute_url())
+    html = response.content.decode()
+    assert html.count("<fieldset") == len(questions)
+    # The saved choices are shown as checked, one per question.
+    assert html.count("checked") == len(questions)
+
+
+def test_submit_takes_at_most_ten_queries(client, big_quiz, start, django_assert_max_num_queries):
+    attempt = start(big_quiz)
+    data = all_answers(attempt)
+    with django_assert_max_num_queries(10):
+        response = client.post(attempt.get_absolute_url(), data)
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    questions = len(data)
+    assert attempt.state == Attempt.State.SUBMITTED
+    assert attempt.answers.count() == questions
+    # Option 1 is the correct one in make_large_quiz: every question fully right.
+    assert attempt.score == attempt.max_score == questions
+
+
+def test_submit_over_autosaved_answers_takes_at_most_ten_queries(
+    client, big_quiz, start, django_assert_max_num_queries
+):
+    attempt = start(big_quiz)
+    questions = attempt.revision.content["questions"]
+    services.save_answers(
+        attempt_id=attempt.pk,
+        selections={q["id"]: [q["options"][1]["id"]] for q in questions},
+    )
+    with django_assert_max_num_queries(10):
+        response = client.post(attempt.get_absolute_url(), all_answers(attempt))
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.score == attempt.max_score == len(questions)
+
+
+def test_result_page_queries_do_not_grow_with_questions(
+    client, big_quiz, start, django_assert_max_num_queries
+):
+    attempt = start(big_quiz)
+    client.post(attempt.get_absolute_url(), all_answers(attempt))
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("quizzes:result", kwargs={"public_id": attempt.public_id}))
+    html = response.content.decode()
+    assert html.count('class="card mb-4 reviewed-question"') == big_quiz.questions.count()
+    assert html.count('data-chosen="true"') == big_quiz.questions.count()
