@@ -7,10 +7,12 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # The PostgreSQL pass of the test suite; CI and this machine run a server with trust auth.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quizsite
+# `make bench` drops and recreates this database; `make soak` adds a quiz to it.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qs_bench
 PYTEST_ARGS ?=
 
 .PHONY: install install-test run serve test test-sqlite test-postgres lint format messages clean \
-	deploy-check bench soak
+	deploy-check bench soak wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +24,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -62,6 +68,23 @@ format: install-test
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l ru -l en --no-location --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+## make bench: seed 100,000 attempts, load-test every endpoint with wrk, print the table
+## (bench/README.md; BENCH_ATTEMPTS, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_PORT)
+bench: $(VENV)/.installed-bench wrk
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
+
+## make soak: 10,000 simulated candidates at a human pace, then audit what was stored
+## (SOAK_CANDIDATES, SOAK_SECONDS, SOAK_PACE, SOAK_CONNECTIONS, SOAK_PORT)
+soak: $(VENV)/.installed-bench
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.soak
+
+# wrk is a Debian package; without apt (or root) the benchmark uses its Python load generator.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
+			>/dev/null 2>&1 && echo "installed wrk" || \
+		echo "wrk could not be installed: bench falls back to the asyncio + httpx load generator"; }
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,134 @@
+"""Measurements without the web server: corpus import, statistics, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.load import ROOT
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "linkedin-skill-assessments-quizzes"
+
+
+def corpus_import(corpus: Path = CORPUS) -> dict:
+    """Parse and import every markdown file of the corpus; questions per second."""
+    if importlib.util.find_spec("quizzes.formats") is None:
+        return {"skipped": "quizzes.formats is not on this branch yet"}
+    if not corpus.is_dir():
+        return {"skipped": f"no corpus at {corpus}"}
+    from django.db import transaction
+
+    from quizzes import formats, services
+
+    files = sorted(p for p in corpus.rglob("*.md") if p.is_file())
+    parsed, questions, failed = [], 0, []
+    started = time.perf_counter()
+    for path in files:
+        result = formats.parse(path.read_bytes())
+        if result.quiz is None or result.errors:
+            failed.append(path.name)
+            continue
+        parsed.append((path, result.quiz))
+        questions += len(result.quiz.questions)
+    parse_seconds = time.perf_counter() - started
+    for path, quiz in parsed:
+        with transaction.atomic():
+            services.import_quiz(parsed=quiz, slug=f"corpus-{path.stem}"[:200])
+    total = time.perf_counter() - started
+    return {
+        "files": len(files),
+        "imported_files": len(parsed),
+        "failed_files": failed,
+        "questions": questions,
+        "parse_seconds": round(parse_seconds, 3),
+        "parse_questions_per_second": round(questions / parse_seconds) if parse_seconds else None,
+        "seconds": round(total, 3),
+        "questions_per_second": round(questions / total) if total else None,
+    }
+
+
+class _Counter:
+    def __init__(self):
+        self.bytes = 0
+
+    def write(self, text: str) -> int:
+        self.bytes += len(text)
+        return len(text)
+
+
+def csv_baseline(quiz_id: int, limit: int | None) -> dict:
+    """csv.writer over a server-side cursor: the constant-memory way to export attempts."""
+    from quizzes.models import Answer, Attempt
+
+    sink = _Counter()
+    writer = csv.writer(sink)
+    writer.writerow(["public_id", "name", "email", "state", "started", "submitted", "score"])
+    attempts = Attempt.objects.filter(quiz_id=quiz_id).order_by("id")
+    if limit:
+        attempts = attempts[:limit]
+    rows = 0
+    started = time.perf_counter()
+    fields = ["public_id", "candidate_name", "candidate_email", "state", "started_at"]
+    for row in attempts.values_list(*fields, "submitted_at", "score").iterator(chunk_size=2000):
+        writer.writerow(row)
+        rows += 1
+    answers = Answer.objects.filter(attempt__quiz_id=quiz_id)
+    answer_rows = 0
+    if limit:
+        answers = answers.filter(attempt_id__in=attempts.values("id"))
+    for row in answers.values_list("attempt_id", "question_id", "selected", "points").iterator(
+        chunk_size=5000
+    ):
+        writer.writerow(row)
+        answer_rows += 1
+    return {
+        "method": "baseline: csv.writer over QuerySet.iterator() (no export view on this branch)",
+        "attempts": rows,
+        "answer_rows": answer_rows,
+        "bytes": sink.bytes,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def _export_main() -> None:
+    """Child process entry: one export, then its peak memory (ru_maxrss, KiB on Linux)."""
+    import django
+
+    django.setup()
+    quiz_id, limit = int(sys.argv[2]), int(sys.argv[3]) or None
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = csv_baseline(quiz_id, limit)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result.update(peak_rss_mib=round(peak / 1024, 1), rss_before_mib=round(before / 1024, 1))
+    print("EXPORT_JSON " + json.dumps(result))
+
+
+def csv_export(env: dict, quiz_id: int, limit: int = 0) -> dict:
+    """Run one export in a fresh process, so its peak memory is its own."""
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.offline", "export", str(quiz_id), str(limit)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("EXPORT_JSON "))
+    return json.loads(line.removeprefix("EXPORT_JSON "))
+
+
+def statistics(quiz_id: int) -> dict:
+    if importlib.util.find_spec("quizzes.statistics") is None:
+        return {"skipped": "quizzes/statistics.py is not on this branch yet"}
+    return {"skipped": "quizzes.statistics is present but has no ORM entry point on this branch"}
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["export"]:
+    _export_main()

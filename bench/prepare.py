@@ -1,0 +1,116 @@
+"""What the load tests send: attempts with sessions and CSRF cookies, prepared in bulk."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from bench.load import RequestList
+from quizzes import services
+from quizzes.models import Attempt, Quiz
+
+SESSION_ATTEMPTS = "quizzes.attempts"  # quizzes.views.candidate.SESSION_ATTEMPTS
+
+
+def csrf_secret() -> str:
+    """A CSRF cookie value; Django accepts the unmasked secret as the form token too."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(32))
+
+
+def sessions_for(attempts: list[Attempt]) -> list[str]:
+    """One browser session per attempt, granting access to it, created in bulk."""
+    store = SessionStore()
+    expire = timezone.now() + timedelta(days=1)
+    sessions = [
+        Session(
+            session_key=secrets.token_hex(16),
+            session_data=store.encode({SESSION_ATTEMPTS: [str(attempt.public_id)]}),
+            expire_date=expire,
+        )
+        for attempt in attempts
+    ]
+    Session.objects.bulk_create(sessions, batch_size=2000)
+    return [session.session_key for session in sessions]
+
+
+def new_attempts(quiz: Quiz, count: int) -> list[Attempt]:
+    """Started, unanswered attempts, like a cohort that just opened its invite links."""
+    revision = services.current_revision(quiz)
+    layout = services.draw_layout(revision.content, shuffle_questions=False, shuffle_options=False)
+    now = timezone.now()
+    attempts = [
+        Attempt(
+            quiz=quiz,
+            revision=revision,
+            candidate_name=f"Load {n}",
+            candidate_email=f"load{n}@example.com",
+            layout=layout,
+            started_at=now,
+            max_score=sum(Decimal(q["points"]) for q in revision.content["questions"]),
+        )
+        for n in range(count)
+    ]
+    return Attempt.objects.bulk_create(attempts, batch_size=2000)
+
+
+def answer_body(attempt: Attempt, csrf: str) -> str:
+    """A full answer sheet: the first option of every question, plus the CSRF token."""
+    pairs = [("csrfmiddlewaretoken", csrf)]
+    for question in attempt.revision.content["questions"]:
+        pairs.append((f"q_{question['id']}", str(question["options"][0]["id"])))
+    return urlencode(pairs)
+
+
+def cookie(session_key: str, csrf: str) -> str:
+    return f"sessionid={session_key}; csrftoken={csrf}"
+
+
+def candidate_requests(quiz: Quiz, *, submit_pool: int) -> dict[str, RequestList]:
+    csrf = csrf_secret()
+    # Attempt page: an attempt in progress with half of its answers saved.
+    (open_attempt,) = new_attempts(quiz, 1)
+    questions = open_attempt.revision.content["questions"]
+    services.save_answers(
+        attempt_id=open_attempt.pk,
+        selections={q["id"]: [q["options"][1]["id"]] for q in questions[: len(questions) // 2]},
+    )
+    (open_key,) = sessions_for([open_attempt])
+    # Result page: one of the seeded submitted attempts (full review policy).
+    submitted = Attempt.objects.filter(quiz=quiz, state=Attempt.State.SUBMITTED).first()
+    (submitted_key,) = sessions_for([submitted])
+    # Submit: one fresh attempt per request, so every request grades for real.
+    pool = new_attempts(quiz, submit_pool)
+    pool_keys = sessions_for(pool)
+    return {
+        "quiz page": RequestList("GET", "", [(quiz.get_absolute_url(), "")]),
+        "attempt page": RequestList(
+            "GET", "", [(open_attempt.get_absolute_url(), cookie(open_key, csrf))]
+        ),
+        "submit POST": RequestList(
+            "POST",
+            answer_body(open_attempt, csrf),
+            [
+                (attempt.get_absolute_url(), cookie(key, csrf))
+                for attempt, key in zip(pool, pool_keys, strict=True)
+            ],
+        ),
+        "result page": RequestList(
+            "GET",
+            "",
+            [
+                (
+                    reverse("quizzes:result", kwargs={"public_id": submitted.public_id}),
+                    cookie(submitted_key, csrf),
+                )
+            ],
+        ),
+    }

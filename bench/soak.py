@@ -1,0 +1,308 @@
+"""`make soak`: many simulated candidates taking the test at a human pace, then an audit.
+
+Each candidate opens the quiz page, starts an attempt, answers and submits, one action every
+~30 s (jittered), all within SOAK_SECONDS. Answers go to the server only with the final
+submit: this branch has no autosave endpoint yet (issue 2 adds it), and the script says so.
+At the end the database is compared with what every client sent: lost or changed answers,
+duplicated attempts or answers, and 5xx responses must all be 0.
+
+Environment: SOAK_CANDIDATES (10000), SOAK_SECONDS (300, at most 1800), SOAK_PACE (30 s per
+action), SOAK_CONNECTIONS (100), SOAK_PORT (18001), BENCH_DATABASE_URL (qs_bench; migrated,
+not reset: the soak adds a quiz of its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from bench.load import gunicorn, server_environment
+from bench.report import percentile
+from bench.run import DEFAULT_URL, RESULTS, env_int, setup_django
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Candidate:
+    number: int
+    email: str
+    cookies: dict[str, str] = field(default_factory=dict)
+    attempt_path: str = ""
+    sent: dict[int, list[int]] = field(default_factory=dict)
+    submitted: bool = False
+    failure: str = ""
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: Counter = field(default_factory=Counter)
+    transport_errors: int = 0
+
+
+async def soak(
+    base_url: str,
+    quiz_path: str,
+    questions: list[dict],
+    *,
+    candidates: int,
+    seconds: float,
+    pace: float,
+    connections: int,
+    run_id: str,
+):
+    import httpx
+
+    stats = Stats()
+    deadline = time.monotonic() + seconds
+    rng = random.Random(run_id)
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+
+        async def request(candidate: Candidate, kind: str, method: str, path: str, data=None):
+            headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in candidate.cookies.items())}
+            if data is not None:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            started = time.perf_counter()
+            try:
+                response = await client.request(
+                    method,
+                    path,
+                    content=urlencode(data, doseq=True) if data else None,
+                    headers=headers,
+                )
+            except httpx.HTTPError as error:
+                stats.transport_errors += 1
+                raise RuntimeError(f"{kind}: {type(error).__name__}") from error
+            stats.latencies[kind].append(time.perf_counter() - started)
+            stats.statuses[response.status_code] += 1
+            for cookie in response.cookies.jar:
+                candidate.cookies[cookie.name] = cookie.value
+            return response
+
+        async def think(fraction_of_remaining: float = 1.0):
+            pause = pace * rng.uniform(0.5, 1.5)
+            remaining = deadline - time.monotonic() - 5
+            await asyncio.sleep(max(0.0, min(pause, remaining * fraction_of_remaining)))
+
+        async def take_test(candidate: Candidate):
+            # Arrivals spread over the first pace interval: a cohort opening its invites.
+            await asyncio.sleep(rng.uniform(0, pace))
+            try:
+                page = await request(candidate, "quiz page", "GET", quiz_path)
+                token = CSRF_INPUT.search(page.text).group(1)
+                await think(0.3)
+                started = await request(
+                    candidate,
+                    "start POST",
+                    "POST",
+                    quiz_path,
+                    {
+                        "csrfmiddlewaretoken": token,
+                        "candidate_name": f"Soak {candidate.number}",
+                        "candidate_email": candidate.email,
+                    },
+                )
+                if started.status_code != 302:
+                    raise RuntimeError(f"start answered {started.status_code}")
+                candidate.attempt_path = started.headers["Location"]
+                attempt = await request(candidate, "attempt page", "GET", candidate.attempt_path)
+                token = CSRF_INPUT.search(attempt.text).group(1)
+                # Answer a question or a few per action until time is nearly up.
+                pending = list(questions)
+                rng.shuffle(pending)
+                while pending and time.monotonic() < deadline - pace:
+                    await think(0.5)
+                    for question in pending[: rng.randint(3, 8)]:
+                        options = [o["id"] for o in question["options"]]
+                        count = rng.randint(1, 2) if question["kind"] == "multiple" else 1
+                        candidate.sent[question["id"]] = sorted(rng.sample(options, count))
+                    pending = pending[8:]
+                data = {"csrfmiddlewaretoken": token}
+                data.update(
+                    {f"q_{qid}": [str(o) for o in oids] for qid, oids in candidate.sent.items()}
+                )
+                submitted = await request(
+                    candidate, "submit POST", "POST", candidate.attempt_path, data
+                )
+                if submitted.status_code != 302:
+                    raise RuntimeError(f"submit answered {submitted.status_code}")
+                candidate.submitted = True
+                await request(candidate, "result page", "GET", submitted.headers["Location"])
+            except Exception as error:  # reported in the audit, never hidden
+                candidate.failure = str(error) or type(error).__name__
+
+        people = [
+            Candidate(number=n, email=f"soak-{run_id}-{n}@example.com") for n in range(candidates)
+        ]
+        await asyncio.gather(*(take_test(person) for person in people))
+    return people, stats
+
+
+def audit(people: list[Candidate], quiz) -> dict:
+    """Compare what the database holds with what the clients sent."""
+    from django.db.models import Count
+
+    from quizzes.models import Answer, Attempt
+
+    attempts = defaultdict(list)
+    for attempt in Attempt.objects.filter(quiz=quiz).only("id", "candidate_email", "state"):
+        attempts[attempt.candidate_email].append(attempt)
+    stored: dict[int, dict[int, list[int]]] = defaultdict(dict)
+    for attempt_id, question_id, selected in (
+        Answer.objects.filter(attempt__quiz=quiz)
+        .values_list("attempt_id", "question_id", "selected")
+        .iterator(chunk_size=5000)
+    ):
+        stored[attempt_id][question_id] = selected
+    duplicated_answers = (
+        Answer.objects.filter(attempt__quiz=quiz)
+        .values("attempt_id", "question_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    lost = changed = duplicated_attempts = not_submitted = sent_answers = 0
+    for person in people:
+        mine = attempts.get(person.email, [])
+        if len(mine) > 1:
+            duplicated_attempts += len(mine) - 1
+        if not person.submitted:
+            continue
+        sent_answers += len(person.sent)
+        if not mine:
+            lost += len(person.sent)
+            continue
+        attempt = mine[0]
+        if attempt.state != Attempt.State.SUBMITTED:
+            not_submitted += 1
+        answers = stored.get(attempt.id, {})
+        for question_id, selected in person.sent.items():
+            if question_id not in answers:
+                lost += 1
+            elif sorted(answers[question_id]) != selected:
+                changed += 1
+    return {
+        "candidates": len(people),
+        "submitted_by_clients": sum(p.submitted for p in people),
+        "client_failures": Counter(p.failure for p in people if p.failure).most_common(5),
+        "answers_sent": sent_answers,
+        "answers_lost": lost,
+        "answers_changed": changed,
+        "answers_duplicated": duplicated_answers,
+        "attempts_duplicated": duplicated_attempts,
+        "submitted_but_not_stored_as_submitted": not_submitted,
+    }
+
+
+def main() -> int:
+    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
+    candidates = env_int("SOAK_CANDIDATES", 10_000)
+    seconds = min(env_int("SOAK_SECONDS", 300), 1800)
+    pace = float(os.environ.get("SOAK_PACE") or 30)
+    connections = env_int("SOAK_CONNECTIONS", 100)
+    port = env_int("SOAK_PORT", 18001)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    env = server_environment(url, RESULTS / "static", port)
+    run_id = time.strftime("%H%M%S")
+    print(
+        f"quizsite soak: {candidates:,} candidates, {seconds} s, one action per ~{pace:g} s, "
+        f"{connections} connections, {url}"
+    )
+    print(
+        "  answers reach the server with the final submit only: no autosave endpoint on "
+        "this branch yet (issue 2 adds it)"
+    )
+
+    setup_django(env)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.seed import build_quiz
+    from quizzes import services
+
+    call_command("migrate", "--no-input", verbosity=0)
+    call_command("collectstatic", "--no-input", verbosity=0)
+    quiz = build_quiz(slug=f"soak-{run_id}")
+    questions = services.current_revision(quiz).content["questions"]
+    connection.close()
+
+    with gunicorn(env, log=RESULTS / "gunicorn-soak.log") as server:
+        started = time.monotonic()
+        people, stats = asyncio.run(
+            soak(
+                server.url,
+                quiz.get_absolute_url(),
+                questions,
+                candidates=candidates,
+                seconds=seconds,
+                pace=pace,
+                connections=connections,
+                run_id=run_id,
+            )
+        )
+        elapsed = time.monotonic() - started
+
+    result = audit(people, quiz)
+    everything = sorted(v * 1000 for values in stats.latencies.values() for v in values)
+    server_errors = sum(n for status, n in stats.statuses.items() if status >= 500)
+    result.update(
+        seconds=round(elapsed, 1),
+        requests=len(everything),
+        requests_per_second=round(len(everything) / elapsed, 1),
+        statuses=dict(sorted(stats.statuses.items())),
+        server_errors_5xx=server_errors,
+        transport_errors=stats.transport_errors,
+        p50_ms=percentile(everything, 0.5),
+        p95_ms=percentile(everything, 0.95),
+        p99_ms=percentile(everything, 0.99),
+        by_kind={
+            kind: {
+                "requests": len(values),
+                "p50_ms": percentile(sorted(v * 1000 for v in values), 0.5),
+                "p95_ms": percentile(sorted(v * 1000 for v in values), 0.95),
+            }
+            for kind, values in stats.latencies.items()
+        },
+    )
+    ok = (
+        result["answers_lost"]
+        == result["answers_changed"]
+        == result["answers_duplicated"]
+        == result["attempts_duplicated"]
+        == server_errors
+        == 0
+    )
+    result["verdict"] = "ok" if ok else "FAILED"
+    result["p95_target_250ms"] = "ok" if (result["p95_ms"] or 0) < 250 else "MISSED"
+    print(json.dumps(result, indent=2, default=str))
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine_cpus": os.cpu_count(),
+        "settings": {
+            "candidates": candidates,
+            "seconds": seconds,
+            "pace": pace,
+            "connections": connections,
+        },
+        "result": result,
+    }
+    (RESULTS / f"soak-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(
+        json.dumps(report, indent=2, default=str)
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The benchmark's own code: seeding is correct at small N, the table reads right."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from bench import seed
+from bench.load import RequestList
+from bench.report import BARE, EndpointResult, add_ratios, format_table, percentile
+from quizzes import grading, services
+from quizzes.models import Answer, Attempt
+
+
+@pytest.mark.django_db
+def test_seeded_attempts_carry_the_scores_the_grader_gives():
+    quiz = seed.build_quiz(questions=6, options=5, slug="bench-small")
+    report = seed.seed_attempts(quiz, attempts=30, batch=7, progress=lambda _: None)
+
+    assert report.attempts == 30
+    assert Attempt.objects.filter(quiz=quiz, state="submitted").count() == 30
+    assert Answer.objects.filter(attempt__quiz=quiz).count() == report.answers > 0
+    content = services.current_revision(quiz).content
+    questions = services.gradable_questions(content)
+    for attempt in Attempt.objects.filter(quiz=quiz).prefetch_related("answers"):
+        answers = {a.question_id: a for a in attempt.answers.all()}
+        graded = grading.grade_attempt(questions, {q: a.selected for q, a in answers.items()})
+        assert attempt.score == graded.score
+        assert attempt.max_score == graded.max_score == 6
+        for question in graded.questions:
+            if question.question_id in answers:
+                assert answers[question.question_id].points == question.points
+        assert attempt.layout["questions"] == [q["id"] for q in content["questions"]]
+        assert attempt.submitted_at > attempt.started_at
+
+
+@pytest.mark.django_db
+def test_seeding_twice_appends_with_fresh_ids():
+    quiz = seed.build_quiz(questions=2, slug="bench-twice")
+    seed.seed_attempts(quiz, attempts=5, progress=lambda _: None)
+    seed.seed_attempts(quiz, attempts=5, seed=8, progress=lambda _: None)
+    assert Attempt.objects.filter(quiz=quiz).count() == 10
+    # The id sequence is past the seeded rows: the site can still start attempts.
+    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
+    assert attempt.pk > max(Attempt.objects.exclude(pk=attempt.pk).values_list("pk", flat=True))
+
+
+def test_question_choices_grade_the_right_answer_fully():
+    question = grading.GradableQuestion(
+        id=1,
+        kind=grading.Kind.MULTIPLE,
+        options=tuple(
+            grading.GradableOption(id=i, verdict=grading.Verdict(v))
+            for i, v in enumerate(["correct", "correct", "partial", "incorrect", "incorrect"], 1)
+        ),
+    )
+    best, others = seed.question_choices(question)
+    assert best.selected == (1, 2) and best.fraction == 1 and best.points == Decimal("1.0000")
+    assert others and all(choice.selected != best.selected for choice in others)
+    # Ticking the ⚠️ option too is still full marks (partial options are neutral).
+    fractions = {choice.selected: choice.fraction for choice in others}
+    assert fractions[(1, 2, 3)] == 1
+    assert fractions[(1,)] == Decimal("0.5")
+    assert fractions[(3, 4)] == 0
+
+
+def test_table_shows_ratios_to_the_bare_view_and_target_verdicts():
+    results = [
+        EndpointResult(name=BARE, requests=10_000, seconds=10, p50_ms=1, p95_ms=2, p99_ms=3),
+        EndpointResult(
+            name="attempt page",
+            requests=4_000,
+            seconds=10,
+            p50_ms=9,
+            p95_ms=20,
+            p99_ms=31.25,
+            cpu_ms=4.5,
+            target=0.5,
+        ),
+        EndpointResult(
+            name="submit POST",
+            requests=3_000,
+            seconds=10,
+            p50_ms=9,
+            p95_ms=20,
+            p99_ms=30,
+            errors=2,
+            target=0.25,
+        ),
+        EndpointResult(name="autosave POST", note="no endpoint"),
+    ]
+    add_ratios(results)
+    assert [r.ratio for r in results] == [1.0, 0.4, 0.3, None]
+    table = format_table(results).splitlines()
+    assert table[0].split() == [
+        "endpoint",
+        "req/s",
+        "p50",
+        "ms",
+        "p95",
+        "ms",
+        "p99",
+        "ms",
+        "errors",
+        "CPU",
+        "ms/req",
+        "×",
+        "bare",
+        "target",
+    ]
+    attempt = next(line for line in table if line.startswith("attempt page"))
+    assert "400" in attempt and "31.2" in attempt and "4.5" in attempt
+    assert attempt.rstrip().endswith("≥ 0.5× MISSED")
+    submit = next(line for line in table if line.startswith("submit POST"))
+    assert submit.rstrip().endswith("≥ 0.25× ok") and " 2 " in submit
+    assert table[-1].startswith("autosave POST") and table[-1].endswith("skipped: no endpoint")
+    assert json.loads(json.dumps(results[1].as_dict()))["verdict"] == "MISSED"
+
+
+def test_percentile_is_nearest_rank():
+    values = list(range(1, 101))
+    assert percentile(values, 0.5) == 50
+    assert percentile(values, 0.95) == 95
+    assert percentile(values, 0.99) == 99
+    assert percentile([], 0.5) is None
+    assert percentile([7.0], 0.99) == 7.0
+
+
+def test_request_list_file_matches_what_the_wrk_script_reads(tmp_path):
+    path = RequestList("POST", "a=1&b=2", [("/x/", "sessionid=s; csrftoken=c"), ("/y/", "")])
+    text = path.write(tmp_path / "r.requests").read_text()
+    assert text == "POST\na=1&b=2\n/x/\tsessionid=s; csrftoken=c\n/y/\t\n"
