@@ -101,16 +101,20 @@ class AnswerForm(forms.Form):
         return result
 
 
-def shown_questions(data, questions: list[dict]) -> list[dict] | None:
+def shown_questions(data, questions: list[dict], *, default_all: bool = True) -> list[dict] | None:
     """The questions a posted form showed (its `shown` fields), or None if one is unknown.
 
     A page names the questions it showed, so an unticked checkbox group (which sends
     nothing) still clears that answer, while questions on other pages stay untouched.
+    Without `shown`: every question (a whole-page form), or with default_all=False only
+    the questions the data answers (a background save touches nothing else).
     """
     by_id = {str(question["id"]): question for question in questions}
     shown = data.getlist("shown")
     if not shown:
-        return questions
+        if default_all:
+            return questions
+        return [q for q in questions if question_field_name(q["id"]) in data]
     if any(question_id not in by_id for question_id in shown):
         return None
     wanted = set(shown)

@@ -183,7 +183,9 @@ def _attempt_post(request: HttpRequest, attempt: Attempt, questions: list[dict])
             {"attempt": attempt, "errors": errors},
             status=400,
         )
-    action = request.POST.get("action", "finish")
+    # No button at all means the countdown's submit (or an old form): finish. A navigator
+    # button sends only `goto`.
+    action = request.POST.get("action") or ("goto" if "goto" in request.POST else "finish")
     if action == "finish":
         outcome = services.submit_attempt(attempt_id=attempt.pk, selections=form.selections())
         if not outcome.graded_now:
@@ -222,7 +224,7 @@ def autosave(request: HttpRequest, public_id) -> JsonResponse:
     if not attempt.is_open:
         return JsonResponse({"closed": True, "result_url": result_url}, status=409)
     questions = selectors.presented_questions(attempt)
-    shown = shown_questions(request.POST, questions)
+    shown = shown_questions(request.POST, questions, default_all=False)
     form = AnswerForm(request.POST, questions=shown or [])
     bookkeeping = AutosaveForm(request.POST, question_ids=[q["id"] for q in questions])
     if shown is None or not form.is_valid() or not bookkeeping.is_valid():
