@@ -41,6 +41,10 @@ class InviteStartForm(StartAttemptForm):
             del self.fields["candidate_email"]
 
 
+# Bootstrap's larger, clearly focusable boxes instead of the browser's tiny native ones.
+CHOICE_ATTRS = {"class": "form-check-input"}
+
+
 def question_field_name(question_id: int) -> str:
     return f"q_{question_id}"
 
@@ -62,10 +66,14 @@ class AnswerForm(forms.Form):
                 for option in question["options"]
             ]
             if question["kind"] == Kind.SINGLE:
-                field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect, required=False)
+                field = forms.ChoiceField(
+                    choices=choices, widget=forms.RadioSelect(attrs=CHOICE_ATTRS), required=False
+                )
             else:
                 field = forms.MultipleChoiceField(
-                    choices=choices, widget=forms.CheckboxSelectMultiple, required=False
+                    choices=choices,
+                    widget=forms.CheckboxSelectMultiple(attrs=CHOICE_ATTRS),
+                    required=False,
                 )
             field.label = _("Question %(number)s") % {"number": question["number"]}
             self.fields[question_field_name(question["id"])] = field
