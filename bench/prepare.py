@@ -70,11 +70,55 @@ def answer_body(attempt: Attempt, csrf: str) -> str:
     return urlencode(pairs)
 
 
+def autosave_body(attempt: Attempt, csrf: str) -> str:
+    """What the page's background save sends after a few answers: 5 questions, timings."""
+    pairs = [("csrfmiddlewaretoken", csrf), ("seq", "1"), ("focus_lost", "1")]
+    for question in attempt.revision.content["questions"][:5]:
+        pairs.append((f"q_{question['id']}", str(question["options"][-1]["id"])))
+        pairs.append((f"t_{question['id']}", "20"))
+    return urlencode(pairs)
+
+
+def staff_session() -> str:
+    """A logged-in superuser's session, for the recruiter pages."""
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+
+    user = get_user_model().objects.create_superuser(
+        username=f"bench-{secrets.token_hex(4)}", email="", password=secrets.token_urlsafe(16)
+    )
+    backends = settings.AUTHENTICATION_BACKENDS
+    backend = next((b for b in backends if b.endswith("ModelBackend")), backends[0])
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = backend
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def url_or_none(name: str, **kwargs) -> str | None:
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
 def cookie(session_key: str, csrf: str) -> str:
     return f"sessionid={session_key}; csrftoken={csrf}"
 
 
-def candidate_requests(quiz: Quiz, *, submit_pool: int) -> dict[str, RequestList]:
+def candidate_requests(
+    quiz: Quiz, *, submit_pool: int, autosave_pool: int
+) -> dict[str, RequestList | str]:
+    """Request lists per endpoint; a string instead says why an endpoint is skipped."""
     csrf = csrf_secret()
     # Attempt page: an attempt in progress with half of its answers saved.
     (open_attempt,) = new_attempts(quiz, 1)
@@ -90,7 +134,31 @@ def candidate_requests(quiz: Quiz, *, submit_pool: int) -> dict[str, RequestList
     # Submit: one fresh attempt per request, so every request grades for real.
     pool = new_attempts(quiz, submit_pool)
     pool_keys = sessions_for(pool)
-    return {
+    lists: dict[str, RequestList | str] = {}
+    # Autosave: also one fresh attempt per request, so every save writes its answers.
+    if url_or_none("quizzes:autosave", public_id=open_attempt.public_id):
+        savers = new_attempts(quiz, autosave_pool)
+        lists["autosave POST"] = RequestList(
+            "POST",
+            autosave_body(open_attempt, csrf),
+            [
+                (reverse("quizzes:autosave", kwargs={"public_id": a.public_id}), cookie(k, csrf))
+                for a, k in zip(savers, sessions_for(savers), strict=True)
+            ],
+        )
+    else:
+        lists["autosave POST"] = "no autosave endpoint on this branch"
+    staff = None
+    for name, url in [
+        ("recruiter attempts list", url_or_none("quizzes:review_attempts")),
+        ("statistics page", url_or_none("quizzes:review_statistics", slug=quiz.slug)),
+    ]:
+        if url is None:
+            lists[name] = "not on this branch yet (the review issue adds it)"
+            continue
+        staff = staff or staff_session()
+        lists[name] = RequestList("GET", "", [(url, cookie(staff, csrf))])
+    return lists | {
         "quiz page": RequestList("GET", "", [(quiz.get_absolute_url(), "")]),
         "attempt page": RequestList(
             "GET", "", [(open_attempt.get_absolute_url(), cookie(open_key, csrf))]

@@ -97,23 +97,38 @@ def main() -> int:
     )
 
     print(f"3. preparing requests ({pool:,} started attempts with sessions for submit)")
-    lists = prepare.candidate_requests(quiz, submit_pool=pool)
+    lists = prepare.candidate_requests(quiz, submit_pool=pool, autosave_pool=pool)
     from django.db import connection
 
     connection.close()  # the server's workers get the database to themselves
 
     from bench.load import RequestList
 
-    plan: list[tuple[str, RequestList | None, str]] = [
-        (BARE, RequestList("GET", "", [("/healthz/", "")]), ""),
-        ("quiz page", lists["quiz page"], ""),
-        ("attempt page", lists["attempt page"], ""),
-        ("autosave POST", None, "no autosave endpoint on this branch (issue 2 adds it)"),
-        ("submit POST", lists["submit POST"], "each request grades a fresh attempt"),
-        ("result page", lists["result page"], "full review, 40 questions"),
-        ("recruiter attempts list", None, "no recruiter list on this branch (issue 3 adds it)"),
-        ("statistics page", None, "no statistics page on this branch"),
+    notes = {
+        "submit POST": "each request grades a fresh attempt",
+        "autosave POST": "each request saves 5 answers into a fresh attempt",
+        "result page": "full review, 40 questions",
+        "recruiter attempts list": f"{attempts:,} attempts in the database",
+        "statistics page": f"over {attempts:,} attempts",
+    }
+    order = [
+        "quiz page",
+        "attempt page",
+        "autosave POST",
+        "submit POST",
+        "result page",
+        "recruiter attempts list",
+        "statistics page",
     ]
+    plan: list[tuple[str, RequestList | None, str]] = [
+        (BARE, RequestList("GET", "", [("/healthz/", "")]), "")
+    ]
+    for name in order:
+        entry = lists[name]
+        if isinstance(entry, str):
+            plan.append((name, None, entry))
+        else:
+            plan.append((name, entry, notes.get(name, "")))
     run = run_wrk if loadgen == "wrk" else run_python
     results: list[EndpointResult] = []
     threads = min(2, os.cpu_count() or 1)
@@ -128,7 +143,7 @@ def main() -> int:
             # Warm up: workers import templates, open their database connections. Submit
             # warms up on attempts of its own, so the measured ones are all still open.
             warm = requests
-            if name == "submit POST":
+            if name in {"submit POST", "autosave POST"}:
                 warm = RequestList(requests.method, requests.body, requests.entries[:WARM_POOL])
                 requests.entries = requests.entries[WARM_POOL:]
             run(
@@ -159,10 +174,11 @@ def main() -> int:
                 f"   {name}: {result.rps:,.0f} req/s, p95 {result.p95_ms:.1f} ms, "
                 f"{result.errors} errors, {result.cpu_ms or 0:.1f} ms CPU/request"
             )
-    submit = next(r for r in results if r.name == "submit POST")
-    if submit.requests > len(lists["submit POST"].entries):
-        repeats = submit.requests - len(lists["submit POST"].entries)
-        submit.note += f"; {repeats} requests re-submitted a graded attempt (pool too small)"
+    for result in results:
+        entry = lists.get(result.name)
+        if result.name in {"submit POST", "autosave POST"} and result.requests > len(entry.entries):
+            repeats = result.requests - len(entry.entries)
+            result.note += f"; {repeats} requests reused an attempt (pool too small)"
 
     print("5. corpus import, statistics, CSV export (server stopped)")
     corpus = offline.corpus_import()

@@ -1,8 +1,9 @@
 """`make soak`: many simulated candidates taking the test at a human pace, then an audit.
 
-Each candidate opens the quiz page, starts an attempt, answers and submits, one action every
-~30 s (jittered), all within SOAK_SECONDS. Answers go to the server only with the final
-submit: this branch has no autosave endpoint yet (issue 2 adds it), and the script says so.
+Each candidate opens the quiz page, starts an attempt, answers a few questions per action
+(each action is an autosave POST, as the page's script sends), and submits, one action every
+~30 s (jittered), all within SOAK_SECONDS. Without an autosave endpoint the answers go with
+the final submit only, and the script says so.
 At the end the database is compared with what every client sent: lost or changed answers,
 duplicated attempts or answers, and 5xx responses must all be 0.
 
@@ -20,6 +21,7 @@ import random
 import re
 import sys
 import time
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,6 +62,7 @@ async def soak(
     pace: float,
     connections: int,
     run_id: str,
+    autosave: bool,
 ):
     import httpx
 
@@ -122,13 +125,32 @@ async def soak(
                 # Answer a question or a few per action until time is nearly up.
                 pending = list(questions)
                 rng.shuffle(pending)
+                seq = 0
                 while pending and time.monotonic() < deadline - pace:
                     await think(0.5)
-                    for question in pending[: rng.randint(3, 8)]:
+                    batch, pending = pending[: rng.randint(3, 8)], pending[8:]
+                    for question in batch:
                         options = [o["id"] for o in question["options"]]
                         count = rng.randint(1, 2) if question["kind"] == "multiple" else 1
                         candidate.sent[question["id"]] = sorted(rng.sample(options, count))
-                    pending = pending[8:]
+                    if autosave:
+                        seq += 1
+                        data = {"csrfmiddlewaretoken": token, "seq": str(seq)}
+                        data.update(
+                            {
+                                f"q_{q['id']}": [str(o) for o in candidate.sent[q["id"]]]
+                                for q in batch
+                            }
+                        )
+                        saved = await request(
+                            candidate,
+                            "autosave POST",
+                            "POST",
+                            candidate.attempt_path.rstrip("/") + "/autosave/",
+                            data,
+                        )
+                        if saved.status_code != 200 or not saved.json().get("saved"):
+                            raise RuntimeError(f"autosave answered {saved.status_code}")
                 data = {"csrfmiddlewaretoken": token}
                 data.update(
                     {f"q_{qid}": [str(o) for o in oids] for qid, oids in candidate.sent.items()}
@@ -220,14 +242,11 @@ def main() -> int:
         f"quizsite soak: {candidates:,} candidates, {seconds} s, one action per ~{pace:g} s, "
         f"{connections} connections, {url}"
     )
-    print(
-        "  answers reach the server with the final submit only: no autosave endpoint on "
-        "this branch yet (issue 2 adds it)"
-    )
 
     setup_django(env)
     from django.core.management import call_command
     from django.db import connection
+    from django.urls import NoReverseMatch, reverse
 
     from bench.seed import build_quiz
     from quizzes import services
@@ -237,6 +256,13 @@ def main() -> int:
     quiz = build_quiz(slug=f"soak-{run_id}")
     questions = services.current_revision(quiz).content["questions"]
     connection.close()
+    try:
+        reverse("quizzes:autosave", kwargs={"public_id": uuid.uuid4()})
+        autosave = True
+        print("  answers: autosave POSTs while answering, then the submit")
+    except NoReverseMatch:
+        autosave = False
+        print("  answers reach the server with the final submit only: no autosave endpoint")
 
     with gunicorn(env, log=RESULTS / "gunicorn-soak.log") as server:
         started = time.monotonic()
@@ -250,6 +276,7 @@ def main() -> int:
                 pace=pace,
                 connections=connections,
                 run_id=run_id,
+                autosave=autosave,
             )
         )
         elapsed = time.monotonic() - started
@@ -287,6 +314,7 @@ def main() -> int:
     result["verdict"] = "ok" if ok else "FAILED"
     result["p95_target_250ms"] = "ok" if (result["p95_ms"] or 0) < 250 else "MISSED"
     print(json.dumps(result, indent=2, default=str))
+    result["autosave"] = autosave
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine_cpus": os.cpu_count(),

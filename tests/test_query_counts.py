@@ -119,3 +119,24 @@ def test_result_page_queries_do_not_grow_with_questions(
     html = response.content.decode()
     assert html.count('class="card mb-4 reviewed-question"') == big_quiz.questions.count()
     assert html.count('data-chosen="true"') == big_quiz.questions.count()
+
+
+def test_written_out_option_inputs_match_djangos_widget_markup(client, start):
+    # The attempt page writes option inputs out instead of rendering a widget template per
+    # option (40 × 5 templates per page); the markup must stay exactly Django's.
+    from quizzes import selectors
+    from quizzes.forms import AnswerForm
+
+    quiz = make_large_quiz(questions=2, options=3)
+    attempt = start(quiz)
+    questions = selectors.presented_questions(attempt)
+    first = questions[0]["options"][0]["id"]
+    form = AnswerForm(initial={f"q_{questions[0]['id']}": [str(first)]}, questions=questions)
+    expected = [str(choice.tag()) for _, field in form.bound_questions() for choice in field]
+    services.save_answers(attempt_id=attempt.pk, selections={questions[0]["id"]: [first]})
+
+    html = client.get(attempt.get_absolute_url()).content.decode()
+
+    assert len(expected) == 6 and sum(" checked" in tag for tag in expected) == 1
+    for tag in expected:
+        assert tag in html
