@@ -96,16 +96,24 @@ def csv_baseline(quiz_id: int, limit: int | None) -> dict:
     }
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident memory. Not ru_maxrss: Linux carries that over exec()
+    from the parent, so a child started by a big parent would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _export_main() -> None:
-    """Child process entry: one export, then its peak memory (ru_maxrss, KiB on Linux)."""
+    """Child process entry: one export, then its peak memory."""
     import django
 
     django.setup()
     quiz_id, limit = int(sys.argv[2]), int(sys.argv[3]) or None
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_mib()
     result = csv_baseline(quiz_id, limit)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result.update(peak_rss_mib=round(peak / 1024, 1), rss_before_mib=round(before / 1024, 1))
+    result.update(peak_rss_mib=peak_rss_mib(), rss_before_mib=before)
     print("EXPORT_JSON " + json.dumps(result))
 
 
