@@ -7,10 +7,14 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# Sync workers: requests are short and database-bound; two per core keeps the CPU busy
-# while one worker waits on PostgreSQL.
+# Two processes per core keep the CPU busy while one waits on PostgreSQL. Threaded workers,
+# not sync ones: a sync worker is blocked for up to `timeout` by one client that connects and
+# sends slowly (the soak test showed all of them killed that way), while a gthread worker
+# keeps serving its other connections and supports keep-alive behind a load balancer.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2)
-worker_class = "sync"
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+keepalive = 5
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 # Recycle workers now and then so a slow leak can never take a process down.

@@ -259,6 +259,9 @@ def test_gunicorn_config_and_wsgi_application_load(tmp_path):
     config = dict(re.findall(r"^(\w+)\s*=\s*(.*)$", result.stdout, flags=re.MULTILINE))
     assert config["workers"] == "3"
     assert config["preload_app"] == "True"
+    # Threaded workers: one slow client must not block a whole worker (see gunicorn.conf.py).
+    assert config["worker_class"] == "gthread"
+    assert config["threads"] == "4"
     assert config["bind"] == "['0.0.0.0:8000']"
     loaded = subprocess.run(
         [sys.executable, "-c", "from quizsite.wsgi import application; print(type(application))"],
