@@ -142,3 +142,88 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
+
+# --- Security ---
+# Everything issue 8 adds lives here, so it merges cleanly with the deployment settings.
+# How each promise is tested: README.md, "Security".
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+                  "quizzes.security.RejectMalformedFormMiddleware")  # fmt: skip
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# All JavaScript and CSS come from our static files: no inline script, style or handlers.
+# Images: question markdown may show images hosted elsewhere over https (the sanitizer
+# already drops javascript:/data: URLs from markdown); data: is for Bootstrap's own
+# CSS icons (checkbox ticks, select arrows). Images cannot run code, so this is the one
+# directive that is wider than 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Large quizzes answered at once send one field per chosen option; admin inlines of a big
+# quiz send thousands. Anything beyond these limits is refused with a 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Kept so that hashes made before Argon2 still verify (and are upgraded on login).
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# How many reverse proxies in front of the site append to X-Forwarded-For. 0 (the default)
+# means clients connect directly and the header is ignored: anyone can forge it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+
+AUTHENTICATION_BACKENDS = [
+    "quizzes.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "quizzes.security.client_ip"
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "60")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_VERBOSE = False
+
+# Rate limits per client address, on Django's default cache (shared when REDIS_URL is
+# set; per process otherwise). Rates are "<count>/<s|m|h|d>"; None switches one off.
+RATELIMIT_VIEW = "quizzes.views.errors.ratelimited"
+RATE_LIMITS = {
+    "start": os.environ.get("RATE_LIMIT_START", "20/10m"),
+    "submit": os.environ.get("RATE_LIMIT_SUBMIT", "30/m"),
+    "invite": os.environ.get("RATE_LIMIT_INVITE", "20/10m"),
+    "autosave": os.environ.get("RATE_LIMIT_AUTOSAVE", "240/m"),
+}

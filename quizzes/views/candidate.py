@@ -5,12 +5,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from quizzes import selectors, services
 from quizzes.forms import AnswerForm, StartAttemptForm
 from quizzes.models import Attempt, Quiz
 
 SESSION_ATTEMPTS = "quizzes.attempts"
+# Rate limits per client address (settings.RATE_LIMITS); over the limit -> 429 page.
+RATE_KEY = "quizzes.security.ratelimit_key"
+RATE = "quizzes.security.rate"
 
 
 def _remember_attempt(request: HttpRequest, attempt: Attempt) -> None:
@@ -34,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="start", key=RATE_KEY, rate=RATE, method="POST")
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(selectors.public_quizzes(), slug=slug)
     form = StartAttemptForm(request.POST or None)
@@ -45,6 +50,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="submit", key=RATE_KEY, rate=RATE, method="POST")
 def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     attempt = _get_attempt_for_candidate(request, public_id)
     if not attempt.is_open:
