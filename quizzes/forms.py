@@ -63,6 +63,14 @@ class AnswerForm(forms.Form):
                     set(self.data.getlist(key))
                 ):
                     raise forms.ValidationError(_("An option was sent twice."))
+                if (
+                    key in self.fields
+                    and isinstance(self.fields[key], forms.ChoiceField)
+                    and not isinstance(self.fields[key], forms.MultipleChoiceField)
+                    and len(self.data.getlist(key)) > 1
+                ):
+                    # A radio group sends one value; the form would silently keep the last.
+                    raise forms.ValidationError(_("A single-choice question got several answers."))
         return cleaned
 
     def bound_questions(self):

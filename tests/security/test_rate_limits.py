@@ -1,0 +1,106 @@
+"""Rate limits on the candidate endpoints: over the limit, a readable 429 and nothing stored."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Answer, Attempt
+from tests.builders import ALL_RIGHT, answer_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def low_limits(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "start": "2/m", "submit": "2/m"}
+
+
+def start_post(client, quiz, n, **headers):
+    return client.post(
+        quiz.get_absolute_url(),
+        {"candidate_name": f"Кандидат {n}", "candidate_email": f"c{n}@example.com"},
+        **headers,
+    )
+
+
+def test_starting_over_the_limit_gives_a_readable_429_and_no_attempt(client, quiz, low_limits):
+    assert start_post(client, quiz, 1).status_code == 302
+    assert start_post(client, quiz, 2).status_code == 302
+
+    response = start_post(client, quiz, 3)
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Слишком много запросов" in html
+    assert "Ничего не сохранено" in html
+    assert Attempt.objects.count() == 2
+
+
+def test_the_429_page_speaks_english_on_request(client, quiz, low_limits):
+    for n in range(2):
+        start_post(client, quiz, n)
+    response = start_post(client, quiz, 3, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 429
+    assert "Too many requests came from your address" in response.content.decode()
+
+
+def test_reading_pages_is_not_limited(client, quiz, low_limits):
+    for _ in range(5):
+        assert client.get(quiz.get_absolute_url()).status_code == 200
+
+
+def test_limits_are_per_client_address(client, quiz, low_limits):
+    for n in range(2):
+        start_post(client, quiz, n, REMOTE_ADDR="192.0.2.1")
+    assert start_post(client, quiz, 3, REMOTE_ADDR="192.0.2.1").status_code == 429
+    assert start_post(client, quiz, 4, REMOTE_ADDR="192.0.2.2").status_code == 302
+
+
+def test_a_forged_forwarded_for_header_does_not_reset_the_limit(client, quiz, low_limits):
+    for n in range(2):
+        start_post(client, quiz, n, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    response = start_post(client, quiz, 3, HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert response.status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(
+    client, quiz, low_limits, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(2):
+        start_post(client, quiz, n, HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert start_post(client, quiz, 3, HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 429
+    assert start_post(client, quiz, 4, HTTP_X_FORWARDED_FOR="203.0.113.2").status_code == 302
+
+
+def test_submitting_over_the_limit_gives_429_and_leaves_the_attempt_open(
+    client, quiz, start, low_limits
+):
+    attempt = start(quiz)
+    url = attempt.get_absolute_url()
+    # Two refused (forged) submits use up the allowance...
+    q1 = quiz.questions.get(position=1)
+    for _ in range(2):
+        assert client.post(url, {f"q_{q1.id}": "forged"}).status_code == 400
+
+    response = client.post(url, answer_post(quiz, ALL_RIGHT))
+
+    assert response.status_code == 429
+    assert "Слишком много запросов" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.IN_PROGRESS
+    assert not Answer.objects.filter(attempt=attempt).exists()
+    assert client.get(url).status_code == 200
+
+
+def test_default_limits_allow_a_normal_candidate(client, quiz, start):
+    attempt = start(quiz)
+    response = client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("quizzes:result", args=[attempt.public_id])
+
+
+def test_production_rates_are_configured_for_every_candidate_endpoint():
+    from quizsite import settings as production_settings
+
+    assert set(production_settings.RATE_LIMITS) >= {"start", "submit", "invite", "autosave"}
+    assert all(production_settings.RATE_LIMITS.values())
