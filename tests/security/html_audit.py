@@ -15,16 +15,19 @@ DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
 NON_SCRIPT_TYPES = {"application/json", "application/ld+json"}
 
 
+C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+
+
 def _normalized_url(value: str) -> str:
-    # Browsers drop whitespace and control characters inside the scheme: "java\tscript:".
-    return re.sub(r"[\x00-\x20]", "", value).lower()
+    # As the URL parser does: strip leading/trailing controls and spaces, drop tabs and
+    # newlines anywhere ("java\tscript:" runs; "java script:" is a harmless relative URL).
+    return re.sub(r"[\t\n\r]", "", value.strip(C0_AND_SPACE)).lower()
 
 
 class _Auditor(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
-        self._in_inline_script = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
