@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes.grading import Kind, Strategy, Verdict
 
-
 STRATEGY_CHOICES = [
     (Strategy.PARTIAL.value, _("Partial credit (Moodle style)")),
     (Strategy.ALL_OR_NOTHING.value, _("All or nothing")),
