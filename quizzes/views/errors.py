@@ -1,7 +1,7 @@
 """Error pages that explain what happened: a refused form (400), too many requests (429)."""
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -23,4 +23,10 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """RATELIMIT_VIEW: too many requests from one address in a short time."""
+    if request.headers.get("X-Requested-With"):
+        # The page's background save reads JSON and retries later.
+        return JsonResponse(
+            {"error": _("Too many requests; the answers will be saved again shortly.")},
+            status=429,
+        )
     return render(request, "429.html", status=429)
