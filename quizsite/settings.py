@@ -222,8 +222,9 @@ AXES_VERBOSE = False
 # set; per process otherwise). Rates are "<count>/<s|m|h|d>"; None switches one off.
 RATELIMIT_VIEW = "quizzes.views.errors.ratelimited"
 RATE_LIMITS = {
-    "start": os.environ.get("RATE_LIMIT_START", "20/10m"),
+    "start": os.environ.get("RATE_LIMIT_START", "30/10m"),
     "submit": os.environ.get("RATE_LIMIT_SUBMIT", "30/m"),
-    "invite": os.environ.get("RATE_LIMIT_INVITE", "20/10m"),
+    # Opening an invite link and its start page, shown and sent: 3 requests per candidate.
+    "invite": os.environ.get("RATE_LIMIT_INVITE", "60/10m"),
     "autosave": os.environ.get("RATE_LIMIT_AUTOSAVE", "240/m"),
 }

@@ -97,7 +97,7 @@ def invite_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(group="invite", key=RATE_KEY, rate=RATE, method="POST")
+@ratelimit(group="invite", key=RATE_KEY, rate=RATE)
 def invite_start(request: HttpRequest) -> HttpResponse:
     invite = selectors.invite_by_id(request.session.get(SESSION_INVITE))
     if invite is None:

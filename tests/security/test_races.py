@@ -108,3 +108,27 @@ def test_saves_racing_a_submit_never_change_a_graded_attempt():
     late_saves = [r for r in results if r == "closed"]
     saved = [r for r in results if r is True]
     assert len(late_saves) + len(saved) + results.count(False) == 5
+
+
+def test_two_browsers_redeeming_a_single_use_invite_at_once_get_one_attempt():
+    from django.test import Client
+    from django.urls import reverse
+
+    from quizzes.models import Invite
+
+    quiz = make_quiz(access="invite")
+    invite = Invite.objects.create(
+        quiz=quiz, candidate_name="Анна", candidate_email="anna@example.com", max_uses=1
+    )
+    browsers = [Client(), Client()]
+    for browser in browsers:
+        assert browser.get(invite.get_absolute_url()).status_code == 302
+    pending = iter(browsers)
+
+    responses = run_together(lambda: next(pending).post(reverse("quizzes:invite_start"), {}), 2)
+
+    assert [getattr(r, "status_code", r) for r in responses] == [302, 302]
+    attempt = Attempt.objects.get(invite=invite)
+    assert {r["Location"] for r in responses} == {attempt.get_absolute_url()}
+    invite.refresh_from_db()
+    assert invite.uses == 1

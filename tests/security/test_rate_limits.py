@@ -104,3 +104,68 @@ def test_production_rates_are_configured_for_every_candidate_endpoint():
 
     assert set(production_settings.RATE_LIMITS) >= {"start", "submit", "invite", "autosave"}
     assert all(production_settings.RATE_LIMITS.values())
+
+
+def make_invite(quiz, **fields):
+    from quizzes.models import Invite
+
+    fields.setdefault("candidate_name", "Анна")
+    fields.setdefault("candidate_email", "anna@example.com")
+    return Invite.objects.create(quiz=quiz, **fields)
+
+
+def test_guessing_invite_tokens_is_limited(client, settings):
+    from tests.builders import make_quiz
+
+    quiz = make_quiz(access="invite")
+    invite = make_invite(quiz)
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "invite": "3/m"}
+    for n in range(3):
+        assert client.get(f"/invite/guess{n}/").status_code == 404
+    # Even the right token is refused now: a guesser cannot tell a hit from the limit.
+    response = client.get(invite.get_absolute_url())
+    assert response.status_code == 429
+    assert "Слишком много запросов" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
+def test_redeeming_invites_over_the_limit_starts_nothing(client, settings):
+    from tests.builders import make_quiz
+
+    quiz = make_quiz(access="invite")
+    invite = make_invite(quiz, max_uses=10)
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "invite": "3/m"}
+    # The honest path: the link, its start page, Start.
+    assert client.get(invite.get_absolute_url()).status_code == 302
+    assert client.get(reverse("quizzes:invite_start")).status_code == 200
+    assert client.post(reverse("quizzes:invite_start"), {}).status_code == 302
+    assert Attempt.objects.count() == 1
+    other = make_invite(quiz, candidate_email="other@example.com")
+    response = client.get(other.get_absolute_url())
+    assert response.status_code == 429
+    assert Attempt.objects.count() == 1
+
+
+def test_autosaving_over_the_limit_answers_json_429_and_stores_nothing(
+    client, quiz, start, settings
+):
+    attempt = start(quiz)
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "autosave": "2/m"}
+    url = reverse("quizzes:autosave", args=[attempt.public_id])
+    q2 = quiz.questions.get(position=2)
+    first, second = (str(o.id) for o in q2.options.all()[:2])
+    headers = {"HTTP_X_REQUESTED_WITH": "fetch"}
+    assert client.post(url, {f"q_{q2.id}": first, "seq": 1}, **headers).status_code == 200
+    assert client.post(url, {f"q_{q2.id}": first, "seq": 2}, **headers).status_code == 200
+
+    response = client.post(url, {f"q_{q2.id}": second, "seq": 3}, **headers)
+
+    assert response.status_code == 429
+    assert response.json() == {
+        "error": "Слишком много запросов; ответы будут сохранены чуть позже."
+    }
+    attempt.refresh_from_db()
+    assert attempt.save_seq == 2
+    assert Answer.objects.get(attempt=attempt, question_id=q2.id).selected == [int(first)]
+    # The final submit has its own allowance: the candidate can still hand in.
+    assert client.post(attempt.get_absolute_url(), {f"q_{q2.id}": second}).status_code == 302

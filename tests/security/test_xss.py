@@ -135,6 +135,27 @@ def test_payloads_render_inert_on_admin_pages(client, django_user_model, payload
     assert_inert(client.get(reverse("admin:quizzes_attempt_change", args=[attempt.pk])), "MARKname")
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_in_invites_render_inert_for_candidates_and_staff(
+    client, django_user_model, payload
+):
+    from quizzes.models import Invite
+
+    quiz = make_hostile_quiz(payload)
+    quiz.access = Quiz.Access.INVITE
+    quiz.save()
+    invite = Invite.objects.create(
+        quiz=quiz, candidate_name=f"MARKname {payload}"[:200], candidate_email="i@example.com"
+    )
+    start_page = client.get(invite.get_absolute_url(), follow=True)
+    assert_inert(start_page, "MARKname", "MARKdescription")
+
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+    assert_inert(client.get(reverse("admin:quizzes_invite_changelist")), "MARKname")
+    assert_inert(client.get(reverse("admin:quizzes_invite_change", args=[invite.pk])), "MARKname")
+
+
 def test_the_audit_sees_what_it_must():
     # Without this, an audit that finds nothing would make every test above pass.
     for dangerous in [
