@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
 
-from quizzes.models import Answer, Attempt, Quiz
+from quizzes.models import Answer, Attempt, Quiz, QuizRevision
 
 
 def public_quizzes() -> QuerySet[Quiz]:
@@ -54,6 +67,8 @@ class ReviewedQuestion:
     points: Decimal | None
     max_points: Decimal
     overridden: bool
+    question_id: int = 0
+    time_spent: int = 0
 
     @property
     def fully_correct(self) -> bool:
@@ -92,6 +107,157 @@ def attempt_review(attempt: Attempt, answers: list[Answer] | None = None) -> lis
                 points=answer.effective_points if answer else 0,
                 max_points=Decimal(question["points"]),
                 overridden=bool(answer and answer.override_points is not None),
+                question_id=question["id"],
+                time_spent=answer.time_spent if answer else 0,
             )
         )
     return reviewed
+
+
+# --- review ------------------------------------------------------------------------------
+
+
+@dataclass
+class AttemptFilters:
+    """What a recruiter filters the attempts list (and the export) by; None = no filter."""
+
+    quiz: Quiz | None = None
+    state: str | None = None
+    started_from: date | None = None
+    started_to: date | None = None
+    percent_min: Decimal | None = None
+    percent_max: Decimal | None = None
+    # True: attempts from any invite, False: without one, an Invite pk: from that invite.
+    invite: bool | int | None = None
+    search: str = ""
+    sort: str = "-date"
+
+
+SORTS = {
+    "date": ("started_at", "id"),
+    "-date": ("-started_at", "-id"),
+    "score": (F("percent").asc(nulls_first=True), "id"),
+    "-score": (F("percent").desc(nulls_last=True), "-id"),
+    "duration": (F("elapsed").asc(nulls_last=True), "id"),
+    "-duration": (F("elapsed").desc(nulls_last=True), "-id"),
+}
+
+
+def _percent_expression():
+    # NULL while ungraded or when a quiz has no points, so such rows never match a range.
+    return Case(
+        When(
+            max_score__gt=0,
+            score__isnull=False,
+            then=ExpressionWrapper(
+                F("score") * Value(Decimal(100)) / F("max_score"),
+                output_field=DecimalField(max_digits=12, decimal_places=4),
+            ),
+        ),
+        default=None,
+        output_field=DecimalField(max_digits=12, decimal_places=4),
+    )
+
+
+def review_attempts(filters: AttemptFilters) -> QuerySet[Attempt]:
+    """Attempts matching a recruiter's filters, annotated with percent and duration."""
+    attempts = Attempt.objects.select_related("quiz", "invite").annotate(
+        percent=_percent_expression(),
+        elapsed=ExpressionWrapper(
+            F("submitted_at") - F("started_at"), output_field=DurationField()
+        ),
+    )
+    if filters.quiz is not None:
+        attempts = attempts.filter(quiz=filters.quiz)
+    if filters.state:
+        attempts = attempts.filter(state=filters.state)
+    tz = timezone.get_current_timezone()
+    if filters.started_from:
+        start = datetime.combine(filters.started_from, time.min, tzinfo=tz)
+        attempts = attempts.filter(started_at__gte=start)
+    if filters.started_to:
+        end = datetime.combine(filters.started_to + timedelta(days=1), time.min, tzinfo=tz)
+        attempts = attempts.filter(started_at__lt=end)
+    if filters.percent_min is not None:
+        attempts = attempts.filter(percent__gte=filters.percent_min)
+    if filters.percent_max is not None:
+        attempts = attempts.filter(percent__lte=filters.percent_max)
+    if filters.invite is True:
+        attempts = attempts.filter(invite__isnull=False)
+    elif filters.invite is False:
+        attempts = attempts.filter(invite__isnull=True)
+    elif isinstance(filters.invite, int):
+        attempts = attempts.filter(invite_id=filters.invite)
+    if filters.search:
+        attempts = attempts.filter(
+            Q(candidate_name__icontains=filters.search)
+            | Q(candidate_email__icontains=filters.search)
+        )
+    return attempts.order_by(*SORTS.get(filters.sort, SORTS["-date"]))
+
+
+FINISHED = (Attempt.State.SUBMITTED, Attempt.State.CLOSED)
+
+
+@dataclass
+class Standing:
+    rank: int
+    # Ties share a rank; the percentile counts half of the ties (the usual percentile rank).
+    total: int
+    percentile: Decimal
+
+
+def attempt_standing(attempt: Attempt) -> Standing | None:
+    """Rank and percentile of a finished attempt among the quiz's finished attempts.
+
+    Attempts of different revisions may have different maxima, so attempts are compared
+    by percentage, cross-multiplied to stay exact: a/b > c/d  <=>  a*d > c*b (b, d > 0).
+    One aggregate query.
+    """
+    if attempt.state not in FINISHED or attempt.score is None or not attempt.max_score:
+        return None
+    mine = Value(attempt.score) * F("max_score")
+    theirs = ExpressionWrapper(
+        F("score") * Value(attempt.max_score), output_field=DecimalField(max_digits=30)
+    )
+    counts = (
+        Attempt.objects.filter(
+            quiz_id=attempt.quiz_id, state__in=FINISHED, score__isnull=False, max_score__gt=0
+        )
+        .annotate(mine=ExpressionWrapper(mine, output_field=DecimalField(max_digits=30)))
+        .annotate(theirs=theirs)
+        .aggregate(
+            total=Count("pk"),
+            above=Count("pk", filter=Q(theirs__gt=F("mine"))),
+            equal=Count("pk", filter=Q(theirs=F("mine"))),
+        )
+    )
+    total = counts["total"]
+    if not total:
+        return None
+    below = total - counts["above"] - counts["equal"]
+    percentile = (Decimal(below) + Decimal(counts["equal"]) / 2) * 100 / total
+    return Standing(
+        rank=counts["above"] + 1, total=total, percentile=percentile.quantize(Decimal("0.1"))
+    )
+
+
+EXPORT_CHUNK_SIZE = 2000
+
+
+def export_attempts(filters: AttemptFilters, *, chunk_size: int = EXPORT_CHUNK_SIZE):
+    """The filtered attempts with their answers, fetched chunk by chunk (never all at once).
+
+    With iterator(chunk_size=...) PostgreSQL streams through a server-side cursor and the
+    answers are prefetched per chunk: two queries per chunk, memory bounded by the chunk.
+    """
+    return review_attempts(filters).prefetch_related("answers").iterator(chunk_size=chunk_size)
+
+
+def quiz_revisions(quiz: Quiz) -> dict[int, dict]:
+    """Revision id -> content of every revision of a quiz, newest first."""
+    return dict(
+        QuizRevision.objects.filter(quiz=quiz)
+        .order_by("-created_at", "-id")
+        .values_list("id", "content")
+    )

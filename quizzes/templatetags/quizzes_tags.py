@@ -37,3 +37,14 @@ def points(value) -> str:
 @register.filter
 def time_limit_minutes(value) -> int:
     return int(value.total_seconds() // 60) if value else 0
+
+
+@register.filter
+def duration_hms(value) -> str:
+    """A timedelta (or seconds) as 1:02:03 / 2:03; empty durations as a dash."""
+    if value is None or value == "":
+        return "—"
+    seconds = int(value.total_seconds()) if hasattr(value, "total_seconds") else int(value)
+    hours, rest = divmod(max(seconds, 0), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
