@@ -1,9 +1,12 @@
 """Django admin: authors edit content here; attempts are shown read-only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from quizzes import services
 from quizzes.models import Answer, Attempt, Option, Question, Quiz
 
 
@@ -21,6 +24,7 @@ class QuizAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInline]
+    actions = ["regrade_attempts"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "published", "access"]}),
         (_("Grading"), {"fields": ["grading_strategy", "pass_mark"]}),
@@ -44,6 +48,44 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description=_("questions"), ordering="question_total")
     def question_count(self, quiz):
         return quiz.question_total
+
+    @admin.action(description=_("Regrade attempts with the current verdicts"))
+    def regrade_attempts(self, request, queryset):
+        """Show a dry run first; regrade only after the confirmation form is posted."""
+        confirmed = request.POST.get("confirm") == "yes"
+        reports = [
+            (
+                quiz,
+                services.regrade_quiz_attempts(quiz=quiz, dry_run=not confirmed, user=request.user),
+            )
+            for quiz in queryset
+        ]
+        if confirmed:
+            changed = sum(len(report.changes) for _, report in reports)
+            skipped = sum(len(report.skipped) for _, report in reports)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(changed)d attempt regraded, %(skipped)d skipped.",
+                    "%(changed)d attempts regraded, %(skipped)d skipped.",
+                    changed,
+                )
+                % {"changed": changed, "skipped": skipped},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/quizzes/quiz/regrade_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Regrade attempts"),
+                "reports": reports,
+                "queryset": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 class OptionInline(admin.TabularInline):

@@ -60,3 +60,29 @@ def test_anonymous_users_are_sent_to_login(client):
     response = client.get(reverse("admin:quizzes_quiz_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_regrade_action_shows_a_dry_run_then_applies_on_confirmation(admin_client):
+    from quizzes.models import Attempt, ScoreChange
+
+    quiz = make_quiz()
+    attempt = services.start_attempt(
+        quiz=quiz, candidate_name="Вера", candidate_email="v@example.com"
+    )
+    question = quiz.questions.get(position=2)
+    wrong = question.options.get(text="Он не требует learning rate")
+    services.submit_attempt(attempt_id=attempt.pk, selections={question.id: [wrong.id]})
+    wrong.verdict = "correct"
+    wrong.save()
+    url = reverse("admin:quizzes_quiz_changelist")
+
+    preview = admin_client.post(url, {"action": "regrade_attempts", "_selected_action": [quiz.pk]})
+    html = preview.content.decode()
+    assert "Вера" in html and "<td>0</td><td>1</td>" in html
+    assert Attempt.objects.get().score == 0
+
+    admin_client.post(
+        url, {"action": "regrade_attempts", "_selected_action": [quiz.pk], "confirm": "yes"}
+    )
+    assert Attempt.objects.get().score == 1
+    assert ScoreChange.objects.get().changed_by.username == "boss"

@@ -22,7 +22,10 @@ def test_compiled_catalog_matches_the_source():
         entry.msgid
         for entry in po.translated_entries()
         if (entry.msgctxt, entry.msgid) not in mo
-        or (mo[(entry.msgctxt, entry.msgid)].msgstr or mo[(entry.msgctxt, entry.msgid)].msgstr_plural)
+        or (
+            mo[(entry.msgctxt, entry.msgid)].msgstr
+            or mo[(entry.msgctxt, entry.msgid)].msgstr_plural
+        )
         != (entry.msgstr or {int(k): v for k, v in entry.msgstr_plural.items()})
     ]
     assert stale == [], "run `make messages` to recompile translations"
