@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -13,13 +14,18 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    FloatField,
+    Max,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from quizzes import statistics
+from quizzes.exports import option_label
 from quizzes.models import Answer, Attempt, Quiz, QuizRevision
 
 
@@ -144,18 +150,16 @@ SORTS = {
 
 
 def _percent_expression():
+    # Floats: SQLite keeps whole decimals as integers and would divide them as integers.
     # NULL while ungraded or when a quiz has no points, so such rows never match a range.
     return Case(
         When(
             max_score__gt=0,
             score__isnull=False,
-            then=ExpressionWrapper(
-                F("score") * Value(Decimal(100)) / F("max_score"),
-                output_field=DecimalField(max_digits=12, decimal_places=4),
-            ),
+            then=Cast("score", FloatField()) * Value(100.0) / Cast("max_score", FloatField()),
         ),
         default=None,
-        output_field=DecimalField(max_digits=12, decimal_places=4),
+        output_field=FloatField(),
     )
 
 
@@ -178,10 +182,11 @@ def review_attempts(filters: AttemptFilters) -> QuerySet[Attempt]:
     if filters.started_to:
         end = datetime.combine(filters.started_to + timedelta(days=1), time.min, tzinfo=tz)
         attempts = attempts.filter(started_at__lt=end)
+    # A small tolerance so that 2 of 3 (66.666...%) is found by "up to 66.67%".
     if filters.percent_min is not None:
-        attempts = attempts.filter(percent__gte=filters.percent_min)
+        attempts = attempts.filter(percent__gte=float(filters.percent_min) - 1e-9)
     if filters.percent_max is not None:
-        attempts = attempts.filter(percent__lte=filters.percent_max)
+        attempts = attempts.filter(percent__lte=float(filters.percent_max) + 1e-9)
     if filters.invite is True:
         attempts = attempts.filter(invite__isnull=False)
     elif filters.invite is False:
@@ -189,10 +194,12 @@ def review_attempts(filters: AttemptFilters) -> QuerySet[Attempt]:
     elif isinstance(filters.invite, int):
         attempts = attempts.filter(invite_id=filters.invite)
     if filters.search:
-        attempts = attempts.filter(
-            Q(candidate_name__icontains=filters.search)
-            | Q(candidate_email__icontains=filters.search)
-        )
+        # SQLite folds case for ASCII only, so "анна" would miss "Анна" there; searching the
+        # usual spellings too covers it (PostgreSQL folds Cyrillic itself).
+        match = Q()
+        for variant in {filters.search, filters.search.lower(), filters.search.capitalize()}:
+            match |= Q(candidate_name__icontains=variant) | Q(candidate_email__icontains=variant)
+        attempts = attempts.filter(match)
     return attempts.order_by(*SORTS.get(filters.sort, SORTS["-date"]))
 
 
@@ -202,7 +209,7 @@ FINISHED = (Attempt.State.SUBMITTED, Attempt.State.CLOSED)
 @dataclass
 class Standing:
     rank: int
-    # Ties share a rank; the percentile counts half of the ties (the usual percentile rank).
+    # Ties share a rank; the percentile is the share of attempts scoring strictly lower.
     total: int
     percentile: Decimal
 
@@ -236,7 +243,7 @@ def attempt_standing(attempt: Attempt) -> Standing | None:
     if not total:
         return None
     below = total - counts["above"] - counts["equal"]
-    percentile = (Decimal(below) + Decimal(counts["equal"]) / 2) * 100 / total
+    percentile = Decimal(below) * 100 / total
     return Standing(
         rank=counts["above"] + 1, total=total, percentile=percentile.quantize(Decimal("0.1"))
     )
@@ -261,3 +268,153 @@ def quiz_revisions(quiz: Quiz) -> dict[int, dict]:
         .order_by("-created_at", "-id")
         .values_list("id", "content")
     )
+
+
+# --- item statistics ----------------------------------------------------------------------
+
+
+@dataclass
+class StatisticsVersion:
+    """Revisions asking the same questions (they may differ in wording or verdicts)."""
+
+    revision_ids: list[int]
+    newest: int
+    attempts: int
+    questions: int
+
+
+def statistics_versions(quiz: Quiz, revisions: dict[int, dict]) -> list[StatisticsVersion]:
+    """Finished attempts grouped by the set of questions they were asked, newest first.
+
+    Item analysis assumes every attempt saw every question, so attempts are only analysed
+    together when their revisions ask the same questions. A regrade or an edited text keeps
+    the question ids and so stays in the same group; adding or removing a question does not.
+    """
+    counts = dict(
+        Attempt.objects.filter(quiz=quiz, state__in=FINISHED)
+        .values_list("revision_id")
+        .annotate(n=Count("id"))
+        .values_list("revision_id", "n")
+    )
+    versions: dict[frozenset, StatisticsVersion] = {}
+    for revision_id, content in revisions.items():  # newest first
+        attempts = counts.get(revision_id, 0)
+        if not attempts:
+            continue
+        key = frozenset(question["id"] for question in content["questions"])
+        if key not in versions:
+            versions[key] = StatisticsVersion(
+                revision_ids=[], newest=revision_id, attempts=0, questions=len(key)
+            )
+        versions[key].revision_ids.append(revision_id)
+        versions[key].attempts += attempts
+    return list(versions.values())
+
+
+def _question_infos(content: dict) -> list[statistics.QuestionInfo]:
+    return [
+        statistics.QuestionInfo(
+            id=question["id"],
+            position=position,
+            text=question["text"],
+            max_mark=float(question["points"]),
+            options=tuple(
+                statistics.OptionInfo(
+                    id=option["id"], label=option_label(index), verdict=option["verdict"]
+                )
+                for index, option in enumerate(question["options"])
+            ),
+        )
+        for position, question in enumerate(content["questions"], start=1)
+    ]
+
+
+def item_statistics(
+    quiz: Quiz, version: StatisticsVersion, content: dict
+) -> statistics.QuizStatistics:
+    """Moodle-style item analysis of one version's finished attempts.
+
+    Two queries: the attempt ids, then the answers streamed in attempt order as plain
+    tuples (no model instances) and fed to the pure statistics module in one pass.
+    Attempts with no saved answer at all still count, with every mark 0.
+    """
+    finished = Attempt.objects.filter(
+        quiz=quiz, state__in=FINISHED, revision_id__in=version.revision_ids
+    )
+    attempt_ids = list(finished.order_by("id").values_list("id", flat=True))
+    rows = iter(
+        Answer.objects.filter(attempt__in=finished)
+        .order_by("attempt_id", "id")
+        .values_list("attempt_id", "question_id", "points", "override_points", "selected")
+        .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    )
+    questions = _question_infos(content)
+    max_marks = {question.id: question.max_mark for question in questions}
+
+    def attempts():
+        pending = next(rows, None)
+        for attempt_id in attempt_ids:
+            responses = []
+            # An attempt that finished between the two queries has answers but no id here.
+            while pending is not None and pending[0] < attempt_id:
+                pending = next(rows, None)
+            while pending is not None and pending[0] == attempt_id:
+                _, question_id, points, override, selected = pending
+                if question_id in max_marks:
+                    mark = override if override is not None else points
+                    responses.append(
+                        statistics.ItemResponse(
+                            question_id=question_id,
+                            mark=float(mark or 0),
+                            max_mark=max_marks[question_id],
+                            selected=tuple(selected),
+                        )
+                    )
+                pending = next(rows, None)
+            yield responses
+
+    return statistics.quiz_statistics(attempts(), questions)
+
+
+@dataclass
+class StatisticsReport:
+    versions: list[StatisticsVersion]
+    version: StatisticsVersion
+    content: dict  # the newest revision of the version: question texts and options
+    stats: statistics.QuizStatistics
+
+
+STATISTICS_CACHE_SECONDS = 300
+
+
+def statistics_report(quiz: Quiz, revision_id: int | None = None) -> StatisticsReport | None:
+    """The item analysis of a quiz version (the newest by default); None without attempts.
+
+    The page and its chart images need the same numbers, so the result is cached under a
+    key that changes whenever an attempt finishes or a score changes (one cheap query).
+    """
+    revisions = quiz_revisions(quiz)
+    versions = statistics_versions(quiz, revisions)
+    if not versions:
+        return None
+    version = next((v for v in versions if revision_id in v.revision_ids), versions[0])
+    signature = Attempt.objects.filter(
+        quiz=quiz, state__in=FINISHED, revision_id__in=version.revision_ids
+    ).aggregate(
+        n=Count("id", distinct=True),
+        last=Max("submitted_at"),
+        change=Max("score_changes__id"),
+    )
+    key = "quizzes:statistics:{}:{}:{}:{}:{}".format(
+        quiz.pk,
+        version.newest,
+        signature["n"],
+        signature["last"].isoformat() if signature["last"] else "",
+        signature["change"] or 0,
+    )
+    content = revisions[version.newest]
+    stats = cache.get(key)
+    if stats is None:
+        stats = item_statistics(quiz, version, content)
+        cache.set(key, stats, STATISTICS_CACHE_SECONDS)
+    return StatisticsReport(versions=versions, version=version, content=content, stats=stats)

@@ -20,4 +20,11 @@ urlpatterns = [
         review.attempt_override,
         name="review_override",
     ),
+    path("review/quiz/<slug:slug>/statistics/", review.quiz_statistics, name="review_statistics"),
+    path("review/quiz/<slug:slug>/histogram.svg", review.quiz_histogram, name="review_histogram"),
+    path(
+        "review/quiz/<slug:slug>/question/<int:question_id>/options.svg",
+        review.question_option_chart,
+        name="review_option_chart",
+    ),
 ]

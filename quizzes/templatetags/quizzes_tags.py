@@ -1,6 +1,7 @@
 """Template filters for quiz content."""
 
 from django import template
+from django.utils.formats import number_format
 
 from quizzes.grading import Verdict
 from quizzes.rendering import render_inline_markdown, render_markdown
@@ -48,3 +49,19 @@ def duration_hms(value) -> str:
     hours, rest = divmod(max(seconds, 0), 3600)
     minutes, seconds = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+@register.filter
+def as_percent(value) -> str:
+    """A fraction (0.4567) as a localized percentage with one decimal (45,7); None as a dash."""
+    if value is None:
+        return "—"
+    return number_format(value * 100, decimal_pos=1)
+
+
+@register.filter
+def decimal(value, places=2) -> str:
+    """A float rounded for reading, localized; None as a dash."""
+    if value is None:
+        return "—"
+    return number_format(value, decimal_pos=int(places))

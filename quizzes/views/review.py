@@ -10,17 +10,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes import exports, selectors, services
+from quizzes import charts, exports, selectors, services, statistics
 from quizzes.forms import AttemptFilterForm, AttemptNoteForm, AttemptRatingForm, ScoreOverrideForm
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Quiz
 
 PAGE_SIZE = 50
+FLAG_LABELS = {
+    statistics.QuestionFlag.LOW_DISCRIMINATION: gettext_lazy("low discrimination"),
+    statistics.QuestionFlag.TOO_HARD: gettext_lazy("too hard"),
+    statistics.QuestionFlag.TOO_EASY: gettext_lazy("too easy"),
+}
 
 
 def staff_permission(*permissions: str):
@@ -62,11 +68,13 @@ def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, stat
     review = selectors.attempt_review(attempt, answers)
     forms = forms or {}
     override_form = forms.get("override")
+    override_shown = False
     for question in review:
         if override_form is not None and override_form.data.get("question_id") == str(
             question.question_id
         ):
             question.override_form = override_form
+            override_shown = True
         else:
             question.override_form = ScoreOverrideForm(
                 initial={"question_id": question.question_id, "points": question.points},
@@ -85,6 +93,8 @@ def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, stat
         "note_form": forms.get("note") or AttemptNoteForm(),
         "rating_form": forms.get("rating") or AttemptRatingForm(initial={"rating": attempt.rating}),
         "time_answering": sum(question.time_spent for question in review),
+        # Errors of an override aimed at no question of this attempt (a forged request).
+        "stray_override": override_form if override_form and not override_shown else None,
     }
     return render(request, "review/attempt_detail.html", context, status=status)
 
@@ -162,3 +172,88 @@ def attempt_export(request: HttpRequest) -> StreamingHttpResponse:
     name = f"attempts-{filters.quiz.slug if filters.quiz else 'all'}-{stamp}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _statistics_report(request: HttpRequest, slug: str):
+    quiz = get_object_or_404(Quiz, slug=slug)
+    revision = request.GET.get("version", "")
+    report = selectors.statistics_report(quiz, int(revision) if revision.isdigit() else None)
+    return quiz, report
+
+
+@require_GET
+@staff_permission("quizzes.view_attempt")
+def quiz_statistics(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz, report = _statistics_report(request, slug)
+    questions = []
+    if report is not None:
+        texts = {question["id"]: question for question in report.content["questions"]}
+        for item in report.stats.questions:
+            options = {option["id"]: option for option in texts[item.question_id]["options"]}
+            questions.append(
+                {
+                    "stats": item,
+                    "flags": [FLAG_LABELS[flag] for flag in item.flags],
+                    "options": [
+                        (count, options[count.option_id]["text"]) for count in item.option_counts
+                    ],
+                }
+            )
+    return render(
+        request,
+        "review/statistics.html",
+        {"quiz": quiz, "report": report, "questions": questions},
+    )
+
+
+SVG_HEADERS = {
+    # The SVG is ours, but belt and braces: no scripts even if it were opened directly.
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, max-age=60",
+}
+
+
+def _svg_response(svg: str) -> HttpResponse:
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    for name, value in SVG_HEADERS.items():
+        response[name] = value
+    return response
+
+
+@require_GET
+@staff_permission("quizzes.view_attempt")
+def quiz_histogram(request: HttpRequest, slug: str) -> HttpResponse:
+    _quiz, report = _statistics_report(request, slug)
+    if report is None:
+        raise Http404
+    return _svg_response(
+        charts.histogram_svg(
+            report.stats.totals,
+            maximum=report.stats.max_total,
+            title=_("Scores of finished attempts"),
+            x_label=_("Score"),
+            y_label=_("Attempts"),
+        )
+    )
+
+
+@require_GET
+@staff_permission("quizzes.view_attempt")
+def question_option_chart(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    _quiz, report = _statistics_report(request, slug)
+    item = next(
+        (q for q in (report.stats.questions if report else ()) if q.question_id == question_id),
+        None,
+    )
+    if item is None:
+        raise Http404
+    bars = [(count.label, count.count, count.verdict) for count in item.option_counts]
+    bars.append((_("no answer"), item.no_answer, "none"))
+    return _svg_response(
+        charts.bar_chart_svg(
+            bars,
+            title=_("Question %(number)s: how often each option was chosen")
+            % {"number": item.position},
+        )
+    )
