@@ -56,7 +56,8 @@ def as_percent(value) -> str:
     """A fraction (0.4567) as a localized percentage with one decimal (45,7); None as a dash."""
     if value is None:
         return "—"
-    return number_format(value * 100, decimal_pos=1)
+    # number_format truncates extra decimals; round first so 0.6667 reads 66.7, not 66.6.
+    return number_format(round(value * 100, 1), decimal_pos=1)
 
 
 @register.filter
@@ -64,4 +65,4 @@ def decimal(value, places=2) -> str:
     """A float rounded for reading, localized; None as a dash."""
     if value is None:
         return "—"
-    return number_format(value, decimal_pos=int(places))
+    return number_format(round(value, int(places)), decimal_pos=int(places))
