@@ -7,7 +7,8 @@ from quizzes.rendering import render_inline_markdown, render_markdown, sanitize_
 
 def test_lists_tables_code_and_emphasis_survive():
     html = render_markdown(
-        "**bold** *em*\n\n- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n```python\nprint(1 < 2)\n```"
+        "**bold** *em*\n\n- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n"
+        "```python\nprint(1 < 2)\n```"
     )
     assert "<strong>bold</strong>" in html and "<em>em</em>" in html
     assert "<ul>" in html and "<li>a</li>" in html

@@ -130,7 +130,8 @@ class Command(BaseCommand):
         )
         if options["dry_run"]:
             log.write(
-                f"{progress} {path}: valid, {len(quiz.questions)} questions (dry run, nothing written)"
+                f"{progress} {path}: valid, {len(quiz.questions)} questions "
+                "(dry run, nothing written)"
             )
             return entry
         summary = services.import_quiz(parsed=quiz, slug=slug, publish=not options["draft"])
@@ -145,7 +146,8 @@ class Command(BaseCommand):
             outcome = "unchanged"
         log.write(
             self.style.SUCCESS(
-                f"{progress} {path}: {outcome}: “{quiz.title}” ({slug}), {len(quiz.questions)} questions"
+                f"{progress} {path}: {outcome}: “{quiz.title}” ({slug}), "
+                f"{len(quiz.questions)} questions"
             )
         )
         return entry

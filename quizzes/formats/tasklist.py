@@ -1,0 +1,312 @@
+"""The GitHub task-list question format (LinkedIn skill-assessment style).
+
+Layout::
+
+    ## Quiz title                      <- first "#" or "##" heading
+
+    optional description
+
+    #### Q1. Question text             <- "###" or "####"; "Q1." / "D3." / "1." prefix
+    <!-- quizsite: multiple draft -->  <- optional, written only when needed
+
+    optional body: text, code fences, images
+
+    - [ ] incorrect option
+    - [x] correct option               <- "[X]" too
+    - [~] partially correct option     <- quizsite extension (GitHub shows it as text)
+      indented continuation belongs to the option
+
+      > per-option feedback: a blockquote at the end of the option
+      > (quizsite extension)
+
+    Text after the options is the explanation.
+
+Semantics: one ``[x]`` = single choice, several = multiple choice; no ``[x]``
+imports the question as an unpublished draft with a warning (never guessed).
+A fenced code block that follows an option after blank lines belongs to that
+option, as in the LinkedIn files.
+
+Writer rules that make ``parse(write(q))`` lossless:
+
+* The first line of the question goes into the heading when it is a
+  paragraph of its own and fits on a heading line; otherwise the heading is
+  just ``### Q<n>.`` and the whole text is the body.
+* ``<!-- quizsite: ... -->`` carries what checkboxes cannot: ``draft`` for an
+  unpublished question and the kind when it differs from the [x] count;
+  ``<!-- quizsite: explanation -->`` ends the options when the explanation
+  starts with a code fence (which would otherwise belong to the last option).
+* Multi-line options are indented by two spaces; feedback is an indented
+  blockquote after a blank line, so option-text lines starting with ``>`` are
+  backslash-escaped, as are free-text lines that look like ``###``/``####``
+  headings, task-list options or quizsite comments (see ``_markdown``).
+
+Known limits: as for the seed format (stripped fields, single-line title, no
+unclosed code fences in free text, non-negative question numbers).
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import _markdown as md
+from .model import (
+    CORRECT,
+    INCORRECT,
+    KINDS,
+    MULTIPLE,
+    PARTIAL,
+    SINGLE,
+    ParsedOption,
+    ParsedQuestion,
+    ParsedQuiz,
+    Problem,
+)
+from .seed import validate_quiz
+
+QHEAD_RE = re.compile(r"^#{3,4}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
+TITLE_RE = re.compile(r"^#{1,2}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
+OPTION_RE = re.compile(
+    r"^(?P<ind>[ ]{0,3})[-*+][ \t]+\[(?P<mark>[ xX~])\](?:[ \t]+(?P<text>.*)|[ \t]*)$"
+)
+PREFIX_RE = re.compile(
+    r"^(?:[A-Z]{1,2}|(?i:task|question|задание|вопрос|питання)[ \t]*)?(?P<num>\d+)[.):](?=\s|$)"
+)
+BULLET_RE = re.compile(r"^[ ]{0,3}[-*+][ \t]+\S")
+HEADING_RE = re.compile(r"^[ ]{0,3}#{1,6}(?:[ \t]|$)")
+QUOTE_RE = re.compile(r"^[ \t]*>")
+
+MARK_VERDICT = {" ": INCORRECT, "x": CORRECT, "X": CORRECT, "~": PARTIAL}
+VERDICT_MARK = {INCORRECT: " ", CORRECT: "x", PARTIAL: "~"}
+
+
+def _structural(line: str) -> bool:
+    return bool(QHEAD_RE.match(line) or OPTION_RE.match(line) or md.META_RE.match(line))
+
+
+def _option_structural(line: str) -> bool:
+    return _structural(line) or bool(QUOTE_RE.match(line))
+
+
+def _stop_lazy(line: str) -> bool:
+    return bool(BULLET_RE.match(line) or HEADING_RE.match(line) or QUOTE_RE.match(line))
+
+
+def _split_feedback(item: list[str]) -> tuple[list[str], list[str]]:
+    """Split an option's lines into text and a trailing blockquote (feedback)."""
+    tracker = md.FenceTracker()
+    code = [tracker.feed(line) for line in item]
+    k = len(item)
+    while k > 1 and not code[k - 1] and QUOTE_RE.match(item[k - 1]):
+        k -= 1
+    if k == len(item) or not md.is_blank(item[k - 1]):
+        return item, []
+    feedback = []
+    for line in item[k:]:
+        rest = line.lstrip(" \t")[1:]
+        feedback.append(rest[1:] if rest.startswith(" ") else rest)
+    return item[:k], feedback
+
+
+class _TasklistParser:
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        self.warnings: list[Problem] = []
+        self.errors: list[Problem] = []
+
+    def warn(self, index: int, message: str) -> None:
+        self.warnings.append(Problem(index + 1, message))
+
+    def error(self, index: int, message: str) -> None:
+        self.errors.append(Problem(index + 1, message))
+
+    def parse(self) -> ParsedQuiz | None:
+        lines = self.lines
+        if not "".join(lines).strip():
+            self.error(0, "the file is empty")
+            return None
+        tracker = md.FenceTracker()
+        title_index = None
+        heads = []
+        for i, line in enumerate(lines):
+            if tracker.feed(line):
+                continue
+            if QHEAD_RE.match(line):
+                heads.append(i)
+            elif title_index is None and not heads and TITLE_RE.match(line):
+                title_index = i
+        if not heads:
+            self.error(0, "no questions found: expected '### Q1. question' headings")
+            return None
+        if title_index is None:
+            self.warn(0, "no '#' or '##' title heading before the first question: title is empty")
+            title = ""
+        else:
+            m = TITLE_RE.match(lines[title_index])
+            assert m is not None
+            title = (m.group("title") or "").strip()
+        preamble = [line for i, line in enumerate(lines[: heads[0]]) if i != title_index]
+        description = md.join_text(preamble, _structural)
+        bounds = zip(heads, [*heads[1:], len(lines)], strict=True)
+        questions = [q for h, end in bounds if (q := self._question(h, end)) is not None]
+        if not questions:
+            self.error(heads[0], "no question has any '- [ ]' / '- [x]' options")
+        if self.errors:
+            return None
+        return ParsedQuiz(title=title, description=description, questions=questions)
+
+    def _question(self, head: int, end: int) -> ParsedQuestion | None:
+        lines = self.lines
+        m = QHEAD_RE.match(lines[head])
+        assert m is not None
+        heading = (m.group("title") or "").strip()
+        number = None
+        if p := PREFIX_RE.match(heading):
+            number = int(p.group("num"))
+            heading = heading[p.end() :].strip()
+
+        i = md.first_nonblank(lines, head + 1, end)
+        tokens: set[str] = set()
+        if i < end and (found := md.meta_tokens(lines[i])) is not None:
+            tokens = found
+            i += 1
+
+        tracker = md.FenceTracker()
+        opt_start = None
+        for j in range(i, end):
+            if not tracker.feed(lines[j]) and OPTION_RE.match(lines[j]):
+                opt_start = j
+                break
+        if opt_start is None:
+            self.warn(head, "question without '- [ ]' / '- [x]' options: skipped")
+            return None
+        body = md.join_text(lines[i:opt_start], _structural)
+        text = "\n\n".join(part for part in (heading, body) if part)
+        if not text:
+            self.warn(head, "question has no text")
+
+        options: list[ParsedOption] = []
+        j = opt_start
+        while j < end:
+            if md.is_blank(lines[j]):
+                j += 1
+                continue
+            if md.is_meta_line(lines[j]):
+                # "<!-- quizsite: explanation -->": the writer's fence guard
+                j += 1
+                break
+            om = OPTION_RE.match(lines[j])
+            if not om:
+                break
+            item, nxt = md.consume_item(
+                lines,
+                j + 1,
+                end,
+                om.group("text") or "",
+                len(om.group("ind")) + 2,
+                stop_lazy=_stop_lazy,
+                unindented_fences=True,
+            )
+            text_lines, feedback = _split_feedback(item)
+            option_text = md.join_text(text_lines, _option_structural)
+            if not option_text and not feedback:
+                self.warn(j, "empty option ignored")
+                j = nxt
+                continue
+            options.append(
+                ParsedOption(
+                    text=option_text,
+                    verdict=MARK_VERDICT[om.group("mark")],
+                    feedback="\n".join(feedback).strip(),
+                    line=j + 1,
+                )
+            )
+            j = nxt
+        explanation = md.join_text(lines[j:end], _structural)
+
+        correct = sum(o.verdict == CORRECT for o in options)
+        published = "draft" not in tokens
+        if correct == 0 and published:
+            published = False
+            self.warn(head, "no option marked [x]: imported as a draft")
+        kind = next((k for k in KINDS if k in tokens), MULTIPLE if correct > 1 else SINGLE)
+        return ParsedQuestion(
+            text=text,
+            kind=kind,
+            options=options,
+            explanation=explanation,
+            line=head + 1,
+            number=number,
+            published=published,
+        )
+
+
+def parse_tasklist(text: str) -> tuple[ParsedQuiz | None, list[Problem], list[Problem]]:
+    """Parse task-list text; returns (quiz or None, warnings, errors)."""
+    parser = _TasklistParser(text)
+    quiz = parser.parse()
+    return quiz, parser.warnings, parser.errors
+
+
+# --------------------------------------------------------------------------- writer
+
+
+def _heading_safe(line: str, number: int | None) -> bool:
+    return bool(
+        line
+        and line == line.strip()
+        and not md.is_fence_line(line)
+        and (number is not None or not PREFIX_RE.match(line))
+    )
+
+
+def _split_text(text: str, number: int | None) -> tuple[str, str]:
+    """(heading title, body) such that the parser joins them back to ``text``."""
+    first, sep, rest = text.partition("\n\n")
+    if "\n" in first or not _heading_safe(first, number):
+        return "", text
+    if sep and (not rest or md.is_blank(rest.split("\n", 1)[0])):
+        return "", text
+    return first, rest
+
+
+def write_tasklist(quiz: ParsedQuiz) -> str:
+    validate_quiz(quiz)
+    out = ["# " + quiz.title.strip() if quiz.title.strip() else "#"]
+    if quiz.description.strip():
+        out += ["", md.escape_text(quiz.description.strip(), _structural)]
+    for q in quiz.questions:
+        text = q.text.strip()
+        title, body = _split_text(text, q.number)
+        prefix = "" if q.number is None else f"Q{q.number}."
+        out += ["", " ".join(part for part in ("###", prefix, title) if part)]
+        correct = sum(o.verdict == CORRECT for o in q.options)
+        tokens = []
+        if q.kind != (MULTIPLE if correct > 1 else SINGLE):
+            tokens.append(q.kind)
+        if not q.published:
+            tokens.append("draft")
+        if tokens:
+            out += ["", md.meta_line(tokens)]
+        if body:
+            out += ["", md.escape_text(body, _structural)]
+        out.append("")
+        loose = any("\n" in o.text.strip() or o.feedback.strip() for o in q.options)
+        for n, o in enumerate(q.options):
+            if loose and n:
+                out.append("")
+            lines = md.escape_text(o.text.strip(), _option_structural).split("\n")
+            if md.is_fence_line(lines[0]):
+                lines.insert(0, "")
+            bullet = f"- [{VERDICT_MARK[o.verdict]}]"
+            out.append(f"{bullet} {lines[0]}" if lines[0] else bullet)
+            out += ["  " + line if line else "" for line in lines[1:]]
+            if o.feedback.strip():
+                out.append("")
+                out += ["  > " + line if line else "  >" for line in o.feedback.strip().split("\n")]
+        if q.explanation.strip():
+            explanation = md.escape_text(q.explanation.strip(), _structural)
+            if md.is_fence_line(explanation.split("\n", 1)[0]):
+                # A fence right after an option would belong to that option.
+                out += ["", md.meta_line(["explanation"])]
+            out += ["", explanation]
+    return "\n".join(out) + "\n"

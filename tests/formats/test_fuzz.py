@@ -1,0 +1,87 @@
+"""parse() must never raise, whatever bytes are uploaded."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quizzes.formats import ParseResult, parse
+
+from ._paths import CORPUS_DIR, SEED_FILE
+
+
+def assert_well_formed(result: ParseResult) -> None:
+    assert isinstance(result, ParseResult)
+    assert result.format in ("seed", "tasklist")
+    assert (result.quiz is None) == bool(result.errors)
+    for problem in result.errors + result.warnings:
+        assert "\n" not in problem.message
+        assert not problem.message.startswith("internal parser error"), problem
+    if result.quiz is not None:
+        for q in result.quiz.questions:
+            assert q.options
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=2000), fmt=st.sampled_from([None, "seed", "tasklist"]))
+def test_random_bytes_never_raise(data, fmt):
+    assert_well_formed(parse(data, format=fmt))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from([*list("#*-+[]xX~ \n\t`>✅❌⚠️1.\\<!-"), "## Задание 1\n", "```\n"]),
+        max_size=300,
+    ).map("".join),
+    fmt=st.sampled_from([None, "seed", "tasklist"]),
+)
+def test_random_markdown_soup_never_raises(text, fmt):
+    assert_well_formed(parse(text, format=fmt))
+    assert_well_formed(parse(text.encode("utf-8"), format=fmt))
+
+
+def sample_files():
+    files = [SEED_FILE] if SEED_FILE.is_file() else []
+    if CORPUS_DIR.is_dir():
+        files += sorted(CORPUS_DIR.glob("*/*.md"))[:3]
+    return files
+
+
+@pytest.mark.skipif(not sample_files(), reason="shared seed/corpus files not available")
+def test_truncated_and_mutated_real_files_never_raise():
+    rng = random.Random(1234)
+    for path in sample_files():
+        data = path.read_bytes()
+        for cut in sorted({rng.randrange(len(data)) for _ in range(40)} | {1, 2, 3, len(data) - 1}):
+            assert_well_formed(parse(data[:cut]))
+        for _ in range(40):
+            mutated = bytearray(data)
+            for _ in range(rng.randint(1, 20)):
+                op = rng.random()
+                pos = rng.randrange(len(mutated))
+                if op < 0.4:
+                    mutated[pos] = rng.randrange(256)
+                elif op < 0.7:
+                    del mutated[pos : pos + rng.randint(1, 200)]
+                else:
+                    start = rng.randrange(len(data))
+                    mutated[pos:pos] = data[start : start + rng.randint(1, 300)]
+            assert_well_formed(parse(bytes(mutated)))
+
+
+def test_huge_lines_and_many_lines_never_raise():
+    huge = "# T\n\n## Задание 1\n\n**" + "я" * 300_000 + "**\n\n* ✅ " + "a" * 200_000 + "\n"
+    result = parse(huge.encode())
+    assert result.ok
+    assert len(result.quiz.questions[0].options[0].text) == 200_000
+    many = "# T\n\n" + "".join(f"### Q{i}. q{i}\n\n- [x] a\n- [ ] b\n\n" for i in range(1, 3001))
+    result = parse(many.encode())
+    assert result.ok
+    assert len(result.quiz.questions) == 3000
+    assert_well_formed(parse(b"*" * 500_000))
+    assert_well_formed(parse(b"\n" * 200_000))
+    assert_well_formed(parse(b"```\n" * 50_000))

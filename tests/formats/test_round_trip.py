@@ -1,0 +1,235 @@
+"""write() -> parse() reproduces any well-formed quiz, in both formats.
+
+Generated text is meaningful markdown content: non-empty, stripped, no
+carriage returns or other control characters, and code fences are always
+closed (an unclosed fence would swallow the rest of the file, so the writers
+reject it). Lines that look like format structure are generated on purpose
+to exercise the writers' escaping.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quizzes.formats import (
+    CORRECT,
+    INCORRECT,
+    MULTIPLE,
+    PARTIAL,
+    SINGLE,
+    ParsedOption,
+    ParsedQuestion,
+    ParsedQuiz,
+    detect_format,
+    parse,
+    write,
+)
+
+FORMATS = ["seed", "tasklist"]
+
+words = st.text(
+    alphabet=st.sampled_from(
+        [*list("abcxyz ЖжЯяЁёДд0123459*_`#>-+.:!?()[]\\~|"), "✅", "❌", "⚠", "️", "😀", "é", "\t"]
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+tricky_lines = st.sampled_from(
+    [
+        "* ✅ looks like an option",
+        "- ❌ also an option",
+        "  + ⚠️ indented option",
+        "\\* ✅ already escaped",
+        "- [x] task option",
+        "- [ ] task option",
+        "- [~] partial task option",
+        "## Задание 3",
+        "## Task",
+        "### Объяснение",
+        "### Explanation",
+        "#### ✅ 1. section",
+        "#### 2. numbered",
+        "### Q7. heading",
+        "#### plain h4",
+        "# Title-like",
+        "---",
+        "***",
+        "- [Задание 4](#задание-4)",
+        "<!-- quizsite: draft -->",
+        "Выберите один вариант из списка:",
+        "Select all that apply",
+        "> a quote",
+        "**bold line**",
+        "![image](img/x.png)",
+        "1. numbered item",
+        "  indented text",
+        "hard break  ",
+        "",
+        "",
+    ]
+)
+
+
+@st.composite
+def code_block(draw):
+    fence = draw(st.sampled_from(["```", "````", "~~~"]))
+    lang = draw(st.sampled_from(["", "python", "bash"]))
+    body = draw(st.lists(st.one_of(words, tricky_lines), max_size=4))
+    return "\n".join([fence + lang, *body, fence])
+
+
+@st.composite
+def markdown(draw):
+    parts = draw(st.lists(st.one_of(words, tricky_lines, code_block()), min_size=1, max_size=6))
+    text = "\n".join(parts).strip()
+    if not text:
+        text = draw(st.sampled_from(["Текст", "text"]))
+    return text
+
+
+single_line = words.map(str.strip).filter(bool).filter(lambda s: "\t" not in s)
+
+
+@st.composite
+def questions(draw):
+    kind = draw(st.sampled_from([SINGLE, MULTIPLE]))
+    published = draw(st.booleans())
+    n = draw(st.integers(min_value=1, max_value=5))
+    if kind == SINGLE:
+        verdicts = [draw(st.sampled_from([INCORRECT, PARTIAL])) for _ in range(n)]
+        if published or draw(st.booleans()):
+            verdicts[draw(st.integers(0, n - 1))] = CORRECT
+    else:
+        verdicts = [draw(st.sampled_from([CORRECT, INCORRECT, PARTIAL])) for _ in range(n)]
+        if published and CORRECT not in verdicts:
+            verdicts[0] = CORRECT
+    options = [
+        ParsedOption(
+            text=draw(markdown()),
+            verdict=v,
+            feedback=draw(st.one_of(st.just(""), markdown())),
+        )
+        for v in verdicts
+    ]
+    return ParsedQuestion(
+        text=draw(markdown()),
+        kind=kind,
+        options=options,
+        explanation=draw(st.one_of(st.just(""), markdown())),
+        number=draw(st.one_of(st.none(), st.integers(0, 500))),
+        published=published,
+    )
+
+
+@st.composite
+def quizzes(draw):
+    return ParsedQuiz(
+        title=draw(single_line),
+        description=draw(st.one_of(st.just(""), markdown())),
+        questions=draw(st.lists(questions(), min_size=1, max_size=3)),
+    )
+
+
+def without_lines(quiz: ParsedQuiz) -> dict:
+    data = dataclasses.asdict(quiz)
+    for q in data["questions"]:
+        q["line"] = 0
+        for o in q["options"]:
+            o["line"] = 0
+    return data
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(quiz=quizzes())
+def test_write_then_parse_is_lossless(fmt, quiz):
+    written = write(quiz, fmt)
+    result = parse(written, format=fmt)
+    assert result.errors == [], written
+    assert without_lines(result.quiz) == without_lines(quiz), written
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@settings(max_examples=50, deadline=None)
+@given(quiz=quizzes())
+def test_written_bytes_round_trip_with_line_numbers_pointing_at_options(fmt, quiz):
+    written = write(quiz, fmt)
+    result = parse(written.encode("utf-8"), format=fmt)
+    assert result.ok
+    lines = written.split("\n")
+    for q in result.quiz.questions:
+        assert lines[q.line - 1].startswith("##")
+        for o in q.options:
+            assert lines[o.line - 1].lstrip().startswith(("*", "-"))
+
+
+def plain_quiz() -> ParsedQuiz:
+    return ParsedQuiz(
+        title="Основы",
+        description="Описание",
+        questions=[
+            ParsedQuestion(
+                text="Сколько будет 2+2?",
+                kind=SINGLE,
+                options=[
+                    ParsedOption("4", CORRECT, "Верно."),
+                    ParsedOption("5", INCORRECT),
+                ],
+                explanation="Арифметика.",
+                number=1,
+            ),
+            ParsedQuestion(
+                text="Что из этого языки?\n\n```python\nprint(1)\n```",
+                kind=MULTIPLE,
+                options=[
+                    ParsedOption("Python", CORRECT),
+                    ParsedOption("Java", CORRECT),
+                    ParsedOption("HTML", PARTIAL, "Язык разметки."),
+                ],
+                number=2,
+            ),
+        ],
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_written_files_are_detected_as_their_format(fmt):
+    written = write(plain_quiz(), fmt)
+    assert detect_format(written) == fmt
+    result = parse(written.encode())
+    assert result.format == fmt
+    assert without_lines(result.quiz) == without_lines(plain_quiz())
+
+
+def test_seed_writer_output_shape():
+    written = write(plain_quiz(), "seed")
+    assert written.startswith("# Основы\n\nОписание\n\n- [Задание 1](#задание-1)\n")
+    assert "## Задание 1\n\n**Сколько будет 2+2?**\n\nВыберите один вариант из списка:\n" in written
+    assert "* ✅ 4\n* ❌ 5\n" in written
+    assert "#### ✅ 1. 4\n\nВерно." in written
+    assert "Выберите все подходящие ответы из списка:\n\n* ✅ Python" in written
+    assert "* ⚠️ HTML" in written
+
+
+def test_tasklist_writer_output_shape():
+    written = write(plain_quiz(), "tasklist")
+    assert written.startswith("# Основы\n\nОписание\n\n### Q1. Сколько будет 2+2?\n")
+    assert "- [x] 4\n\n  > Верно.\n\n- [ ] 5\n" in written
+    assert "- [~] HTML" in written
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_writer_rejects_unrepresentable_content(fmt):
+    quiz = plain_quiz()
+    quiz.questions[0].text = "```python\nnever closed"
+    with pytest.raises(ValueError, match="code fence"):
+        write(quiz, fmt)
+    quiz = plain_quiz()
+    quiz.title = "two\nlines"
+    with pytest.raises(ValueError, match="single line"):
+        write(quiz, fmt)

@@ -1,0 +1,214 @@
+"""Behaviour of the GitHub task-list format parser."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizzes.formats import CORRECT, INCORRECT, MULTIPLE, PARTIAL, SINGLE, detect_format, parse
+
+from ._paths import CORPUS_DIR
+
+
+def options_of(question):
+    return [(o.text, o.verdict) for o in question.options]
+
+
+def parse_ok(text: str):
+    result = parse(text.encode("utf-8"))
+    assert result.ok, result.errors
+    assert result.format == "tasklist"
+    return result
+
+
+BASIC = """\
+## Django
+
+Some words about the quiz.
+
+#### Q1. In which language is Django written?
+
+- [ ] C++
+- [x] Python
+- [ ] Ruby
+
+#### Q12. Which are HTTP methods?
+
+- [x] GET
+- [ ] FETCH
+- [X] POST
+
+**Explanation:** GET and POST are methods.
+
+[Reference](https://example.com/http)
+"""
+
+
+def test_title_description_numbers_and_kinds():
+    quiz = parse_ok(BASIC).quiz
+    assert quiz.title == "Django"
+    assert quiz.description == "Some words about the quiz."
+    q1, q2 = quiz.questions
+    assert (q1.number, q1.text, q1.kind, q1.line) == (
+        1,
+        "In which language is Django written?",
+        SINGLE,
+        5,
+    )
+    assert options_of(q1) == [("C++", INCORRECT), ("Python", CORRECT), ("Ruby", INCORRECT)]
+    assert [o.line for o in q1.options] == [7, 8, 9]
+    assert (q2.number, q2.kind) == (12, MULTIPLE)
+    assert options_of(q2) == [("GET", CORRECT), ("FETCH", INCORRECT), ("POST", CORRECT)]
+
+
+def test_text_after_options_is_the_explanation():
+    q1, q2 = parse_ok(BASIC).quiz.questions
+    assert q1.explanation == ""
+    assert q2.explanation == (
+        "**Explanation:** GET and POST are methods.\n\n[Reference](https://example.com/http)"
+    )
+
+
+def test_question_body_with_code_and_image_and_any_prefix():
+    text = (
+        "# Git\n\n### D3. Describe what these commands do:\n\n```bash\n"
+        "git reset --hard HEAD~5\n# - [x] not an option\n```\n\n![graph](img/graph.png)\n\n"
+        "- [x] They reset\n- [ ] They delete\n"
+    )
+    q = parse_ok(text).quiz.questions[0]
+    assert q.number == 3
+    assert q.text == (
+        "Describe what these commands do:\n\n```bash\ngit reset --hard HEAD~5\n"
+        "# - [x] not an option\n```\n\n![graph](img/graph.png)"
+    )
+    assert options_of(q) == [("They reset", CORRECT), ("They delete", INCORRECT)]
+
+
+def test_code_fence_after_an_option_belongs_to_that_option():
+    text = (
+        "## JSON\n\n#### Q2. Which is valid?\n\n- [ ] A\n\n```json\n{'a': 1}\n```\n\n"
+        '- [x] B\n\n```json\n{"a": 1}\n```\n\n- [ ] C\n\n  ```\n  indented\n  ```\n'
+    )
+    q = parse_ok(text).quiz.questions[0]
+    assert options_of(q) == [
+        ("A\n\n```json\n{'a': 1}\n```", INCORRECT),
+        ('B\n\n```json\n{"a": 1}\n```', CORRECT),
+        ("C\n\n```\nindented\n```", INCORRECT),
+    ]
+    assert q.explanation == ""
+
+
+def test_question_without_checked_option_is_a_draft_with_warning():
+    text = (
+        "## After Effects\n\n#### D1. Which light casts no shadow?\n\n"
+        "- [ ] Parallel\n- [ ] Ambient\n"
+    )
+    result = parse_ok(text)
+    q = result.quiz.questions[0]
+    assert q.published is False
+    assert [o.verdict for o in q.options] == [INCORRECT, INCORRECT]
+    assert len(result.warnings) == 1
+    assert result.warnings[0].line == 3
+    assert "no option marked [x]: imported as a draft" in result.warnings[0].message
+
+
+def test_question_without_options_is_skipped_with_warning():
+    text = (
+        "## ML\n\n#### Q1. Lettered options?\n\na) one\nb) two\n\n"
+        "#### Q2. Real?\n\n- [x] yes\n- [ ] no\n"
+    )
+    result = parse(text)
+    assert result.ok
+    assert [q.number for q in result.quiz.questions] == [2]
+    assert result.warnings[0].line == 3
+    assert "without" in result.warnings[0].message
+
+
+def test_empty_option_is_ignored_with_warning():
+    result = parse("## Git\n\n#### Q1. Pick\n\n- [x] a\n- [ ] b\n- [ ]\n")
+    assert options_of(result.quiz.questions[0]) == [("a", CORRECT), ("b", INCORRECT)]
+    assert result.warnings[0].line == 7
+
+
+def test_partial_marker_and_feedback_blockquote_extensions():
+    text = (
+        "# Quiz\n\n### Q1. Pick\n\n- [x] right\n\n  > because it is right\n  >\n  > really\n\n"
+        "- [~] half\n- [ ] wrong\n  still the wrong option\n"
+    )
+    q = parse_ok(text).quiz.questions[0]
+    assert options_of(q) == [
+        ("right", CORRECT),
+        ("half", PARTIAL),
+        ("wrong\nstill the wrong option", INCORRECT),
+    ]
+    assert q.options[0].feedback == "because it is right\n\nreally"
+
+
+def test_meta_comment_marks_draft_and_kind():
+    text = "# Quiz\n\n### Q1. Pick\n\n<!-- quizsite: multiple draft -->\n\n- [x] a\n- [ ] b\n"
+    result = parse_ok(text)
+    q = result.quiz.questions[0]
+    assert (q.kind, q.published, q.text) == (MULTIPLE, False, "Pick")
+    assert result.warnings == []
+
+
+def test_heading_without_prefix_has_no_number():
+    q = parse_ok("# Quiz\n\n### What is 2+2?\n\n- [x] 4\n- [ ] 5\n").quiz.questions[0]
+    assert (q.number, q.text) == (None, "What is 2+2?")
+
+
+def test_errors_for_empty_and_question_less_files():
+    for data in (b"", b"## Title\n\nprose only\n"):
+        result = parse(data, format="tasklist")
+        assert result.quiz is None
+        assert len(result.errors) == 1
+        assert result.errors[0].line == 1
+
+
+def test_detect_format_picks_tasklist():
+    assert detect_format(BASIC) == "tasklist"
+
+
+CORPUS_FILES = sorted(CORPUS_DIR.glob("*/*.md")) if CORPUS_DIR.is_dir() else []
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason=f"shared corpus not available at {CORPUS_DIR}")
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
+def test_every_corpus_file_parses(path):
+    result = parse(path.read_bytes())
+    assert result.ok, result.errors
+    assert result.format == "tasklist"
+    assert result.encoding == "utf-8"
+    quiz = result.quiz
+    assert quiz.title
+    assert len(quiz.questions) >= 20
+    for q in quiz.questions:
+        assert q.text
+        assert q.options
+        assert all(o.text for o in q.options)
+        if q.published:
+            assert len(q.options) >= 2
+            assert any(o.verdict == CORRECT for o in q.options)
+            assert q.kind == (
+                MULTIPLE if sum(o.verdict == CORRECT for o in q.options) > 1 else SINGLE
+            )
+        else:
+            assert any(
+                w.line == q.line and "imported as a draft" in w.message for w in result.warnings
+            )
+    for warning in result.warnings:
+        assert warning.line is not None and "\n" not in warning.message
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason=f"shared corpus not available at {CORPUS_DIR}")
+def test_corpus_sanity_counts():
+    by_name = {p.name: parse(p.read_bytes()) for p in CORPUS_FILES}
+    django = by_name["django-quiz.md"].quiz
+    assert len(django.questions) > 50
+    assert django.title == "Django"
+    q4 = next(q for q in django.questions if q.number == 4)
+    assert [o.verdict for o in q4.options] == [INCORRECT, CORRECT, INCORRECT, INCORRECT]
+    assert q4.options[1].text.startswith("B\n\n```python\npath('shows/<int:season>")
+    after_effects = by_name["after-effects-quiz-it.md"]
+    assert all(not q.published for q in after_effects.quiz.questions)
+    assert len(after_effects.warnings) == len(after_effects.quiz.questions)
+    assert by_name["python-quiz-ua.md"].quiz.title == "Python (Мова програмування)"
