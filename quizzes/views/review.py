@@ -230,10 +230,11 @@ def quiz_histogram(request: HttpRequest, slug: str) -> HttpResponse:
     return _svg_response(
         charts.histogram_svg(
             report.stats.totals,
-            maximum=report.stats.max_total,
+            max_value=report.stats.max_total,
             title=_("Scores of finished attempts"),
             x_label=_("Score"),
             y_label=_("Attempts"),
+            no_data_text=_("No data"),
         )
     )
 
@@ -248,12 +249,18 @@ def question_option_chart(request: HttpRequest, slug: str, question_id: int) -> 
     )
     if item is None:
         raise Http404
-    bars = [(count.label, count.count, count.verdict) for count in item.option_counts]
+    question = next(q for q in report.content["questions"] if q["id"] == question_id)
+    texts = {option["id"]: option["text"] for option in question["options"]}
+    bars = [
+        (f"{count.label}. {texts.get(count.option_id, '')}", count.count, count.verdict)
+        for count in item.option_counts
+    ]
     bars.append((_("no answer"), item.no_answer, "none"))
     return _svg_response(
         charts.bar_chart_svg(
             bars,
             title=_("Question %(number)s: how often each option was chosen")
             % {"number": item.position},
+            no_data_text=_("No data"),
         )
     )

@@ -51,9 +51,7 @@ def test_rank_and_percentile_among_finished_attempts(recruiter_client, quiz):
     worst = finish(quiz, ALL_WRONG, name="D")
     services.start_attempt(quiz=quiz, candidate_name="E", candidate_email="e@x.org")
     assert 'data-rank="1" data-total="4" data-percentile="50.0"' in detail(recruiter_client, best)
-    assert 'data-rank="3" data-total="4" data-percentile="25.0"' in detail(
-        recruiter_client, middle
-    )
+    assert 'data-rank="3" data-total="4" data-percentile="25.0"' in detail(recruiter_client, middle)
     assert 'data-rank="4" data-total="4" data-percentile="0.0"' in detail(recruiter_client, worst)
 
 

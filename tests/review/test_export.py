@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from quizzes import exports, selectors, services
 from quizzes.models import Answer, Attempt
-from tests.builders import ALL_RIGHT, make_quiz
+from tests.builders import ALL_RIGHT
 from tests.review.conftest import finish
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def read_csv(response) -> list[list[str]]:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+7 999", "'+7 999"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -53,7 +53,7 @@ def test_export_has_one_row_per_attempt_with_points_and_choices(recruiter_client
     services.start_attempt(quiz=quiz, candidate_name="Борис", candidate_email="b@x.org")
     rows = read_csv(recruiter_client.get(URL, {"quiz": quiz.pk, "sort": "date"}))
     header, anna, boris = rows
-    assert header[:4] == ["Кандидат", "Email", "Тест", "Состояние"]
+    assert header[:4] == ["Кандидат", "Электронная почта", "Тест", "Состояние"]
     assert header[12:] == [
         "В1 баллы", "В1 выбор", "В2 баллы", "В2 выбор", "В3 баллы", "В3 выбор",
     ]  # fmt: skip

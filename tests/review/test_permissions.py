@@ -111,9 +111,7 @@ def test_authors_edit_questions_but_cannot_open_attempts_in_the_admin(client, au
     page = client.get(reverse("admin:quizzes_question_change", args=[question.pk])).content
     assert b'name="_save"' in page
     assert client.get(reverse("admin:quizzes_attempt_changelist")).status_code == 403
-    assert (
-        client.get(reverse("admin:quizzes_attempt_change", args=[attempt.pk])).status_code == 403
-    )
+    assert client.get(reverse("admin:quizzes_attempt_change", args=[attempt.pk])).status_code == 403
     assert "Секретная" not in client.get(reverse("admin:index")).content.decode()
 
 
