@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from quizzes import statistics
 from quizzes.exports import option_label
-from quizzes.models import Answer, Attempt, Quiz, QuizRevision
+from quizzes.models import Answer, Attempt, Invite, Quiz, QuizRevision
 
 
 def public_quizzes() -> QuerySet[Quiz]:
@@ -418,3 +418,23 @@ def statistics_report(quiz: Quiz, revision_id: int | None = None) -> StatisticsR
         stats = item_statistics(quiz, version, content)
         cache.set(key, stats, STATISTICS_CACHE_SECONDS)
     return StatisticsReport(versions=versions, version=version, content=content, stats=stats)
+
+
+def invite_by_token(token: str) -> Invite | None:
+    """The invite of a published quiz with this token, or None."""
+    return Invite.objects.select_related("quiz").filter(token=token, quiz__published=True).first()
+
+
+def invite_by_id(invite_id) -> Invite | None:
+    if invite_id is None:
+        return None
+    return Invite.objects.select_related("quiz").filter(pk=invite_id, quiz__published=True).first()
+
+
+def open_attempt_for_invite(invite: Invite) -> Attempt | None:
+    return invite.attempts.filter(state=Attempt.State.IN_PROGRESS).first()
+
+
+def attempts_of_invite(invite: Invite, *, public_ids) -> QuerySet[Attempt]:
+    """The invite's attempts among the given public ids (this browser's), newest first."""
+    return invite.attempts.filter(public_id__in=list(public_ids)).order_by("-started_at")

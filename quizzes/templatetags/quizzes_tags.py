@@ -66,3 +66,12 @@ def decimal(value, places=2) -> str:
     if value is None:
         return "—"
     return number_format(round(value, int(places)), decimal_pos=int(places))
+
+
+@register.filter
+def clock(seconds) -> str:
+    """Seconds as m:ss (or h:mm:ss), like the countdown shows them."""
+    seconds = max(0, int(seconds or 0))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
