@@ -315,6 +315,7 @@ class Attempt(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["quiz", "state", "-started_at"])]
+        permissions = [("override_score", _("Can override a question's score"))]
 
     def __str__(self) -> str:
         return f"{self.candidate_name} — {self.quiz_id}"
