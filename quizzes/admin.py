@@ -1,30 +1,43 @@
 """Django admin: authors edit content here; attempts are shown read-only."""
 
+from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from quizzes import services
+from quizzes.admin_forms import OptionInlineFormSet, OrderedInlineFormSet
 from quizzes.models import Answer, Attempt, Option, Question, Quiz
 
+# Tabular inlines of markdown fields: a few lines each, not the default 10x40 boxes.
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
 
-class QuestionInline(admin.TabularInline):
+
+class QuestionInline(SortableTabularInline):
+    """Questions of a quiz, reordered by drag and drop (positions are set for you)."""
+
     model = Question
-    fields = ["position", "text", "kind", "points", "published"]
+    formset = OrderedInlineFormSet
+    ordering = ["position", "id"]
+    fields = ["text", "kind", "points", "published"]
+    formfield_overrides = COMPACT_TEXT
     extra = 0
     show_change_link = True
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(SortableAdminBase, admin.ModelAdmin):
     list_display = ["title", "slug", "published", "access", "question_count", "updated_at"]
     list_filter = ["published", "access", "grading_strategy"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInline]
-    actions = ["regrade_attempts"]
+    actions = ["publish", "unpublish", "duplicate", "regrade_attempts"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "published", "access"]}),
         (_("Grading"), {"fields": ["grading_strategy", "pass_mark"]}),
@@ -48,6 +61,38 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description=_("questions"), ordering="question_total")
     def question_count(self, quiz):
         return quiz.question_total
+
+    @admin.action(description=_("Publish selected quizzes"))
+    def publish(self, request, queryset):
+        changed = services.set_quizzes_published(quizzes=queryset, published=True)
+        self.message_user(
+            request,
+            ngettext("%(count)d quiz published.", "%(count)d quizzes published.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish selected quizzes"))
+    def unpublish(self, request, queryset):
+        changed = services.set_quizzes_published(quizzes=queryset, published=False)
+        self.message_user(
+            request,
+            ngettext("%(count)d quiz unpublished.", "%(count)d quizzes unpublished.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Duplicate selected quizzes (unpublished copies)"))
+    def duplicate(self, request, queryset):
+        for quiz in queryset:
+            copy = services.duplicate_quiz(quiz=quiz)
+            self.log_addition(request, copy, [{"added": {}}])
+            self.message_user(
+                request,
+                _("“%(title)s” copied as %(slug)s (unpublished).")
+                % {"title": quiz.title, "slug": copy.slug},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Regrade attempts with the current verdicts"))
     def regrade_attempts(self, request, queryset):
@@ -88,22 +133,27 @@ class QuizAdmin(admin.ModelAdmin):
         )
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(SortableTabularInline):
+    """Options of a question, reordered by drag and drop and validated together."""
+
     model = Option
-    fields = ["position", "text", "verdict", "feedback"]
+    formset = OptionInlineFormSet
+    ordering = ["position", "id"]
+    fields = ["text", "verdict", "feedback"]
+    formfield_overrides = COMPACT_TEXT
     extra = 0
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
     list_display = ["__str__", "quiz", "position", "kind", "points", "published"]
     list_filter = ["quiz", "kind", "published"]
-    search_fields = ["text", "explanation", "options__text"]
+    search_fields = ["text", "explanation", "options__text", "quiz__title"]
     list_select_related = ["quiz"]
     inlines = [OptionInline]
+    readonly_fields = ["preview"]
     fields = [
         "quiz",
-        "position",
         "text",
         "kind",
         "points",
@@ -111,7 +161,24 @@ class QuestionAdmin(admin.ModelAdmin):
         "grading_strategy",
         "explanation",
         "published",
+        "preview",
     ]
+
+    @admin.display(description=_("Preview"))
+    def preview(self, question):
+        """The saved question as candidates and reviewers see it (same sanitizing renderer)."""
+        if question.pk is None:
+            return _("Save the question to see a preview.")
+        return render_to_string(
+            "admin/quizzes/question/preview.html",
+            {"question": question, "options": question.options.order_by("position", "id")},
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Positions are never typed: a new question, or one moved to another quiz, goes last.
+        if not change or "quiz" in form.changed_data:
+            obj.position = services.next_position(Question, quiz=obj.quiz)
+        super().save_model(request, obj, form, change)
 
 
 class AnswerInline(admin.TabularInline):
