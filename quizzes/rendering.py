@@ -55,7 +55,7 @@ def render_markdown(text: str | None) -> SafeString:
     if not text:
         return mark_safe("")
     # Cached: the same question texts are rendered for every candidate.
-    return mark_safe(_render(text))  # noqa: S308 - sanitizer output
+    return mark_safe(_render(text))
 
 
 def render_inline_markdown(text: str | None) -> SafeString:
@@ -63,4 +63,4 @@ def render_inline_markdown(text: str | None) -> SafeString:
     html = str(render_markdown(text))
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
-    return mark_safe(html)  # noqa: S308 - sanitizer output, only the outer <p> removed
+    return mark_safe(html)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
-from quizzes.models import Answer, Attempt, Quiz
+from quizzes import formats
+from quizzes.models import Answer, Attempt, Question, Quiz
 
 
 def public_quizzes() -> QuerySet[Quiz]:
@@ -95,3 +96,103 @@ def attempt_review(attempt: Attempt, answers: list[Answer] | None = None) -> lis
             )
         )
     return reviewed
+
+
+# --- authoring ---------------------------------------------------------------------------
+
+
+def parsed_quiz(quiz: Quiz) -> formats.ParsedQuiz:
+    """The quiz as the format package sees it (drafts included), ready for formats.write."""
+    questions = quiz.questions.prefetch_related("options").order_by("position", "id")
+    return formats.ParsedQuiz(
+        title=quiz.title,
+        description=quiz.description,
+        questions=[
+            formats.ParsedQuestion(
+                text=question.text,
+                kind=question.kind,
+                options=[
+                    formats.ParsedOption(
+                        text=option.text, verdict=option.verdict, feedback=option.feedback
+                    )
+                    for option in question.options.all()
+                ],
+                explanation=question.explanation,
+                number=number,
+                published=question.published,
+            )
+            for number, question in enumerate(questions, start=1)
+        ],
+    )
+
+
+def _question_shape(question: formats.ParsedQuestion) -> tuple:
+    """What services.import_quiz compares to decide whether a question changes."""
+    return (
+        question.text,
+        question.kind,
+        question.explanation,
+        question.published,
+        [(option.text, option.verdict, option.feedback) for option in question.options],
+    )
+
+
+@dataclass
+class PlannedQuestion:
+    number: int
+    question: formats.ParsedQuestion
+    # "new", "changed" or "unchanged" compared with the question at the same position.
+    status: str
+
+
+@dataclass
+class ImportPlan:
+    """What importing a parsed file into `slug` would do; nothing is written to find out."""
+
+    slug: str
+    existing: Quiz | None
+    questions: list[PlannedQuestion] = field(default_factory=list)
+    removed: list[Question] = field(default_factory=list)
+
+    @property
+    def creates_quiz(self) -> bool:
+        return self.existing is None
+
+    def count(self, status: str) -> int:
+        return sum(planned.status == status for planned in self.questions)
+
+    @property
+    def added(self) -> int:
+        return self.count("new")
+
+    @property
+    def changed(self) -> int:
+        return self.count("changed")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+
+def import_plan(parsed: formats.ParsedQuiz, slug: str) -> ImportPlan:
+    """Compare a parsed file with the quiz at `slug`, question by position, like the import."""
+    existing = Quiz.objects.filter(slug=slug).first()
+    plan = ImportPlan(slug=slug, existing=existing)
+    current: list[Question] = []
+    if existing is not None:
+        current = list(existing.questions.prefetch_related("options").order_by("position", "id"))
+    shapes = [
+        (q.text, q.kind, q.explanation, q.published,
+         [(o.text, o.verdict, o.feedback) for o in q.options.all()])
+        for q in current
+    ]  # fmt: skip
+    for index, question in enumerate(parsed.questions):
+        if index >= len(current):
+            status = "new"
+        elif _question_shape(question) == shapes[index]:
+            status = "unchanged"
+        else:
+            status = "changed"
+        plan.questions.append(PlannedQuestion(number=index + 1, question=question, status=status))
+    plan.removed = current[len(parsed.questions) :]
+    return plan
