@@ -64,20 +64,20 @@ def test_export_command_writes_tasklist_to_stdout(capsys):
 
 def test_export_of_an_unknown_slug_names_the_known_ones():
     make_quiz(slug="real-one")
-    with pytest.raises(CommandError, match="No quiz with slug 'typo'. Known slugs: real-one"):
+    with pytest.raises(CommandError, match=r"No quiz with slug 'typo'. Known slugs: real-one"):
         call_command("export_quiz", "typo")
 
 
 def test_export_to_an_unwritable_path_is_a_clear_error(tmp_path):
     make_quiz(slug="x")
-    with pytest.raises(CommandError, match="Cannot write .*missing/dir/out.md"):
+    with pytest.raises(CommandError, match=r"Cannot write .*missing/dir/out.md"):
         call_command("export_quiz", "x", "-o", str(tmp_path / "missing" / "dir" / "out.md"))
 
 
 def test_content_a_format_cannot_carry_is_a_clear_error():
     quiz = make_quiz(slug="fence")
     quiz.questions.filter(position=1).update(text="```python\nnever closed")
-    with pytest.raises(CommandError, match="Cannot export 'fence' as seed: .*code fence"):
+    with pytest.raises(CommandError, match=r"Cannot export 'fence' as seed: .*code fence"):
         call_command("export_quiz", "fence")
 
 
