@@ -264,7 +264,7 @@ def _split_text(text: str, number: int | None) -> tuple[str, str]:
     first, sep, rest = text.partition("\n\n")
     if "\n" in first or not _heading_safe(first, number):
         return "", text
-    if sep and (not rest or md.is_blank(rest.split("\n", 1)[0])):
+    if sep and (not rest or rest[0].isspace()):
         return "", text
     return first, rest
 

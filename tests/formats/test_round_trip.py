@@ -233,3 +233,24 @@ def test_writer_rejects_unrepresentable_content(fmt):
     quiz.title = "two\nlines"
     with pytest.raises(ValueError, match="single line"):
         write(quiz, fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0\n\n  + ⚠️ indented option",
+        "Q5. looks numbered\n\n```\ncode\n```",
+        "```\nfence first\n```",
+        "**already bold**",
+        "first\nsecond line of the same paragraph",
+        "line  \n\n\n> quote after two blank lines",
+    ],
+)
+def test_question_text_edge_cases_round_trip(fmt, text):
+    quiz = plain_quiz()
+    quiz.questions[0].text = text
+    quiz.questions[0].number = None
+    result = parse(write(quiz, fmt), format=fmt)
+    assert result.ok
+    assert result.quiz.questions[0].text == text
