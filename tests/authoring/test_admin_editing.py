@@ -329,3 +329,12 @@ def test_quiz_filters_by_published_and_access(admin_client):
     assert "По приглашению" in html and "Публичный" not in html
     html = admin_client.get(url, {"published__exact": "0"}).content.decode()
     assert "Скрытый" in html and "Публичный" not in html
+
+
+def test_validation_messages_are_in_russian_by_default(admin_client):
+    question = make_quiz().questions.get(position=2)
+    data = question_form(admin_client, question)
+    data[f"options-{option_index(data, 'Он не требует learning rate')}-verdict"] = "correct"
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    html = post_question(admin_client, question, data).content.decode()
+    assert "должен быть ровно один верный вариант ✅" in html and "сейчас верных: 2" in html
