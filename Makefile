@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quizsite
 PYTEST_ARGS ?=
 
-.PHONY: install install-test run serve test test-sqlite test-postgres lint format messages clean
+.PHONY: install install-test axe run serve test test-sqlite test-postgres lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# axe-core for the browser tests' accessibility scan, into the git-ignored node_modules/.
+AXE_JS := node_modules/axe-core/axe.min.js
+$(AXE_JS):
+	npm install --no-save --no-package-lock --no-audit --no-fund axe-core@4
+
+axe: $(AXE_JS)
+
 ## make run: set up SQLite with the Russian question set and serve http://127.0.0.1:$(PORT)
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
@@ -37,7 +44,7 @@ run: install
 ## make test: lint, then the whole suite on SQLite and again on PostgreSQL
 test: install-test lint test-sqlite test-postgres
 
-test-sqlite: install-test
+test-sqlite: install-test axe
 	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: install-test

@@ -1,12 +1,19 @@
-"""Candidate-facing forms."""
+"""Candidate-facing forms, the autosave payload and the staff form for bulk invites."""
+
+import re
+from email.utils import parseaddr
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.grading import Kind
+from quizzes.models import Invite, Quiz
 from quizzes.rendering import render_inline_markdown
+from quizzes.services import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, InviteEntry, Signals
 
 
 class StartAttemptForm(forms.Form):
@@ -17,9 +24,25 @@ class StartAttemptForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template has the form tag and the token
         self.helper.add_input(Submit("start", _("Start the test")))
         self.fields["candidate_name"].widget.attrs["autocomplete"] = "name"
         self.fields["candidate_email"].widget.attrs["autocomplete"] = "email"
+
+
+class InviteStartForm(StartAttemptForm):
+    """Start an invited attempt: asks only for what the invite does not already say."""
+
+    def __init__(self, *args, invite: Invite, **kwargs):
+        super().__init__(*args, **kwargs)
+        if invite.candidate_name:
+            del self.fields["candidate_name"]
+        if invite.candidate_email:
+            del self.fields["candidate_email"]
+
+
+# Bootstrap's larger, clearly focusable boxes instead of the browser's tiny native ones.
+CHOICE_ATTRS = {"class": "form-check-input"}
 
 
 def question_field_name(question_id: int) -> str:
@@ -43,10 +66,14 @@ class AnswerForm(forms.Form):
                 for option in question["options"]
             ]
             if question["kind"] == Kind.SINGLE:
-                field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect, required=False)
+                field = forms.ChoiceField(
+                    choices=choices, widget=forms.RadioSelect(attrs=CHOICE_ATTRS), required=False
+                )
             else:
                 field = forms.MultipleChoiceField(
-                    choices=choices, widget=forms.CheckboxSelectMultiple, required=False
+                    choices=choices,
+                    widget=forms.CheckboxSelectMultiple(attrs=CHOICE_ATTRS),
+                    required=False,
                 )
             field.label = _("Question %(number)s") % {"number": question["number"]}
             self.fields[question_field_name(question["id"])] = field
@@ -80,3 +107,118 @@ class AnswerForm(forms.Form):
             else:
                 result[question["id"]] = [int(value)] if value else []
         return result
+
+
+def shown_questions(data, questions: list[dict], *, default_all: bool = True) -> list[dict] | None:
+    """The questions a posted form showed (its `shown` fields), or None if one is unknown.
+
+    A page names the questions it showed, so an unticked checkbox group (which sends
+    nothing) still clears that answer, while questions on other pages stay untouched.
+    Without `shown`: every question (a whole-page form), or with default_all=False only
+    the questions the data answers (a background save touches nothing else).
+    """
+    by_id = {str(question["id"]): question for question in questions}
+    shown = data.getlist("shown")
+    if not shown:
+        if default_all:
+            return questions
+        return [q for q in questions if question_field_name(q["id"]) in data]
+    if any(question_id not in by_id for question_id in shown):
+        return None
+    wanted = set(shown)
+    return [question for question in questions if str(question["id"]) in wanted]
+
+
+class AutosaveForm(forms.Form):
+    """The background save's bookkeeping: sequence number and integrity-signal deltas."""
+
+    seq = forms.IntegerField(required=False, min_value=1)
+    focus_lost = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
+    hidden = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
+    copies = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
+    pastes = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
+
+    def __init__(self, *args, question_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Seconds spent per question arrive as t_<question id>.
+        for question_id in question_ids:
+            self.fields[f"t_{question_id}"] = forms.IntegerField(
+                required=False, min_value=0, max_value=MAX_SECONDS_PER_REPORT
+            )
+
+    def signals(self) -> Signals:
+        data = self.cleaned_data
+        return Signals(
+            focus_lost=data.get("focus_lost") or 0,
+            hidden=data.get("hidden") or 0,
+            copies=data.get("copies") or 0,
+            pastes=data.get("pastes") or 0,
+            time_spent={
+                int(name[2:]): value
+                for name, value in data.items()
+                if name.startswith("t_") and value
+            },
+        )
+
+
+_SEPARATED = re.compile(r"^(?P<name>.*?)\s*[,;\t]\s*(?P<email>[^,;\t\s]+@[^,;\t\s]+)$")
+
+
+def parse_invite_line(line: str) -> InviteEntry:
+    """One pasted line: `Name <email>`, `email`, or `Name, email` (also `;` or a tab)."""
+    line = line.strip()
+    separated = _SEPARATED.match(line)
+    if "<" in line:
+        name, email = parseaddr(line)
+    elif separated:
+        name, email = separated["name"], separated["email"]
+    else:
+        name, email = "", line
+    name, email = name.strip().strip("\"'"), email.strip()
+    validate_email(email)
+    return InviteEntry(name=name, email=email)
+
+
+class BulkInviteForm(forms.Form):
+    quiz = forms.ModelChoiceField(label=_("Quiz"), queryset=Quiz.objects.order_by("title"))
+    lines = forms.CharField(
+        label=_("Candidates"),
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 80}),
+        help_text=_(
+            "One candidate per line: “Name <email>”, “email”, or “Name, email” "
+            "(a tab or a semicolon works too, as pasted from a spreadsheet)."
+        ),
+    )
+    max_uses = forms.IntegerField(label=_("Allowed uses"), min_value=1, initial=1)
+    expires_at = forms.DateTimeField(
+        label=_("Expires"),
+        required=False,
+        help_text=_("Empty: the link never expires. Format: 2030-01-31 18:00."),
+    )
+
+    def clean_lines(self) -> list[InviteEntry]:
+        entries, errors, seen = [], [], set()
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = parse_invite_line(line)
+            except ValidationError:
+                errors.append(
+                    _("Line %(number)s: “%(line)s” has no valid email address.")
+                    % {"number": number, "line": line.strip()}
+                )
+                continue
+            if entry.email.lower() in seen:
+                errors.append(
+                    _("Line %(number)s: %(email)s is listed twice.")
+                    % {"number": number, "email": entry.email}
+                )
+                continue
+            seen.add(entry.email.lower())
+            entries.append(entry)
+        if errors:
+            raise ValidationError(errors)
+        if not entries:
+            raise ValidationError(_("Paste at least one candidate."))
+        return entries

@@ -280,8 +280,19 @@ class Invite(models.Model):
     def __str__(self) -> str:
         return self.candidate_email or self.candidate_name or self.token[:8]
 
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:invite", kwargs={"token": self.token})
+
     def is_expired(self, now=None) -> bool:
         return self.expires_at is not None and (now or timezone.now()) >= self.expires_at
+
+    def unavailable_reason(self, now=None) -> str | None:
+        """Why the invite cannot start a new attempt ("expired", "used_up"), or None."""
+        if self.is_expired(now):
+            return "expired"
+        if self.uses >= self.max_uses:
+            return "used_up"
+        return None
 
 
 class Attempt(models.Model):

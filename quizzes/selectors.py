@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 
 from quizzes import formats
-from quizzes.models import Answer, Attempt, Question, Quiz
+from quizzes.models import Answer, Attempt, Invite, Question, Quiz
 
 
 def public_quizzes() -> QuerySet[Quiz]:
@@ -196,3 +196,23 @@ def import_plan(parsed: formats.ParsedQuiz, slug: str) -> ImportPlan:
         plan.questions.append(PlannedQuestion(number=index + 1, question=question, status=status))
     plan.removed = current[len(parsed.questions) :]
     return plan
+
+
+def invite_by_token(token: str) -> Invite | None:
+    """The invite of a published quiz with this token, or None."""
+    return Invite.objects.select_related("quiz").filter(token=token, quiz__published=True).first()
+
+
+def invite_by_id(invite_id) -> Invite | None:
+    if invite_id is None:
+        return None
+    return Invite.objects.select_related("quiz").filter(pk=invite_id, quiz__published=True).first()
+
+
+def open_attempt_for_invite(invite: Invite) -> Attempt | None:
+    return invite.attempts.filter(state=Attempt.State.IN_PROGRESS).first()
+
+
+def attempts_of_invite(invite: Invite, *, public_ids) -> QuerySet[Attempt]:
+    """The invite's attempts among the given public ids (this browser's), newest first."""
+    return invite.attempts.filter(public_id__in=list(public_ids)).order_by("-started_at")

@@ -20,8 +20,17 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from slugify import slugify
 
-from quizzes import grading
-from quizzes.models import Answer, Attempt, Option, Question, Quiz, QuizRevision, ScoreChange
+from quizzes import grading, selectors
+from quizzes.models import (
+    Answer,
+    Attempt,
+    Invite,
+    Option,
+    Question,
+    Quiz,
+    QuizRevision,
+    ScoreChange,
+)
 
 if TYPE_CHECKING:
     from quizzes.formats import ParsedQuiz
@@ -37,6 +46,18 @@ class AttemptClosed(Exception):
 
 class InvalidAnswer(ValueError):
     """A forged or malformed answer: unknown question, option of another question, ..."""
+
+
+class InviteUnavailable(Exception):
+    """The invite cannot start an attempt: its reason is "expired" or "used_up"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class CandidateDetailsNeeded(Exception):
+    """The invite names no candidate: ask for a name and email before starting."""
 
 
 # --- revisions ---------------------------------------------------------------------------
@@ -203,14 +224,73 @@ def _store_selections(attempt: Attempt, selections: Mapping[int, list[int]], now
     Answer.objects.bulk_update(to_update, ["selected", "saved_at"])
 
 
+# Upper bounds for one report of integrity signals: a browser reports every few seconds,
+# so anything larger is forged or broken and must not distort the counters.
+MAX_SIGNAL_EVENTS = 1000
+MAX_SECONDS_PER_REPORT = 3600
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Integrity signals observed by the page since its last report (deltas, not totals)."""
+
+    focus_lost: int = 0
+    hidden: int = 0
+    copies: int = 0
+    pastes: int = 0
+    # {question id: seconds spent on it}
+    time_spent: Mapping[int, int] = field(default_factory=dict)
+
+
+def _record_signals(attempt: Attempt, signals: Signals, now) -> None:
+    def clamp(value: int, limit: int) -> int:
+        return max(0, min(int(value), limit))
+
+    counters = {
+        "focus_lost_count": clamp(signals.focus_lost, MAX_SIGNAL_EVENTS),
+        "hidden_count": clamp(signals.hidden, MAX_SIGNAL_EVENTS),
+        "copy_count": clamp(signals.copies, MAX_SIGNAL_EVENTS),
+        "paste_count": clamp(signals.pastes, MAX_SIGNAL_EVENTS),
+    }
+    increments = {name: models.F(name) + value for name, value in counters.items() if value}
+    if increments:
+        Attempt.objects.filter(pk=attempt.pk).update(**increments)
+    known = {question["id"] for question in attempt.revision.content["questions"]}
+    seconds = {
+        int(question_id): clamp(value, MAX_SECONDS_PER_REPORT)
+        for question_id, value in signals.time_spent.items()
+        if int(question_id) in known and clamp(value, MAX_SECONDS_PER_REPORT)
+    }
+    if not seconds:
+        return
+    existing = set(
+        attempt.answers.filter(question_id__in=seconds).values_list("question_id", flat=True)
+    )
+    # Time spent on a question not answered yet still counts: keep it on an empty answer.
+    Answer.objects.bulk_create(
+        Answer(attempt=attempt, question_id=question_id, selected=[], saved_at=now)
+        for question_id in seconds
+        if question_id not in existing
+    )
+    for question_id, value in seconds.items():
+        attempt.answers.filter(question_id=question_id).update(
+            time_spent=models.F("time_spent") + value
+        )
+
+
 @transaction.atomic
 def save_answers(
-    *, attempt_id: int, selections: Mapping[int, Iterable[int]], seq: int | None = None
+    *,
+    attempt_id: int,
+    selections: Mapping[int, Iterable[int]],
+    seq: int | None = None,
+    signals: Signals | None = None,
 ) -> bool:
     """Store the candidate's current choices; False when the save is stale.
 
     `seq` is the client's save counter: a save whose number is not higher than the last
     accepted one arrived out of order and is dropped, so the newest state always wins.
+    Integrity signals are deltas and are counted even when the answers are stale.
     Raises AttemptClosed when the attempt no longer accepts answers.
     """
     attempt = Attempt.objects.select_for_update().select_related("revision").get(pk=attempt_id)
@@ -218,6 +298,8 @@ def save_answers(
     if not accepts_answers(attempt, now):
         raise AttemptClosed
     clean = validate_selections(attempt.revision.content, selections)
+    if signals is not None:
+        _record_signals(attempt, signals, now)
     if seq is not None:
         if seq <= attempt.save_seq:
             return False
@@ -296,17 +378,122 @@ def submit_attempt(
     return SubmitOutcome(attempt=attempt, graded_now=True, timed_out=timed_out)
 
 
-def close_overdue_attempts(*, now=None) -> int:
-    """Finalize attempts whose deadline (plus grace) passed; safe to run concurrently."""
+def overdue_attempt_ids(*, now=None) -> list[int]:
+    """Open attempts whose deadline plus grace has passed, oldest deadline first."""
     now = now or timezone.now()
-    overdue = Attempt.objects.filter(
-        state=Attempt.State.IN_PROGRESS, deadline__lt=now - DEADLINE_GRACE
-    ).values_list("pk", flat=True)
+    return list(
+        Attempt.objects.filter(state=Attempt.State.IN_PROGRESS, deadline__lt=now - DEADLINE_GRACE)
+        .order_by("deadline", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def close_overdue_attempts(*, now=None, on_closed=None) -> int:
+    """Finalize attempts whose deadline (plus grace) passed; safe to run concurrently.
+
+    Each attempt is closed in its own transaction under its row lock, so two runs (or a
+    run racing a candidate's late submit) finalize every attempt exactly once.
+    `on_closed(attempt)` is called for each attempt this run closed.
+    """
     closed = 0
-    for attempt_id in list(overdue):
-        if submit_attempt(attempt_id=attempt_id).graded_now:
+    for attempt_id in overdue_attempt_ids(now=now):
+        outcome = submit_attempt(attempt_id=attempt_id)
+        if outcome.graded_now:
             closed += 1
+            if on_closed is not None:
+                on_closed(outcome.attempt)
     return closed
+
+
+def close_if_overdue(*, attempt: Attempt) -> bool:
+    """Finalize this open attempt if its time is up; True when it is (now) finished."""
+    if attempt.is_open and accepts_answers(attempt):
+        return False
+    if attempt.is_open:
+        submit_attempt(attempt_id=attempt.pk)
+    return True
+
+
+# --- invites -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InviteEntry:
+    name: str
+    email: str
+
+
+@transaction.atomic
+def create_invites(
+    *,
+    quiz: Quiz,
+    entries: Iterable[InviteEntry],
+    max_uses: int = 1,
+    expires_at=None,
+    created_by=None,
+) -> list[Invite]:
+    """Create one invite per entry, each with its own unguessable token."""
+    invites = [
+        Invite(
+            quiz=quiz,
+            candidate_name=entry.name,
+            candidate_email=entry.email,
+            max_uses=max_uses,
+            expires_at=expires_at,
+            created_by=created_by,
+        )
+        for entry in entries
+    ]
+    for invite in invites:
+        invite.save()
+    return invites
+
+
+def redeem_invite(
+    *, invite_id: int, candidate_name: str = "", candidate_email: str = "", rng=None
+) -> Attempt:
+    """Resume the invite's open attempt, or start one if the invite still has a use left.
+
+    The invite's own name and email win over what the candidate typed. Raises
+    Invite.DoesNotExist, InviteUnavailable, or CandidateDetailsNeeded (the invite names
+    nobody and no details were given).
+    """
+    kwargs = {
+        "invite_id": invite_id,
+        "candidate_name": candidate_name,
+        "candidate_email": candidate_email,
+        "rng": rng,
+    }
+    try:
+        return _redeem_invite(**kwargs)
+    except IntegrityError:
+        # Two first clicks raced past the lock (SQLite has no row locks): the other one
+        # created the open attempt, which the retry resumes.
+        return _redeem_invite(**kwargs)
+
+
+@transaction.atomic
+def _redeem_invite(*, invite_id: int, candidate_name: str, candidate_email: str, rng) -> Attempt:
+    invite = (
+        Invite.objects.select_for_update()
+        .select_related("quiz")
+        .get(pk=invite_id, quiz__published=True)
+    )
+    open_attempt = selectors.open_attempt_for_invite(invite)
+    if open_attempt is not None:
+        return open_attempt
+    reason = invite.unavailable_reason()
+    if reason:
+        raise InviteUnavailable(reason)
+    name = invite.candidate_name or candidate_name.strip()
+    email = invite.candidate_email or candidate_email.strip()
+    if not (name and email):
+        raise CandidateDetailsNeeded
+    attempt = start_attempt(
+        quiz=invite.quiz, candidate_name=name, candidate_email=email, invite=invite, rng=rng
+    )
+    Invite.objects.filter(pk=invite.pk).update(uses=models.F("uses") + 1)
+    return attempt
 
 
 # --- import ------------------------------------------------------------------------------

@@ -4,4 +4,4 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 
-from quizsite.settings import *  # noqa: E402,F403
+from quizsite.settings import *  # noqa: F403

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes import services
 from quizzes.models import Attempt, Option, QuizRevision, ScoreChange
-from tests.builders import answer_post, make_quiz
+from tests.builders import answer_post
 
 pytestmark = pytest.mark.django_db
 

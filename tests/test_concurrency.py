@@ -21,7 +21,7 @@ def run_together(target, count: int) -> list:
         try:
             barrier.wait()
             results[index] = target()
-        except Exception as error:  # noqa: BLE001 - reported to the test
+        except Exception as error:
             results[index] = error
         finally:
             connection.close()

@@ -37,3 +37,12 @@ def points(value) -> str:
 @register.filter
 def time_limit_minutes(value) -> int:
     return int(value.total_seconds() // 60) if value else 0
+
+
+@register.filter
+def clock(seconds) -> str:
+    """Seconds as m:ss (or h:mm:ss), like the countdown shows them."""
+    seconds = max(0, int(seconds or 0))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

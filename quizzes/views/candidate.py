@@ -1,21 +1,33 @@
-"""Pages candidates see: the quiz list, starting, answering and the result."""
+"""Pages candidates see: the quiz list, invites, answering, autosave and the result."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes import selectors, services
-from quizzes.forms import AnswerForm, StartAttemptForm
-from quizzes.models import Attempt, Quiz
+from quizzes.forms import (
+    AnswerForm,
+    AutosaveForm,
+    InviteStartForm,
+    StartAttemptForm,
+    question_field_name,
+    shown_questions,
+)
+from quizzes.models import Attempt, Invite, Quiz
 
 SESSION_ATTEMPTS = "quizzes.attempts"
+# The invite being redeemed, so the start page's URL does not carry the token.
+SESSION_INVITE = "quizzes.invite"
 
 
 def _remember_attempt(request: HttpRequest, attempt: Attempt) -> None:
     attempts = request.session.get(SESSION_ATTEMPTS, [])
-    attempts.append(str(attempt.public_id))
+    if str(attempt.public_id) not in attempts:
+        attempts.append(str(attempt.public_id))
     request.session[SESSION_ATTEMPTS] = attempts[-50:]
 
 
@@ -26,6 +38,11 @@ def _get_attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
     return get_object_or_404(
         Attempt.objects.select_related("quiz", "revision"), public_id=public_id
     )
+
+
+def _invite_unavailable(request: HttpRequest, reason: str) -> HttpResponse:
+    status = 404 if reason == "unknown" else 410
+    return render(request, "quizzes/invite_unavailable.html", {"reason": reason}, status=status)
 
 
 @require_GET
@@ -44,6 +61,73 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "quizzes/quiz_detail.html", {"quiz": quiz, "form": form})
 
 
+@require_GET
+def invite_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the invitation: resume the open attempt or go to the start page.
+
+    Opening the link never starts the clock by itself (mail scanners open links too);
+    the candidate presses Start on a page whose URL no longer carries the token.
+    """
+    invite = selectors.invite_by_token(token)
+    if invite is None:
+        return _invite_unavailable(request, "unknown")
+    # Whoever holds the link owns the attempt: a new session key, so a key planted in
+    # this browser before (session fixation) does not get access to it.
+    request.session.cycle_key()
+    open_attempt = selectors.open_attempt_for_invite(invite)
+    if open_attempt is not None:
+        _remember_attempt(request, open_attempt)
+        return redirect(open_attempt)
+    reason = invite.unavailable_reason()
+    if reason:
+        finished = selectors.attempts_of_invite(
+            invite, public_ids=request.session.get(SESSION_ATTEMPTS, [])
+        ).first()
+        if finished is not None:
+            return redirect("quizzes:result", public_id=finished.public_id)
+        return _invite_unavailable(request, reason)
+    request.session[SESSION_INVITE] = invite.pk
+    return redirect("quizzes:invite_start")
+
+
+@require_http_methods(["GET", "POST"])
+def invite_start(request: HttpRequest) -> HttpResponse:
+    invite = selectors.invite_by_id(request.session.get(SESSION_INVITE))
+    if invite is None:
+        return _invite_unavailable(request, "unknown")
+    form = InviteStartForm(request.POST if request.method == "POST" else None, invite=invite)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attempt = services.redeem_invite(invite_id=invite.pk, **form.cleaned_data)
+        except Invite.DoesNotExist:
+            return _invite_unavailable(request, "unknown")
+        except services.InviteUnavailable as error:
+            return _invite_unavailable(request, error.reason)
+        _remember_attempt(request, attempt)
+        del request.session[SESSION_INVITE]
+        return redirect(attempt)
+    return render(
+        request,
+        "quizzes/invite_start.html",
+        {"invite": invite, "quiz": invite.quiz, "form": form},
+    )
+
+
+def _page_number(value, count: int) -> int:
+    try:
+        return min(max(int(value), 1), max(count, 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _finished_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    if attempt.state == Attempt.State.CLOSED:
+        messages.warning(
+            request, _("Time ran out: the answers saved before the deadline were graded.")
+        )
+    return redirect("quizzes:result", public_id=attempt.public_id)
+
+
 @require_http_methods(["GET", "POST"])
 def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     attempt = _get_attempt_for_candidate(request, public_id)
@@ -51,38 +135,119 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
         return redirect("quizzes:result", public_id=attempt.public_id)
     questions = selectors.presented_questions(attempt)
     if request.method == "POST":
-        form = AnswerForm(request.POST, questions=questions)
-        if not form.is_valid():
-            return render(
-                request,
-                "quizzes/bad_answer.html",
-                {"attempt": attempt, "errors": form.errors},
-                status=400,
-            )
+        return _attempt_post(request, attempt, questions)
+    if services.close_if_overdue(attempt=attempt):
+        attempt.refresh_from_db(fields=["state"])
+        return _finished_redirect(request, attempt)
+    saved = {answer.question_id: answer.selected for answer in attempt.answers.all()}
+    paged = attempt.quiz.navigation == Quiz.Navigation.PAGED
+    page = _page_number(request.GET.get("q"), len(questions)) if paged else None
+    shown = [questions[page - 1]] if paged else questions
+    initial = {}
+    for question in shown:
+        chosen = [str(option_id) for option_id in saved.get(question["id"], [])]
+        initial[question_field_name(question["id"])] = (
+            chosen if question["kind"] == "multiple" else (chosen[0] if chosen else None)
+        )
+    remaining = None
+    if attempt.deadline is not None:
+        remaining = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+    return render(
+        request,
+        "quizzes/attempt.html",
+        {
+            "attempt": attempt,
+            "form": AnswerForm(initial=initial, questions=shown),
+            "paged": paged,
+            "page": page,
+            "page_count": len(questions),
+            "navigator": [
+                {"number": q["number"], "answered": bool(saved.get(q["id"]))} for q in questions
+            ],
+            "remaining_seconds": remaining,
+        },
+    )
+
+
+def _attempt_post(request: HttpRequest, attempt: Attempt, questions: list[dict]) -> HttpResponse:
+    """Submit (button "finish", or no button: the timer and old forms) or save and move."""
+    shown = shown_questions(request.POST, questions)
+    form = AnswerForm(request.POST, questions=shown or [])
+    bookkeeping = AutosaveForm(request.POST)
+    if shown is None or not form.is_valid() or not bookkeeping.is_valid():
+        errors = dict(form.errors) if shown is not None else {}
+        errors.update(bookkeeping.errors)
+        return render(
+            request,
+            "quizzes/bad_answer.html",
+            {"attempt": attempt, "errors": errors},
+            status=400,
+        )
+    # No button at all means the countdown's submit (or an old form): finish. A navigator
+    # button sends only `goto`.
+    action = request.POST.get("action") or ("goto" if "goto" in request.POST else "finish")
+    if action == "finish":
         outcome = services.submit_attempt(attempt_id=attempt.pk, selections=form.selections())
         if not outcome.graded_now:
             messages.info(request, _("This attempt was already submitted; here is its result."))
-        elif outcome.timed_out:
-            messages.warning(
-                request, _("Time ran out: the answers saved before the deadline were graded.")
-            )
-        return redirect("quizzes:result", public_id=attempt.public_id)
-    saved = {answer.question_id: answer.selected for answer in attempt.answers.all()}
-    initial = {}
-    for question in questions:
-        chosen = [str(option_id) for option_id in saved.get(question["id"], [])]
-        initial[f"q_{question['id']}"] = (
-            chosen if question["kind"] == "multiple" else (chosen[0] if chosen else None)
+            return redirect("quizzes:result", public_id=attempt.public_id)
+        return _finished_redirect(request, outcome.attempt)
+    try:
+        services.save_answers(
+            attempt_id=attempt.pk,
+            selections=form.selections(),
+            seq=bookkeeping.cleaned_data["seq"],
         )
-    form = AnswerForm(initial=initial, questions=questions)
-    return render(request, "quizzes/attempt.html", {"attempt": attempt, "form": form})
+    except services.AttemptClosed:
+        services.close_if_overdue(attempt=attempt)
+        attempt.refresh_from_db(fields=["state"])
+        return _finished_redirect(request, attempt)
+    if request.POST.get("goto"):
+        target = _page_number(request.POST["goto"], len(questions))
+    else:
+        current = _page_number(request.POST.get("page"), len(questions))
+        target = {"next": current + 1, "prev": current - 1}.get(action, current)
+        target = _page_number(target, len(questions))
+    if action == "save":
+        messages.success(request, _("Your answers are saved. You can continue later."))
+    url = attempt.get_absolute_url()
+    if attempt.quiz.navigation == Quiz.Navigation.PAGED:
+        url += f"?q={target}"
+    return redirect(url)
+
+
+@require_POST
+def autosave(request: HttpRequest, public_id) -> JsonResponse:
+    """The page's background save: answers shown on the page plus integrity signals."""
+    attempt = _get_attempt_for_candidate(request, public_id)
+    result_url = reverse("quizzes:result", kwargs={"public_id": attempt.public_id})
+    if not attempt.is_open:
+        return JsonResponse({"closed": True, "result_url": result_url}, status=409)
+    questions = selectors.presented_questions(attempt)
+    shown = shown_questions(request.POST, questions, default_all=False)
+    form = AnswerForm(request.POST, questions=shown or [])
+    bookkeeping = AutosaveForm(request.POST, question_ids=[q["id"] for q in questions])
+    if shown is None or not form.is_valid() or not bookkeeping.is_valid():
+        return JsonResponse({"error": _("The answers could not be accepted.")}, status=400)
+    try:
+        saved = services.save_answers(
+            attempt_id=attempt.pk,
+            selections=form.selections(),
+            seq=bookkeeping.cleaned_data["seq"],
+            signals=bookkeeping.signals(),
+        )
+    except services.AttemptClosed:
+        return JsonResponse({"closed": True, "result_url": result_url}, status=409)
+    return JsonResponse({"saved": saved, "stale": not saved})
 
 
 @require_GET
 def result_page(request: HttpRequest, public_id) -> HttpResponse:
     attempt = _get_attempt_for_candidate(request, public_id)
     if attempt.is_open:
-        return redirect(attempt)
+        if not services.close_if_overdue(attempt=attempt):
+            return redirect(attempt)
+        attempt = _get_attempt_for_candidate(request, public_id)
     return render(
         request,
         "quizzes/result.html",

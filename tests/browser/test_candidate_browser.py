@@ -1,0 +1,181 @@
+"""A candidate in a real browser: invite, crash, resume, timer, keyboard, axe, mobile."""
+
+from datetime import timedelta
+
+import pytest
+
+from quizzes.models import Attempt, Invite
+from tests.builders import make_quiz
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SAVED = "Все ответы сохранены"
+
+
+def option(page, text):
+    return page.get_by_label(text, exact=True)
+
+
+def test_invite_crash_resume_submit_and_see_the_result(browser, live_server, screenshot, tmp_path):
+    quiz = make_quiz(title="Тест по DL", access="invite", time_limit=timedelta(minutes=20))
+    invite = Invite.objects.create(
+        quiz=quiz, candidate_name="Анна Иванова", candidate_email="anna@example.com"
+    )
+    link = live_server.url + invite.get_absolute_url()
+
+    first = browser.new_context(locale="ru-RU")
+    page = first.new_page()
+    page.goto(link)
+    assert invite.token not in page.url
+    screenshot(page, "1-invite-start")
+    page.get_by_role("button", name="Начать тест").click()
+    page.wait_for_url("**/attempt/*/")
+    assert invite.token not in page.content()
+    option(page, "MaxPooling").check()
+    option(page, "Dropout").check()
+    option(page, "Он адаптирует learning rate для каждого параметра").check()
+    page.locator(".save-status", has_text=SAVED).wait_for()
+    screenshot(page, "2-attempt-answered")
+    state = tmp_path / "state.json"
+    first.storage_state(path=str(state))
+    first.close()  # the browser "crashes": no submit, no unload handler to rely on
+
+    second = browser.new_context(locale="ru-RU", storage_state=str(state))
+    page = second.new_page()
+    page.goto(link)
+    page.wait_for_url("**/attempt/*/")
+    assert option(page, "MaxPooling").is_checked()
+    assert option(page, "Dropout").is_checked()
+    assert option(page, "Он адаптирует learning rate для каждого параметра").is_checked()
+    timer = page.locator(".timer-value")
+    assert timer.inner_text().startswith(("19:", "20:"))
+    option(page, "ReLU").check()
+    option(page, "Взрыв градиентов").check()
+    screenshot(page, "3-attempt-resumed")
+    page.get_by_role("button", name="Отправить ответы").click()
+    page.wait_for_url("**/result/")
+    assert "3 / 3" in page.locator(".score").inner_text()
+    assert invite.token not in page.content()
+    screenshot(page, "4-result")
+    second.close()
+    attempt = Attempt.objects.get()
+    assert attempt.state == Attempt.State.SUBMITTED and attempt.score == 3
+    assert attempt.focus_lost_count >= 0
+
+
+def test_countdown_reaching_zero_submits_the_answers(page, live_server, screenshot):
+    quiz = make_quiz(title="Быстрый тест", time_limit=timedelta(seconds=4))
+    page.goto(live_server.url + quiz.get_absolute_url())
+    page.locator("[name=candidate_name]").fill("Пётр")
+    page.locator("[name=candidate_email]").fill("petr@example.com")
+    page.get_by_role("button", name="Начать тест").click()
+    page.wait_for_url("**/attempt/*/")
+    option(page, "Взрыв градиентов").check()
+    screenshot(page, "1-counting-down")
+
+    page.wait_for_url("**/result/", timeout=15_000)
+
+    screenshot(page, "2-result")
+    attempt = Attempt.objects.get()
+    assert attempt.state in (Attempt.State.SUBMITTED, Attempt.State.CLOSED)
+    assert attempt.score == 1
+    assert "1 / 3" in page.locator(".score").inner_text()
+
+
+def _tab_to(page, predicate_js: str, limit: int = 40) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return {predicate_js}; }}"):
+            outline = page.evaluate(
+                "() => getComputedStyle(document.activeElement).outlineStyle"
+                " + ' ' + getComputedStyle(document.activeElement).boxShadow"
+            )
+            assert outline != "none none", "the focused element has no visible focus"
+            return
+    raise AssertionError(f"never reached {predicate_js} with Tab")
+
+
+def test_keyboard_only_completion_of_a_paged_quiz(page, live_server, screenshot):
+    quiz = make_quiz(title="Клавиатура", navigation="paged")
+    page.goto(live_server.url + quiz.get_absolute_url())
+    _tab_to(page, "el.name === 'candidate_name'")
+    page.keyboard.type("Ольга")
+    page.keyboard.press("Tab")
+    page.keyboard.type("olga@example.com")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/attempt/*/")
+    # Question 1 (checkboxes): tick the first option with Space, then go Next.
+    _tab_to(page, "el.type === 'checkbox'")
+    page.keyboard.press("Space")
+    _tab_to(page, "el.value === 'next'")
+    screenshot(page, "1-focus-on-next")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**?q=2")
+    assert "Вопрос 2 из 3" in page.content()
+    _tab_to(page, "el.type === 'radio'")
+    page.keyboard.press("Space")
+    _tab_to(page, "el.value === 'finish'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/result/")
+    screenshot(page, "2-result")
+    attempt = Attempt.objects.get()
+    assert attempt.state == Attempt.State.SUBMITTED
+    assert sorted(len(a.selected) for a in attempt.answers.all()) == [1, 1]
+
+
+def test_no_serious_accessibility_violations(page, live_server, axe_violations, screenshot):
+    quiz = make_quiz(title="Доступность", navigation="paged", time_limit=timedelta(minutes=5))
+    page.goto(live_server.url + quiz.get_absolute_url())
+    assert axe_violations(page) == []
+    page.locator("[name=candidate_name]").fill("Ира")
+    page.locator("[name=candidate_email]").fill("ira@example.com")
+    page.get_by_role("button", name="Начать тест").click()
+    page.wait_for_url("**/attempt/*/")
+    assert axe_violations(page) == []
+    screenshot(page, "attempt-paged")
+    page.get_by_role("button", name="Отправить ответы").click()
+    page.wait_for_url("**/result/")
+    assert axe_violations(page) == []
+
+    invite = Invite.objects.create(quiz=make_quiz(title="Все сразу"), candidate_email="a@b.cd")
+    page.goto(live_server.url + invite.get_absolute_url())
+    assert axe_violations(page) == []
+    page.locator("[name=candidate_name]").fill("Ира")
+    page.get_by_role("button", name="Начать тест").click()
+    page.wait_for_url("**/attempt/*/")
+    assert axe_violations(page) == []
+    option(page, "MaxPooling").check()
+    page.get_by_role("button", name="Отправить ответы").click()
+    page.wait_for_url("**/result/")
+    assert axe_violations(page) == []
+    screenshot(page, "result-full-review")
+
+
+def test_usable_at_375_pixels(browser, live_server, screenshot):
+    context = browser.new_context(
+        locale="ru-RU", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    quiz = make_quiz(title="Мобильный", navigation="paged", time_limit=timedelta(minutes=5))
+    page.goto(live_server.url + quiz.get_absolute_url())
+    screenshot(page, "1-quiz")
+    page.locator("[name=candidate_name]").fill("Ира")
+    page.locator("[name=candidate_email]").fill("ira@example.com")
+    page.get_by_role("button", name="Начать тест").click()
+    page.wait_for_url("**/attempt/*/")
+
+    def no_sideways_scroll():
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 375, f"the page is {width}px wide at 375px"
+
+    no_sideways_scroll()
+    option(page, "MaxPooling").tap()
+    assert option(page, "MaxPooling").is_checked()
+    box = page.get_by_role("button", name="Далее").bounding_box()
+    assert box["height"] >= 32 and box["x"] + box["width"] <= 375
+    screenshot(page, "2-attempt")
+    page.get_by_role("button", name="Отправить ответы").tap()
+    page.wait_for_url("**/result/")
+    no_sideways_scroll()
+    screenshot(page, "3-result")
+    context.close()
