@@ -133,3 +133,16 @@ def test_generated_quizzes_round_trip_through_the_database(fmt, quiz):
     assert comparable(reparsed.quiz) == comparable(quiz), exported
     again = services.import_quiz(parsed=reparsed.quiz, slug=f"{slug}-again").quiz
     assert stored_content(again) == stored_content(Quiz.objects.get(slug=slug))
+
+
+@pytest.mark.parametrize("questions", [1, 40])
+def test_parsed_quiz_and_import_plan_take_constant_queries(questions, django_assert_num_queries):
+    from tests.builders import make_large_quiz
+
+    quiz = make_large_quiz(questions=questions, slug="large")
+    with django_assert_num_queries(2):  # questions, then all their options
+        parsed = selectors.parsed_quiz(quiz)
+    assert len(parsed.questions) == questions
+    with django_assert_num_queries(3):  # the quiz by slug, questions, options
+        plan = selectors.import_plan(parsed, "large")
+    assert plan.unchanged == questions and not plan.removed
