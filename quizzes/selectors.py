@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -24,9 +24,9 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from quizzes import statistics
+from quizzes import formats, statistics
 from quizzes.exports import option_label
-from quizzes.models import Answer, Attempt, Invite, Quiz, QuizRevision
+from quizzes.models import Answer, Attempt, Invite, Question, Quiz, QuizRevision
 
 
 def public_quizzes() -> QuerySet[Quiz]:
@@ -418,6 +418,106 @@ def statistics_report(quiz: Quiz, revision_id: int | None = None) -> StatisticsR
         stats = item_statistics(quiz, version, content)
         cache.set(key, stats, STATISTICS_CACHE_SECONDS)
     return StatisticsReport(versions=versions, version=version, content=content, stats=stats)
+
+
+# --- authoring ---------------------------------------------------------------------------
+
+
+def parsed_quiz(quiz: Quiz) -> formats.ParsedQuiz:
+    """The quiz as the format package sees it (drafts included), ready for formats.write."""
+    questions = quiz.questions.prefetch_related("options").order_by("position", "id")
+    return formats.ParsedQuiz(
+        title=quiz.title,
+        description=quiz.description,
+        questions=[
+            formats.ParsedQuestion(
+                text=question.text,
+                kind=question.kind,
+                options=[
+                    formats.ParsedOption(
+                        text=option.text, verdict=option.verdict, feedback=option.feedback
+                    )
+                    for option in question.options.all()
+                ],
+                explanation=question.explanation,
+                number=number,
+                published=question.published,
+            )
+            for number, question in enumerate(questions, start=1)
+        ],
+    )
+
+
+def _question_shape(question: formats.ParsedQuestion) -> tuple:
+    """What services.import_quiz compares to decide whether a question changes."""
+    return (
+        question.text,
+        question.kind,
+        question.explanation,
+        question.published,
+        [(option.text, option.verdict, option.feedback) for option in question.options],
+    )
+
+
+@dataclass
+class PlannedQuestion:
+    number: int
+    question: formats.ParsedQuestion
+    # "new", "changed" or "unchanged" compared with the question at the same position.
+    status: str
+
+
+@dataclass
+class ImportPlan:
+    """What importing a parsed file into `slug` would do; nothing is written to find out."""
+
+    slug: str
+    existing: Quiz | None
+    questions: list[PlannedQuestion] = field(default_factory=list)
+    removed: list[Question] = field(default_factory=list)
+
+    @property
+    def creates_quiz(self) -> bool:
+        return self.existing is None
+
+    def count(self, status: str) -> int:
+        return sum(planned.status == status for planned in self.questions)
+
+    @property
+    def added(self) -> int:
+        return self.count("new")
+
+    @property
+    def changed(self) -> int:
+        return self.count("changed")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+
+def import_plan(parsed: formats.ParsedQuiz, slug: str) -> ImportPlan:
+    """Compare a parsed file with the quiz at `slug`, question by position, like the import."""
+    existing = Quiz.objects.filter(slug=slug).first()
+    plan = ImportPlan(slug=slug, existing=existing)
+    current: list[Question] = []
+    if existing is not None:
+        current = list(existing.questions.prefetch_related("options").order_by("position", "id"))
+    shapes = [
+        (q.text, q.kind, q.explanation, q.published,
+         [(o.text, o.verdict, o.feedback) for o in q.options.all()])
+        for q in current
+    ]  # fmt: skip
+    for index, question in enumerate(parsed.questions):
+        if index >= len(current):
+            status = "new"
+        elif _question_shape(question) == shapes[index]:
+            status = "unchanged"
+        else:
+            status = "changed"
+        plan.questions.append(PlannedQuestion(number=index + 1, question=question, status=status))
+    plan.removed = current[len(parsed.questions) :]
+    return plan
 
 
 def invite_by_token(token: str) -> Invite | None:

@@ -531,13 +531,16 @@ def _assign(instance, values: dict) -> bool:
 _POSITION_PARKING = 1_000_000
 
 
+def park_positions(model, pks: Iterable[int]) -> None:
+    """Move rows out of the 1..n range, so their siblings can take any position."""
+    model.objects.filter(pk__in=list(pks)).update(position=models.F("position") + _POSITION_PARKING)
+
+
 def renumber(rows: list, model) -> None:
     """Give `rows` (siblings, in the wanted order) positions 1..n without breaking uniqueness."""
     if [row.position for row in rows] == list(range(1, len(rows) + 1)):
         return
-    model.objects.filter(pk__in=[row.pk for row in rows]).update(
-        position=models.F("position") + _POSITION_PARKING
-    )
+    park_positions(model, [row.pk for row in rows])
     for index, row in enumerate(rows, start=1):
         row.position = index
     model.objects.bulk_update(rows, ["position"])
@@ -622,6 +625,62 @@ def _sync_options(question: Question, existing: list[Option], parsed_options) ->
         Option.objects.filter(pk__in=[option.pk for option in stale]).delete()
         changed = True
     return changed
+
+
+# --- authoring ---------------------------------------------------------------------------
+
+
+def next_position(model, **parent) -> int:
+    """The position after the last sibling: new rows go to the end without typing a number."""
+    last = model.objects.filter(**parent).aggregate(last=models.Max("position"))["last"]
+    return (last or 0) + 1
+
+
+def _free_slug(base: str) -> str:
+    base = base[:190]
+    taken = set(Quiz.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+@transaction.atomic
+def duplicate_quiz(*, quiz: Quiz) -> Quiz:
+    """Copy a quiz with its questions and options, unpublished, under a new "-copy" slug.
+
+    Attempts, invites and revisions stay with the original: the copy starts clean.
+    """
+    copy = Quiz.objects.get(pk=quiz.pk)
+    copy.pk = None
+    copy.slug = _free_slug(f"{quiz.slug}-copy")
+    copy.published = False
+    copy.save()
+    questions = list(quiz.questions.prefetch_related("options").order_by("position", "id"))
+    originals = [list(question.options.all()) for question in questions]
+    for question in questions:
+        question.pk = None
+        question.quiz = copy
+    Question.objects.bulk_create(questions)
+    options = []
+    for question, question_options in zip(questions, originals, strict=True):
+        for option in question_options:
+            option.pk = None
+            option.question = question
+            options.append(option)
+    Option.objects.bulk_create(options)
+    return copy
+
+
+def set_quizzes_published(*, quizzes: Iterable[Quiz], published: bool) -> int:
+    """Publish or unpublish quizzes; returns how many changed."""
+    return (
+        Quiz.objects.filter(pk__in=[quiz.pk for quiz in quizzes])
+        .exclude(published=published)
+        .update(published=published, updated_at=timezone.now())
+    )
 
 
 # --- regrade -----------------------------------------------------------------------------
