@@ -156,6 +156,34 @@ def test_payloads_in_invites_render_inert_for_candidates_and_staff(
     assert_inert(client.get(reverse("admin:quizzes_invite_change", args=[invite.pk])), "MARKname")
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_render_inert_on_review_pages(client, django_user_model, payload):
+    from quizzes.models import AttemptNote
+
+    quiz = make_hostile_quiz(payload)
+    attempt = services.start_attempt(
+        quiz=quiz, candidate_name=f"MARKname {payload}"[:200], candidate_email="x@example.com"
+    )
+    first = quiz.questions.order_by("position").first()
+    services.submit_attempt(
+        attempt_id=attempt.pk, selections={first.id: [first.options.order_by("id").first().id]}
+    )
+    recruiter = django_user_model.objects.create_superuser("rita", "r@example.com", "pw")
+    AttemptNote.objects.create(attempt=attempt, author=recruiter, text=f"MARKnote {payload}")
+    client.force_login(recruiter)
+
+    assert_inert(client.get(reverse("quizzes:review_attempts")), "MARKname")
+    assert_inert(
+        client.get(reverse("quizzes:review_attempt", args=[attempt.public_id])),
+        "MARKname",
+        "MARKnote",
+        "MARKquestion",
+        "MARKoption1",
+    )
+    assert_inert(client.get(reverse("quizzes:review_statistics", args=[quiz.slug])), "MARKquestion")
+
+
 def test_the_audit_sees_what_it_must():
     # Without this, an audit that finds nothing would make every test above pass.
     for dangerous in [
