@@ -147,6 +147,7 @@ LOGGING = {
 # --- Security ---
 # Everything issue 8 adds lives here, so it merges cleanly with the deployment settings.
 # How each promise is tested: README.md, "Security".
+import re  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
 from csp.constants import NONE, SELF  # noqa: E402
@@ -220,12 +221,23 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
 
 # Rate limits per client address, on Django's default cache (shared when REDIS_URL is
-# set; per process otherwise). Rates are "<count>/<s|m|h|d>"; None switches one off.
+# set; per process otherwise). Rates are "<count>/<s|m|h|d>"; "off" switches one off.
 RATELIMIT_VIEW = "quizzes.views.errors.ratelimited"
+
+
+def env_rate(name: str, default: str) -> str | None:
+    value = os.environ.get(name, default).strip()
+    if value.lower() in {"", "off"}:
+        return None
+    if not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must look like 30/m or 60/10m (or off), got {value!r}")
+    return value
+
+
 RATE_LIMITS = {
-    "start": os.environ.get("RATE_LIMIT_START", "30/10m"),
-    "submit": os.environ.get("RATE_LIMIT_SUBMIT", "30/m"),
+    "start": env_rate("RATE_LIMIT_START", "30/10m"),
+    "submit": env_rate("RATE_LIMIT_SUBMIT", "30/m"),
     # Opening an invite link and its start page, shown and sent: 3 requests per candidate.
-    "invite": os.environ.get("RATE_LIMIT_INVITE", "60/10m"),
-    "autosave": os.environ.get("RATE_LIMIT_AUTOSAVE", "240/m"),
+    "invite": env_rate("RATE_LIMIT_INVITE", "60/10m"),
+    "autosave": env_rate("RATE_LIMIT_AUTOSAVE", "240/m"),
 }

@@ -169,3 +169,30 @@ def test_autosaving_over_the_limit_answers_json_429_and_stores_nothing(
     assert Answer.objects.get(attempt=attempt, question_id=q2.id).selected == [int(first)]
     # The final submit has its own allowance: the candidate can still hand in.
     assert client.post(attempt.get_absolute_url(), {f"q_{q2.id}": second}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("5/m", "5/m"), ("100/10m", "100/10m"), ("off", None), ("", None)]
+)
+def test_rates_come_from_the_environment(monkeypatch, value, expected):
+    from quizsite.settings import env_rate
+
+    monkeypatch.setenv("RATE_LIMIT_X", value)
+    assert env_rate("RATE_LIMIT_X", "1/m") == expected
+
+
+@pytest.mark.parametrize("value", ["5 per minute", "5/", "m/5", "5/w"])
+def test_a_malformed_rate_stops_the_site_from_starting(monkeypatch, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from quizsite.settings import env_rate
+
+    monkeypatch.setenv("RATE_LIMIT_X", value)
+    with pytest.raises(ImproperlyConfigured, match="RATE_LIMIT_X"):
+        env_rate("RATE_LIMIT_X", "1/m")
+
+
+def test_a_rate_switched_off_does_not_limit(client, quiz, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "start": None}
+    for n in range(40):
+        assert start_post(client, quiz, n).status_code == 302
