@@ -93,5 +93,16 @@ wrk:
 			>/dev/null 2>&1 && echo "installed wrk" || \
 		echo "wrk could not be installed: bench falls back to the asyncio + httpx load generator"; }
 
+## make backup [BACKUP_FILE=path]: pg_dump (PostgreSQL) or an exact copy (SQLite) of the database,
+## by default to $DATA_DIR/backups/<timestamp>.dump|.sqlite3 (DATA_DIR defaults to var/)
+BACKUP_FILE ?=
+.PHONY: backup restore
+backup: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py backup $(if $(BACKUP_FILE),--output "$(BACKUP_FILE)")
+
+## make restore [BACKUP_FILE=path]: replace ALL data with a backup (asks first; default: newest)
+restore: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py restore $(if $(BACKUP_FILE),"$(BACKUP_FILE)")
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

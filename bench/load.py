@@ -145,6 +145,12 @@ def server_environment(database_url: str, static_root: Path, port: int, **extra)
         SECURE_COOKIES="0",
         GUNICORN_BIND=f"{LOOPBACK}:{port}",
         GUNICORN_ACCESS_LOG="",
+        # Every simulated candidate comes from 127.0.0.1: per-address rate limits would
+        # turn the load test into a test of the rate limiter.
+        RATE_LIMIT_START="off",
+        RATE_LIMIT_SUBMIT="off",
+        RATE_LIMIT_INVITE="off",
+        RATE_LIMIT_AUTOSAVE="off",
         # Workers live for the whole run, so their CPU time can be read per endpoint.
         GUNICORN_MAX_REQUESTS="0",
         LOG_LEVEL="WARNING",

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "adminsortable2",
     "quizzes",
 ]
 
@@ -193,3 +194,101 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Security ---
+# Everything issue 8 adds lives here, so it merges cleanly with the deployment settings.
+# How each promise is tested: README.md, "Security".
+import re  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+                  "quizzes.security.RejectMalformedFormMiddleware")  # fmt: skip
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# All JavaScript and CSS come from our static files: no inline script, style or handlers.
+# Images: question markdown may show images hosted elsewhere over https (the sanitizer
+# already drops javascript:/data: URLs from markdown); data: is for Bootstrap's own
+# CSS icons (checkbox ticks, select arrows). Images cannot run code, so this is the one
+# directive that is wider than 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Large quizzes answered at once send one field per chosen option; admin inlines of a big
+# quiz send thousands. Anything beyond these limits is refused with a 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Kept so that hashes made before Argon2 still verify (and are upgraded on login).
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# How many reverse proxies in front of the site append to X-Forwarded-For. 0 (the default)
+# means clients connect directly and the header is ignored: anyone can forge it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+
+AUTHENTICATION_BACKENDS = [
+    "quizzes.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "quizzes.security.client_ip"
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "60")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_VERBOSE = False
+
+# Rate limits per client address, on Django's default cache (shared when REDIS_URL is
+# set; per process otherwise). Rates are "<count>/<s|m|h|d>"; "off" switches one off.
+RATELIMIT_VIEW = "quizzes.views.errors.ratelimited"
+
+
+def env_rate(name: str, default: str) -> str | None:
+    value = os.environ.get(name, default).strip()
+    if value.lower() in {"", "off"}:
+        return None
+    if not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must look like 30/m or 60/10m (or off), got {value!r}")
+    return value
+
+
+RATE_LIMITS = {
+    "start": env_rate("RATE_LIMIT_START", "30/10m"),
+    "submit": env_rate("RATE_LIMIT_SUBMIT", "30/m"),
+    # Opening an invite link and its start page, shown and sent: 3 requests per candidate.
+    "invite": env_rate("RATE_LIMIT_INVITE", "60/10m"),
+    "autosave": env_rate("RATE_LIMIT_AUTOSAVE", "240/m"),
+}

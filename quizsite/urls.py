@@ -9,3 +9,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("quizzes.urls")),
 ]
+
+handler400 = "quizzes.views.errors.bad_request"

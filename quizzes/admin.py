@@ -1,17 +1,33 @@
 """Django admin: authors edit content here; attempts are shown read-only."""
 
+import base64
+import io
+import zipfile
 from contextvars import ContextVar
 
+from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+from django import forms
 from django.contrib import admin, messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from quizzes import services
+from quizzes import formats, selectors, services
+from quizzes.admin_forms import (
+    ImportConfirmForm,
+    ImportUploadForm,
+    OptionInlineFormSet,
+    OrderedInlineFormSet,
+)
 from quizzes.forms import BulkInviteForm
 from quizzes.models import Answer, Attempt, Invite, Option, Question, Quiz
 
@@ -19,22 +35,42 @@ from quizzes.models import Answer, Attempt, Invite, Option, Question, Quiz
 # list and detail columns get only the object, not the request.
 _site_root: ContextVar[str] = ContextVar("site_root", default="")
 
+IMPORT_SALT = "quizzes.admin.import"
+# The preview's signed copy of the upload is honoured this long (seconds).
+IMPORT_MAX_AGE = 6 * 60 * 60
 
-class QuestionInline(admin.TabularInline):
+# Tabular inlines of markdown fields: a few lines each, not the default 10x40 boxes.
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
+
+
+class QuestionInline(SortableTabularInline):
+    """Questions of a quiz, reordered by drag and drop (positions are set for you)."""
+
     model = Question
-    fields = ["position", "text", "kind", "points", "published"]
+    formset = OrderedInlineFormSet
+    ordering = ["position", "id"]
+    fields = ["text", "kind", "points", "published"]
+    formfield_overrides = COMPACT_TEXT
     extra = 0
     show_change_link = True
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(SortableAdminBase, admin.ModelAdmin):
     list_display = ["title", "slug", "published", "access", "question_count", "updated_at"]
     list_filter = ["published", "access", "grading_strategy"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInline]
-    actions = ["regrade_attempts"]
+    actions = [
+        "publish",
+        "unpublish",
+        "duplicate",
+        "export_seed",
+        "export_tasklist",
+        "regrade_attempts",
+    ]
+    change_list_template = "admin/quizzes/quiz/change_list.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "published", "access"]}),
         (_("Grading"), {"fields": ["grading_strategy", "pass_mark"]}),
@@ -58,6 +94,183 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description=_("questions"), ordering="question_total")
     def question_count(self, quiz):
         return quiz.question_total
+
+    @admin.action(description=_("Publish selected quizzes"))
+    def publish(self, request, queryset):
+        changed = services.set_quizzes_published(quizzes=queryset, published=True)
+        self.message_user(
+            request,
+            ngettext("%(count)d quiz published.", "%(count)d quizzes published.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish selected quizzes"))
+    def unpublish(self, request, queryset):
+        changed = services.set_quizzes_published(quizzes=queryset, published=False)
+        self.message_user(
+            request,
+            ngettext("%(count)d quiz unpublished.", "%(count)d quizzes unpublished.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Duplicate selected quizzes (unpublished copies)"))
+    def duplicate(self, request, queryset):
+        for quiz in queryset:
+            copy = services.duplicate_quiz(quiz=quiz)
+            self.log_addition(request, copy, [{"added": {}}])
+            self.message_user(
+                request,
+                _("“%(title)s” copied as %(slug)s (unpublished).")
+                % {"title": quiz.title, "slug": copy.slug},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Export as markdown, seed format (✅ ❌ ⚠️)"))
+    def export_seed(self, request, queryset):
+        return self._export(request, queryset, formats.SEED)
+
+    @admin.action(description=_("Export as markdown, task-list format (- [x])"))
+    def export_tasklist(self, request, queryset):
+        return self._export(request, queryset, formats.TASKLIST)
+
+    def _export(self, request, queryset, format: str):
+        """One quiz downloads as a .md file; several as a .zip of .md files."""
+        files = []
+        for quiz in queryset.order_by("slug"):
+            try:
+                text = formats.write(selectors.parsed_quiz(quiz), format)
+            except ValueError as error:
+                self.message_user(
+                    request,
+                    _("“%(title)s” cannot be exported in this format: %(error)s")
+                    % {"title": quiz.title, "error": error},
+                    messages.ERROR,
+                )
+                return None
+            files.append((f"{quiz.slug}.{format}.md", text.encode("utf-8")))
+        if len(files) == 1:
+            name, content = files[0]
+            response = HttpResponse(content, content_type="text/markdown; charset=utf-8")
+        else:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for file_name, content in files:
+                    archive.writestr(file_name, content)
+            name, response = (
+                f"quizzes.{format}.zip",
+                HttpResponse(buffer.getvalue(), content_type="application/zip"),
+            )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    # --- import from a file, with a dry-run preview ---------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="quizzes_quiz_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload -> preview (nothing written) -> confirm -> import, then the quiz page.
+
+        The uploaded bytes travel between the two steps inside a signed hidden field,
+        so nothing is written to disk and a tampered copy is refused.
+        """
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import a quiz from a file"),
+            "opts": self.model._meta,
+        }
+        if request.method == "POST" and "payload" in request.POST:
+            return self._import_confirmed(request, context)
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data["file"]
+            result = formats.parse(data, format=form.cleaned_data["format"] or None)
+            context.update(result=result, file_name=form.files["file"].name)
+            if result.ok and result.quiz is not None:
+                slug = form.cleaned_data["slug"] or services.quiz_slug(result.quiz.title)
+                payload = {
+                    "data": base64.b64encode(data).decode("ascii"),
+                    "format": result.format,
+                    "slug": slug,
+                    "publish": form.cleaned_data["publish"],
+                    "name": form.files["file"].name,
+                }
+                context.update(
+                    plan=selectors.import_plan(result.quiz, slug),
+                    confirm_form=ImportConfirmForm(
+                        initial={"payload": signing.dumps(payload, salt=IMPORT_SALT, compress=True)}
+                    ),
+                )
+        context["form"] = form
+        return TemplateResponse(request, "admin/quizzes/quiz/import.html", context)
+
+    def _import_confirmed(self, request, context):
+        form = ImportConfirmForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise signing.BadSignature
+            payload = signing.loads(
+                form.cleaned_data["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+            )
+        except signing.BadSignature:
+            self.message_user(
+                request,
+                _(
+                    "The preview expired or was altered; nothing was imported. "
+                    "Upload the file again."
+                ),
+                messages.ERROR,
+            )
+            return redirect("admin:quizzes_quiz_import")
+        result = formats.parse(base64.b64decode(payload["data"]), format=payload["format"])
+        if not result.ok or result.quiz is None:
+            # Same bytes, same parser: only a parser change between the steps lands here.
+            context.update(result=result, file_name=payload["name"], form=ImportUploadForm())
+            return TemplateResponse(request, "admin/quizzes/quiz/import.html", context)
+        summary = services.import_quiz(
+            parsed=result.quiz, slug=payload["slug"], publish=payload["publish"]
+        )
+        note = gettext("Imported from %(name)s") % {"name": payload["name"]}
+        if summary.created:
+            self.log_addition(request, summary.quiz, note)
+            message = _("Created “%(title)s” with %(count)d questions.")
+        else:
+            self.log_change(request, summary.quiz, note)
+            message = _(
+                "Updated “%(title)s”: %(added)d questions added, %(changed)d changed, "
+                "%(removed)d removed."
+            )
+        self.message_user(
+            request,
+            message
+            % {
+                "title": summary.quiz.title,
+                "count": len(result.quiz.questions),
+                "added": summary.questions_created,
+                "changed": summary.questions_updated,
+                "removed": summary.questions_deleted,
+            },
+            messages.SUCCESS,
+        )
+        for warning in result.warnings:
+            self.message_user(
+                request,
+                gettext("line %(line)s: %(message)s")
+                % {"line": warning.line or "—", "message": warning.message},
+                messages.WARNING,
+            )
+        return redirect(reverse("admin:quizzes_quiz_change", args=[summary.quiz.pk]))
 
     @admin.action(description=_("Regrade attempts with the current verdicts"))
     def regrade_attempts(self, request, queryset):
@@ -98,22 +311,31 @@ class QuizAdmin(admin.ModelAdmin):
         )
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(SortableTabularInline):
+    """Options of a question, reordered by drag and drop and validated together."""
+
     model = Option
-    fields = ["position", "text", "verdict", "feedback"]
+    formset = OptionInlineFormSet
+    ordering = ["position", "id"]
+    fields = ["text", "verdict", "feedback"]
+    formfield_overrides = COMPACT_TEXT
     extra = 0
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
     list_display = ["__str__", "quiz", "position", "kind", "points", "published"]
     list_filter = ["quiz", "kind", "published"]
-    search_fields = ["text", "explanation", "options__text"]
+    search_fields = ["text", "explanation", "options__text", "quiz__title"]
     list_select_related = ["quiz"]
     inlines = [OptionInline]
+    readonly_fields = ["preview"]
+
+    class Media:
+        css = {"all": ["quizzes/admin.css"]}
+
     fields = [
         "quiz",
-        "position",
         "text",
         "kind",
         "points",
@@ -121,7 +343,24 @@ class QuestionAdmin(admin.ModelAdmin):
         "grading_strategy",
         "explanation",
         "published",
+        "preview",
     ]
+
+    @admin.display(description=_("Preview"))
+    def preview(self, question):
+        """The saved question as candidates and reviewers see it (same sanitizing renderer)."""
+        if question.pk is None:
+            return _("Save the question to see a preview.")
+        return render_to_string(
+            "admin/quizzes/question/preview.html",
+            {"question": question, "options": question.options.order_by("position", "id")},
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Positions are never typed: a new question, or one moved to another quiz, goes last.
+        if not change or "quiz" in form.changed_data:
+            obj.position = services.next_position(Question, quiz=obj.quiz)
+        super().save_model(request, obj, form, change)
 
 
 class AnswerInline(admin.TabularInline):

@@ -29,7 +29,12 @@ CLASS_FILLS = {
     "partial": "#ef8f00",
     "none": "#9e9e9e",
 }
-LABEL_CHARS = 40  # longer option labels are shortened on the chart; <title> keeps them whole
+# Longer option labels are shortened on the chart; <title> keeps them whole. At 12px a
+# Cyrillic glyph averages about 7.5px, so 32 characters fill the 242px label column; 40
+# overflowed it and long labels were cut off at the left edge of the image.
+LABEL_CHARS = 32
+LABEL_COLUMN = 250
+AVERAGE_GLYPH_WIDTH = 7.5
 
 # Characters XML 1.0 cannot contain at all (most C0 controls, lone surrogates, U+FFFE/F).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -194,7 +199,7 @@ def bar_chart_svg(
         raise ValueError("bar counts cannot be negative")
 
     row, top, bottom = 28, 40, 16
-    label_width, count_width = 250, 48
+    label_width, count_width = LABEL_COLUMN, 48
     height = top + row * len(bars) + bottom
     plot_width = WIDTH - label_width - count_width - 16
     tallest = max(count for _, count, _ in bars) or 1  # all zero: draw empty bars

@@ -14,6 +14,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -153,6 +154,43 @@ class Question(models.Model):
     def effective_strategy(self) -> str:
         return self.grading_strategy or self.quiz.grading_strategy
 
+    def clean(self):
+        if not self.text.strip():
+            raise ValidationError({"text": _("The question text cannot be empty.")})
+
+    def check_options(self, options) -> None:
+        """Raise ValidationError unless `options` (text, verdict) make a gradable question.
+
+        Only published questions are checked: a draft (for example a task-list question
+        imported without any [x]) may be incomplete until an author finishes it.
+        """
+        if not self.published:
+            return
+        errors = option_set_errors(self.kind, list(options))
+        if errors:
+            raise ValidationError(errors)
+
+
+def option_set_errors(kind: str, options: list[tuple[str, str]]) -> list[str]:
+    """Why `options` (text, verdict) cannot be published with this kind; empty when fine."""
+    errors = []
+    if len(options) < 2:
+        errors.append(_("A question needs at least two options."))
+    if any(not text.strip() for text, _verdict in options):
+        errors.append(_("Option text cannot be empty."))
+    correct = sum(verdict == Verdict.CORRECT for _text, verdict in options)
+    if kind == Kind.SINGLE and correct != 1:
+        errors.append(
+            _(
+                "A single-choice question needs exactly one ✅ correct option "
+                "(⚠️ options are allowed besides it); this one has %(count)d."
+            )
+            % {"count": correct}
+        )
+    if kind == Kind.MULTIPLE and correct < 1:
+        errors.append(_("A multiple-choice question needs at least one ✅ correct option."))
+    return errors
+
 
 class Option(models.Model):
     question = models.ForeignKey(
@@ -185,6 +223,10 @@ class Option(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def clean(self):
+        if not self.text.strip():
+            raise ValidationError({"text": _("Option text cannot be empty.")})
 
 
 class QuizRevision(models.Model):
@@ -315,6 +357,7 @@ class Attempt(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["quiz", "state", "-started_at"])]
+        permissions = [("override_score", _("Can override a question's score"))]
 
     def __str__(self) -> str:
         return f"{self.candidate_name} — {self.quiz_id}"

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from slugify import slugify
 
 from quizzes import grading, selectors
 from quizzes.models import (
     Answer,
     Attempt,
+    AttemptNote,
     Invite,
     Option,
     Question,
@@ -529,13 +531,16 @@ def _assign(instance, values: dict) -> bool:
 _POSITION_PARKING = 1_000_000
 
 
+def park_positions(model, pks: Iterable[int]) -> None:
+    """Move rows out of the 1..n range, so their siblings can take any position."""
+    model.objects.filter(pk__in=list(pks)).update(position=models.F("position") + _POSITION_PARKING)
+
+
 def renumber(rows: list, model) -> None:
     """Give `rows` (siblings, in the wanted order) positions 1..n without breaking uniqueness."""
     if [row.position for row in rows] == list(range(1, len(rows) + 1)):
         return
-    model.objects.filter(pk__in=[row.pk for row in rows]).update(
-        position=models.F("position") + _POSITION_PARKING
-    )
+    park_positions(model, [row.pk for row in rows])
     for index, row in enumerate(rows, start=1):
         row.position = index
     model.objects.bulk_update(rows, ["position"])
@@ -620,6 +625,62 @@ def _sync_options(question: Question, existing: list[Option], parsed_options) ->
         Option.objects.filter(pk__in=[option.pk for option in stale]).delete()
         changed = True
     return changed
+
+
+# --- authoring ---------------------------------------------------------------------------
+
+
+def next_position(model, **parent) -> int:
+    """The position after the last sibling: new rows go to the end without typing a number."""
+    last = model.objects.filter(**parent).aggregate(last=models.Max("position"))["last"]
+    return (last or 0) + 1
+
+
+def _free_slug(base: str) -> str:
+    base = base[:190]
+    taken = set(Quiz.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+@transaction.atomic
+def duplicate_quiz(*, quiz: Quiz) -> Quiz:
+    """Copy a quiz with its questions and options, unpublished, under a new "-copy" slug.
+
+    Attempts, invites and revisions stay with the original: the copy starts clean.
+    """
+    copy = Quiz.objects.get(pk=quiz.pk)
+    copy.pk = None
+    copy.slug = _free_slug(f"{quiz.slug}-copy")
+    copy.published = False
+    copy.save()
+    questions = list(quiz.questions.prefetch_related("options").order_by("position", "id"))
+    originals = [list(question.options.all()) for question in questions]
+    for question in questions:
+        question.pk = None
+        question.quiz = copy
+    Question.objects.bulk_create(questions)
+    options = []
+    for question, question_options in zip(questions, originals, strict=True):
+        for option in question_options:
+            option.pk = None
+            option.question = question
+            options.append(option)
+    Option.objects.bulk_create(options)
+    return copy
+
+
+def set_quizzes_published(*, quizzes: Iterable[Quiz], published: bool) -> int:
+    """Publish or unpublish quizzes; returns how many changed."""
+    return (
+        Quiz.objects.filter(pk__in=[quiz.pk for quiz in quizzes])
+        .exclude(published=published)
+        .update(published=published, updated_at=timezone.now())
+    )
 
 
 # --- regrade -----------------------------------------------------------------------------
@@ -715,4 +776,78 @@ def _apply_regrade(attempt: Attempt, content: dict, new_score: Decimal, user) ->
         new_score=attempt.score,
         changed_by=user,
         reason="regrade with current verdicts",
+    )
+
+
+# --- review ------------------------------------------------------------------------------
+
+
+class ReviewError(ValueError):
+    """A recruiter's change that cannot be applied; the message is shown to the user."""
+
+
+@transaction.atomic
+def add_attempt_note(*, attempt: Attempt, author, text: str) -> AttemptNote:
+    """Attach a recruiter's note to an attempt."""
+    text = text.strip()
+    if not text:
+        raise ReviewError(_("A note cannot be empty."))
+    return AttemptNote.objects.create(attempt=attempt, author=author, text=text)
+
+
+@transaction.atomic
+def rate_attempt(*, attempt: Attempt, rating: int | None, user) -> Attempt:
+    """Set (or clear, with None) the recruiter's 1-5 rating of an attempt."""
+    if rating is not None and not 1 <= rating <= 5:
+        raise ReviewError(_("The rating must be between 1 and 5."))
+    Attempt.objects.filter(pk=attempt.pk).update(rating=rating)
+    attempt.rating = rating
+    return attempt
+
+
+@transaction.atomic
+def override_question_score(
+    *, attempt: Attempt, question_id: int, points: Decimal, reason: str, user
+) -> ScoreChange:
+    """Replace one question's computed points with a recruiter's, audited.
+
+    The attempt row is locked so two recruiters overriding at once both land in the
+    history and the total reflects both. The total is recomputed from the revision (not
+    adjusted by a difference), so it always equals grading plus the current overrides.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError(_("Give a reason for the override."))
+    attempt = Attempt.objects.select_for_update().select_related("revision").get(pk=attempt.pk)
+    if attempt.state == Attempt.State.IN_PROGRESS:
+        raise ReviewError(_("The attempt is still in progress; override it after it ends."))
+    content = attempt.revision.content
+    question = next((q for q in content["questions"] if q["id"] == question_id), None)
+    if question is None:
+        raise ReviewError(_("This question is not part of the attempt."))
+    max_points = Decimal(question["points"])
+    if points is None or not Decimal(0) <= points <= max_points:
+        raise ReviewError(
+            _("Points must be between 0 and %(max)s.") % {"max": f"{max_points.normalize():f}"}
+        )
+    answer, _created = Answer.objects.get_or_create(
+        attempt=attempt, question_id=question_id, defaults={"selected": [], "points": Decimal(0)}
+    )
+    answer.override_points = points
+    answer.save(update_fields=["override_points"])
+    answers = list(attempt.answers.all())
+    result = grading.grade_attempt(
+        gradable_questions(content), {answer.question_id: answer.selected for answer in answers}
+    )
+    old_score = attempt.score
+    attempt.score = final_score(result, answers)
+    attempt.save(update_fields=["score"])
+    return ScoreChange.objects.create(
+        attempt=attempt,
+        kind=ScoreChange.Kind.OVERRIDE,
+        question_id=question_id,
+        old_score=old_score,
+        new_score=attempt.score,
+        reason=reason,
+        changed_by=user,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import candidate
+from quizzes.views import candidate, review
 
 app_name = "quizzes"
 
@@ -12,4 +12,22 @@ urlpatterns = [
     path("attempt/<uuid:public_id>/", candidate.attempt_page, name="attempt"),
     path("attempt/<uuid:public_id>/autosave/", candidate.autosave, name="autosave"),
     path("attempt/<uuid:public_id>/result/", candidate.result_page, name="result"),
+    # Recruiters (staff) only; see quizzes/views/review.py.
+    path("review/", review.attempt_list, name="review_attempts"),
+    path("review/attempts.csv", review.attempt_export, name="review_export"),
+    path("review/attempt/<uuid:public_id>/", review.attempt_detail, name="review_attempt"),
+    path("review/attempt/<uuid:public_id>/note/", review.attempt_note, name="review_note"),
+    path("review/attempt/<uuid:public_id>/rating/", review.attempt_rate, name="review_rate"),
+    path(
+        "review/attempt/<uuid:public_id>/override/",
+        review.attempt_override,
+        name="review_override",
+    ),
+    path("review/quiz/<slug:slug>/statistics/", review.quiz_statistics, name="review_statistics"),
+    path("review/quiz/<slug:slug>/histogram.svg", review.quiz_histogram, name="review_histogram"),
+    path(
+        "review/quiz/<slug:slug>/question/<int:question_id>/options.svg",
+        review.question_option_chart,
+        name="review_option_chart",
+    ),
 ]

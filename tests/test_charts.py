@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from quizzes import charts
 from quizzes.charts import bar_chart_svg, histogram_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -188,7 +189,7 @@ def test_bar_chart_shortens_long_labels_but_keeps_them_in_the_tooltip():
     label = "Очень длинный вариант ответа, который не помещается на диаграмме целиком"
     root = parse(bar_chart_svg([(label, 1, "correct")], title="T"))
     shown = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "label"]
-    assert shown[0].endswith("…") and len(shown[0]) == 40
+    assert shown[0].endswith("…") and len(shown[0]) == charts.LABEL_CHARS
     tooltips = [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g")]
     assert tooltips == [f"{label}: 1"]
 
@@ -216,3 +217,12 @@ def test_control_characters_are_dropped_to_keep_xml_valid():
     svg = bar_chart_svg([("bell\x07 and nul\x00", 1, "none")], title="esc\x1b")
     root = parse(svg)
     assert "bell and nul" in texts(root)
+
+
+def test_shortened_labels_fit_the_label_column():
+    # Regression: 40-character labels were wider than the 250px column and ran off the image.
+    label = "Он адаптирует learning rate для каждого параметра"
+    root = parse(bar_chart_svg([(label, 3, "correct")], title="T"))
+    text = next(t for t in root.iter(f"{SVG}text") if t.get("class") == "label")
+    room = float(text.get("x"))  # right-aligned: the text extends leftwards from x
+    assert len(text.text) * charts.AVERAGE_GLYPH_WIDTH <= room

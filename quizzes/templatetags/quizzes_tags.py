@@ -2,6 +2,7 @@
 
 from django import template
 from django.forms.utils import flatatt
+from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from quizzes.grading import Verdict
@@ -39,6 +40,34 @@ def points(value) -> str:
 @register.filter
 def time_limit_minutes(value) -> int:
     return int(value.total_seconds() // 60) if value else 0
+
+
+@register.filter
+def duration_hms(value) -> str:
+    """A timedelta (or seconds) as 1:02:03 / 2:03; empty durations as a dash."""
+    if value is None or value == "":
+        return "—"
+    seconds = int(value.total_seconds()) if hasattr(value, "total_seconds") else int(value)
+    hours, rest = divmod(max(seconds, 0), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+@register.filter
+def as_percent(value) -> str:
+    """A fraction (0.4567) as a localized percentage with one decimal (45,7); None as a dash."""
+    if value is None:
+        return "—"
+    # number_format truncates extra decimals; round first so 0.6667 reads 66.7, not 66.6.
+    return number_format(round(value * 100, 1), decimal_pos=1)
+
+
+@register.filter
+def decimal(value, places=2) -> str:
+    """A float rounded for reading, localized; None as a dash."""
+    if value is None:
+        return "—"
+    return number_format(round(value, int(places)), decimal_pos=int(places))
 
 
 @register.filter

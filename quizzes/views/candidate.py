@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from quizzes import selectors, services
 from quizzes.forms import (
@@ -22,6 +23,9 @@ from quizzes.models import Attempt, Invite, Quiz
 SESSION_ATTEMPTS = "quizzes.attempts"
 # The invite being redeemed, so the start page's URL does not carry the token.
 SESSION_INVITE = "quizzes.invite"
+# Rate limits per client address (settings.RATE_LIMITS); over the limit -> 429 page.
+RATE_KEY = "quizzes.security.ratelimit_key"
+RATE = "quizzes.security.rate"
 
 
 def _remember_attempt(request: HttpRequest, attempt: Attempt) -> None:
@@ -51,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="start", key=RATE_KEY, rate=RATE, method="POST")
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(selectors.public_quizzes(), slug=slug)
     form = StartAttemptForm(request.POST or None)
@@ -62,6 +67,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@ratelimit(group="invite", key=RATE_KEY, rate=RATE)
 def invite_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the invitation: resume the open attempt or go to the start page.
 
@@ -91,6 +97,7 @@ def invite_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="invite", key=RATE_KEY, rate=RATE)
 def invite_start(request: HttpRequest) -> HttpResponse:
     invite = selectors.invite_by_id(request.session.get(SESSION_INVITE))
     if invite is None:
@@ -129,6 +136,7 @@ def _finished_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="submit", key=RATE_KEY, rate=RATE, method="POST")
 def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     attempt = _get_attempt_for_candidate(request, public_id)
     if not attempt.is_open:
@@ -217,6 +225,7 @@ def _attempt_post(request: HttpRequest, attempt: Attempt, questions: list[dict])
 
 
 @require_POST
+@ratelimit(group="autosave", key=RATE_KEY, rate=RATE)
 def autosave(request: HttpRequest, public_id) -> JsonResponse:
     """The page's background save: answers shown on the page plus integrity signals."""
     attempt = _get_attempt_for_candidate(request, public_id)

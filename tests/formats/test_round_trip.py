@@ -28,6 +28,7 @@ from quizzes.formats import (
     parse,
     write,
 )
+from quizzes.formats._markdown import is_fence_line
 
 FORMATS = ["seed", "tasklist"]
 
@@ -37,7 +38,7 @@ words = st.text(
     ),
     min_size=1,
     max_size=20,
-)
+).filter(lambda line: not is_fence_line(line))  # a stray fence would be an unclosed block
 
 tricky_lines = st.sampled_from(
     [

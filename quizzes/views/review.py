@@ -1,0 +1,266 @@
+"""Recruiters' pages: the attempts list, one attempt in detail, statistics and CSV export.
+
+Every page needs a logged-in user (anonymous users go to the login page) holding the
+page's permission (others get 403): Recruiters have them through their group, Authors do
+not, superusers have all.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from quizzes import charts, exports, selectors, services, statistics
+from quizzes.forms import AttemptFilterForm, AttemptNoteForm, AttemptRatingForm, ScoreOverrideForm
+from quizzes.models import Attempt, Quiz
+
+PAGE_SIZE = 50
+FLAG_LABELS = {
+    statistics.QuestionFlag.LOW_DISCRIMINATION: gettext_lazy("low discrimination"),
+    statistics.QuestionFlag.TOO_HARD: gettext_lazy("too hard"),
+    statistics.QuestionFlag.TOO_EASY: gettext_lazy("too easy"),
+}
+
+
+def staff_permission(*permissions: str):
+    """Login first (redirect), then the permissions (403): the order matters for anonymous."""
+
+    def decorator(view):
+        return login_required(permission_required(permissions, raise_exception=True)(view))
+
+    return decorator
+
+
+def _filter_form(request: HttpRequest) -> AttemptFilterForm:
+    form = AttemptFilterForm(request.GET)
+    form.is_valid()
+    return form
+
+
+@require_GET
+@staff_permission("quizzes.view_attempt")
+def attempt_list(request: HttpRequest) -> HttpResponse:
+    form = _filter_form(request)
+    attempts = selectors.review_attempts(form.filters())
+    page = Paginator(attempts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "review/attempt_list.html",
+        {"form": form, "page_obj": page, "filters": form.filters()},
+    )
+
+
+def _get_attempt(public_id) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.select_related("quiz", "revision", "invite"), public_id=public_id
+    )
+
+
+def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, status: int = 200):
+    answers = list(attempt.answers.all())
+    review = selectors.attempt_review(attempt, answers)
+    forms = forms or {}
+    override_form = forms.get("override")
+    override_shown = False
+    for question in review:
+        if override_form is not None and override_form.data.get("question_id") == str(
+            question.question_id
+        ):
+            question.override_form = override_form
+            override_shown = True
+        else:
+            question.override_form = ScoreOverrideForm(
+                initial={"question_id": question.question_id, "points": question.points},
+                auto_id=f"id_q{question.question_id}_%s",
+            )
+    numbers = {question.question_id: question.number for question in review}
+    history = list(attempt.score_changes.select_related("changed_by").order_by("-created_at"))
+    for change in history:
+        change.question_number = numbers.get(change.question_id)
+    context = {
+        "attempt": attempt,
+        "review": review,
+        "standing": selectors.attempt_standing(attempt),
+        "notes": attempt.notes.select_related("author").order_by("created_at"),
+        "history": history,
+        "note_form": forms.get("note") or AttemptNoteForm(),
+        "rating_form": forms.get("rating") or AttemptRatingForm(initial={"rating": attempt.rating}),
+        "time_answering": sum(question.time_spent for question in review),
+        # Errors of an override aimed at no question of this attempt (a forged request).
+        "stray_override": override_form if override_form and not override_shown else None,
+    }
+    return render(request, "review/attempt_detail.html", context, status=status)
+
+
+@require_GET
+@staff_permission("quizzes.view_attempt")
+def attempt_detail(request: HttpRequest, public_id) -> HttpResponse:
+    return _render_detail(request, _get_attempt(public_id))
+
+
+@require_POST
+@staff_permission("quizzes.view_attempt", "quizzes.add_attemptnote")
+def attempt_note(request: HttpRequest, public_id) -> HttpResponse:
+    attempt = _get_attempt(public_id)
+    form = AttemptNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_attempt_note(
+                attempt=attempt, author=request.user, text=form.cleaned_data["text"]
+            )
+        except services.ReviewError as error:
+            form.add_error("text", str(error))
+    if not form.is_valid():
+        return _render_detail(request, attempt, forms={"note": form}, status=400)
+    messages.success(request, _("The note was added."))
+    return redirect("quizzes:review_attempt", public_id=attempt.public_id)
+
+
+@require_POST
+@staff_permission("quizzes.view_attempt", "quizzes.change_attempt")
+def attempt_rate(request: HttpRequest, public_id) -> HttpResponse:
+    attempt = _get_attempt(public_id)
+    form = AttemptRatingForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, attempt, forms={"rating": form}, status=400)
+    services.rate_attempt(attempt=attempt, rating=form.cleaned_data["rating"], user=request.user)
+    messages.success(request, _("The rating was saved."))
+    return redirect("quizzes:review_attempt", public_id=attempt.public_id)
+
+
+@require_POST
+@staff_permission("quizzes.view_attempt", "quizzes.override_score")
+def attempt_override(request: HttpRequest, public_id) -> HttpResponse:
+    attempt = _get_attempt(public_id)
+    form = ScoreOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.override_question_score(
+                attempt=attempt,
+                question_id=form.cleaned_data["question_id"],
+                points=form.cleaned_data["points"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except services.ReviewError as error:
+            form.add_error(None, str(error))
+    if not form.is_valid():
+        return _render_detail(request, attempt, forms={"override": form}, status=400)
+    messages.success(request, _("The score was overridden and recorded in the history."))
+    return redirect("quizzes:review_attempt", public_id=attempt.public_id)
+
+
+@require_GET
+@staff_permission("quizzes.view_attempt")
+def attempt_export(request: HttpRequest) -> StreamingHttpResponse:
+    filters = _filter_form(request).filters()
+    revisions = selectors.quiz_revisions(filters.quiz) if filters.quiz else {}
+    lines = exports.csv_lines(
+        selectors.export_attempts(filters),
+        columns=exports.question_columns(revisions.values()),
+        revision_options=exports.revision_option_labels(revisions),
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = f"attempts-{filters.quiz.slug if filters.quiz else 'all'}-{stamp}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _statistics_report(request: HttpRequest, slug: str):
+    quiz = get_object_or_404(Quiz, slug=slug)
+    revision = request.GET.get("version", "")
+    report = selectors.statistics_report(quiz, int(revision) if revision.isdigit() else None)
+    return quiz, report
+
+
+@require_GET
+@staff_permission("quizzes.view_attempt")
+def quiz_statistics(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz, report = _statistics_report(request, slug)
+    questions = []
+    if report is not None:
+        texts = {question["id"]: question for question in report.content["questions"]}
+        for item in report.stats.questions:
+            options = {option["id"]: option for option in texts[item.question_id]["options"]}
+            questions.append(
+                {
+                    "stats": item,
+                    "flags": [FLAG_LABELS[flag] for flag in item.flags],
+                    "options": [
+                        (count, options[count.option_id]["text"]) for count in item.option_counts
+                    ],
+                }
+            )
+    return render(
+        request,
+        "review/statistics.html",
+        {"quiz": quiz, "report": report, "questions": questions},
+    )
+
+
+SVG_HEADERS = {
+    # The SVG is ours, but belt and braces: no scripts even if it were opened directly.
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, max-age=60",
+}
+
+
+def _svg_response(svg: str) -> HttpResponse:
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    for name, value in SVG_HEADERS.items():
+        response[name] = value
+    return response
+
+
+@require_GET
+@staff_permission("quizzes.view_attempt")
+def quiz_histogram(request: HttpRequest, slug: str) -> HttpResponse:
+    _quiz, report = _statistics_report(request, slug)
+    if report is None:
+        raise Http404
+    return _svg_response(
+        charts.histogram_svg(
+            report.stats.totals,
+            max_value=report.stats.max_total,
+            title=_("Scores of finished attempts"),
+            x_label=_("Score"),
+            y_label=_("Attempts"),
+            no_data_text=_("No data"),
+        )
+    )
+
+
+@require_GET
+@staff_permission("quizzes.view_attempt")
+def question_option_chart(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    _quiz, report = _statistics_report(request, slug)
+    item = next(
+        (q for q in (report.stats.questions if report else ()) if q.question_id == question_id),
+        None,
+    )
+    if item is None:
+        raise Http404
+    question = next(q for q in report.content["questions"] if q["id"] == question_id)
+    texts = {option["id"]: option["text"] for option in question["options"]}
+    bars = [
+        (f"{count.label}. {texts.get(count.option_id, '')}", count.count, count.verdict)
+        for count in item.option_counts
+    ]
+    bars.append((_("no answer"), item.no_answer, "none"))
+    return _svg_response(
+        charts.bar_chart_svg(
+            bars,
+            title=_("Question %(number)s: how often each option was chosen")
+            % {"number": item.position},
+            no_data_text=_("No data"),
+        )
+    )

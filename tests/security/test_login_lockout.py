@@ -1,0 +1,111 @@
+"""Staff passwords use Argon2; staff sign-in locks after 5 failures per real client address."""
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from quizsite import settings as production_settings
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("admin:login")
+
+
+@pytest.fixture
+def staff(django_user_model):
+    return django_user_model.objects.create_user(
+        "editor", "editor@example.com", "right-password", is_staff=True
+    )
+
+
+def sign_in(client, password, **headers):
+    return client.post(
+        LOGIN, {"username": "editor", "password": password, "next": "/admin/"}, **headers
+    )
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_production_hashes_passwords_with_argon2(settings, staff, client):
+    assert production_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
+    staff.set_password("a long staff password")
+    staff.save()
+    stored = get_user_model().objects.get(pk=staff.pk).password
+    assert stored.startswith("argon2$argon2id$")
+    response = sign_in(client, "a long staff password")
+    assert response.status_code == 302 and signed_in(client)
+
+
+def test_four_failures_still_show_the_login_form(client, staff):
+    for _ in range(4):
+        response = sign_in(client, "wrong")
+        assert response.status_code == 200
+        assert 'name="password"' in response.content.decode()
+    assert sign_in(client, "right-password").status_code == 302
+    assert signed_in(client)
+
+
+def test_five_failures_lock_the_address_even_for_the_right_password(client, staff):
+    for _ in range(4):
+        sign_in(client, "wrong")
+    locked = sign_in(client, "wrong")
+    assert locked.status_code == 429
+    assert "Вход временно заблокирован" in locked.content.decode()
+
+    response = sign_in(client, "right-password")
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Вход временно заблокирован" in html
+    assert "5 неудачных попыток входа" in html
+    assert "60 минут" in html
+    assert 'name="password"' not in html
+    assert not signed_in(client)
+
+
+def test_lockout_page_speaks_english_on_request(client, staff):
+    for _ in range(5):
+        sign_in(client, "wrong")
+    html = sign_in(client, "right-password", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sign-in is temporarily locked" in html
+    assert "There were 5 failed sign-ins from your address." in html
+    assert "Try again in 60 minutes" in html
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_lock(client, staff):
+    for attempt in range(5):
+        sign_in(client, "wrong", HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}")
+    response = sign_in(client, "right-password", HTTP_X_FORWARDED_FOR="203.0.113.77")
+    assert response.status_code == 429
+    assert not signed_in(client)
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["127.0.0.1"]
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_locked_not_the_proxy(
+    client, staff, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client prepends a forged entry; the proxy appends the address it really saw.
+    for _ in range(5):
+        sign_in(client, "wrong", HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.5")
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.5"]
+    locked = sign_in(client, "right-password", HTTP_X_FORWARDED_FOR="10.0.0.2, 203.0.113.5")
+    assert locked.status_code == 429
+
+    other = sign_in(client, "right-password", HTTP_X_FORWARDED_FOR="203.0.113.6")
+    assert other.status_code == 302
+    assert signed_in(client)
+
+
+def test_a_successful_sign_in_forgets_earlier_failures(client, staff):
+    for _ in range(4):
+        sign_in(client, "wrong")
+    assert sign_in(client, "right-password").status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert sign_in(client, "wrong").status_code == 200
+    assert sign_in(client, "right-password").status_code == 302
