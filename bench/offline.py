@@ -88,7 +88,7 @@ def csv_baseline(quiz_id: int, limit: int | None) -> dict:
         writer.writerow(row)
         answer_rows += 1
     return {
-        "method": "baseline: csv.writer over QuerySet.iterator() (no export view on this branch)",
+        "method": "baseline: csv.writer over QuerySet.iterator()",
         "attempts": rows,
         "answer_rows": answer_rows,
         "bytes": sink.bytes,
@@ -105,22 +105,57 @@ def peak_rss_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def csv_view(quiz_id: int) -> dict:
+    """The recruiters' CSV export view, streamed and counted, as a browser would download it."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+    from django.urls import resolve, reverse
+
+    url = reverse("quizzes:review_export")
+    request = RequestFactory().get(url, {"quiz": quiz_id})
+    request.user = get_user_model().objects.filter(is_superuser=True).first()
+    request.session = {}
+    started = time.perf_counter()
+    response = resolve(url).func(request)
+    size = lines = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    return {
+        "method": "the review_export view (streamed), superuser",
+        "status": response.status_code,
+        "lines": lines,
+        "bytes": size,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
 def _export_main() -> None:
     """Child process entry: one export, then its peak memory."""
     import django
 
     django.setup()
-    quiz_id, limit = int(sys.argv[2]), int(sys.argv[3]) or None
+    quiz_id, limit, kind = int(sys.argv[2]), int(sys.argv[3]) or None, sys.argv[4]
     before = peak_rss_mib()
-    result = csv_baseline(quiz_id, limit)
+    result = csv_view(quiz_id) if kind == "view" else csv_baseline(quiz_id, limit)
     result.update(peak_rss_mib=peak_rss_mib(), rss_before_mib=before)
     print("EXPORT_JSON " + json.dumps(result))
 
 
-def csv_export(env: dict, quiz_id: int, limit: int = 0) -> dict:
+def has_export_view() -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("quizzes:review_export")
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def csv_export(env: dict, quiz_id: int, limit: int = 0, kind: str = "baseline") -> dict:
     """Run one export in a fresh process, so its peak memory is its own."""
     output = subprocess.run(
-        [sys.executable, "-m", "bench.offline", "export", str(quiz_id), str(limit)],
+        [sys.executable, "-m", "bench.offline", "export", str(quiz_id), str(limit), kind],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -133,9 +168,31 @@ def csv_export(env: dict, quiz_id: int, limit: int = 0) -> dict:
 
 
 def statistics(quiz_id: int) -> dict:
-    """Item statistics over every submitted attempt: load from PostgreSQL, then compute."""
+    """The site's statistics report (selectors.statistics_report) when it exists, and the
+    baseline: load every submitted attempt's answers with the ORM, compute in pure Python."""
     if importlib.util.find_spec("quizzes.statistics") is None:
         return {"skipped": "quizzes/statistics.py is not on this branch yet"}
+    result = {}
+    from quizzes import selectors
+    from quizzes.models import Quiz
+
+    if hasattr(selectors, "statistics_report"):
+        quiz = Quiz.objects.get(pk=quiz_id)
+        started = time.perf_counter()
+        report = selectors.statistics_report(quiz)
+        first = time.perf_counter()
+        selectors.statistics_report(quiz)
+        result["site"] = {
+            "method": "selectors.statistics_report (what the statistics page calls)",
+            "attempts": report.stats.attempts if report else 0,
+            "seconds": round(first - started, 3),
+            "cached_seconds": round(time.perf_counter() - first, 3),
+        }
+    result["baseline"] = _statistics_baseline(quiz_id)
+    return result
+
+
+def _statistics_baseline(quiz_id: int) -> dict:
     from itertools import groupby
     from operator import itemgetter
 

@@ -295,7 +295,11 @@ def save_answers(
     Integrity signals are deltas and are counted even when the answers are stale.
     Raises AttemptClosed when the attempt no longer accepts answers.
     """
-    attempt = Attempt.objects.select_for_update().select_related("revision").get(pk=attempt_id)
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("revision")
+        .get(pk=attempt_id)
+    )
     now = timezone.now()
     if not accepts_answers(attempt, now):
         raise AttemptClosed
@@ -363,7 +367,9 @@ def submit_attempt(
     grace are ignored and the attempt is closed with what was saved before.
     """
     attempt = (
-        Attempt.objects.select_for_update().select_related("revision", "quiz").get(pk=attempt_id)
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("revision", "quiz")
+        .get(pk=attempt_id)
     )
     if attempt.state != Attempt.State.IN_PROGRESS:
         return SubmitOutcome(attempt=attempt, graded_now=False)
@@ -760,7 +766,11 @@ def regrade_quiz_attempts(*, quiz: Quiz, dry_run: bool, user=None) -> RegradeRep
 
 @transaction.atomic
 def _apply_regrade(attempt: Attempt, content: dict, new_score: Decimal, user) -> None:
-    attempt = Attempt.objects.select_for_update().select_related("revision").get(pk=attempt.pk)
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("revision")
+        .get(pk=attempt.pk)
+    )
     revision, _ = QuizRevision.objects.get_or_create(
         quiz_id=attempt.quiz_id, content_hash=content_hash(content), defaults={"content": content}
     )
@@ -818,7 +828,11 @@ def override_question_score(
     reason = reason.strip()
     if not reason:
         raise ReviewError(_("Give a reason for the override."))
-    attempt = Attempt.objects.select_for_update().select_related("revision").get(pk=attempt.pk)
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("revision")
+        .get(pk=attempt.pk)
+    )
     if attempt.state == Attempt.State.IN_PROGRESS:
         raise ReviewError(_("The attempt is still in progress; override it after it ends."))
     content = attempt.revision.content
