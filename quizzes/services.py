@@ -483,7 +483,7 @@ def redeem_invite(
 @transaction.atomic
 def _redeem_invite(*, invite_id: int, candidate_name: str, candidate_email: str, rng) -> Attempt:
     invite = (
-        Invite.objects.select_for_update()
+        Invite.objects.select_for_update(of=("self",))
         .select_related("quiz")
         .get(pk=invite_id, quiz__published=True)
     )

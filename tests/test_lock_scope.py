@@ -89,3 +89,22 @@ def test_the_same_attempt_still_waits_for_its_own_lock():
         lambda: services.submit_attempt(attempt_id=first.pk, selections=answer),
     )
     assert isinstance(result, Exception) and "lock timeout" in str(result)
+
+
+def test_redeeming_an_invite_does_not_wait_for_another_invite_of_the_quiz():
+    from quizzes.models import Invite
+
+    quiz = make_quiz(access="invite")
+    # The revision exists already (the first-ever start of new content creates it, and a
+    # second start of the same content rightly waits for that insert to commit).
+    services.current_revision(quiz)
+    first, second = (
+        Invite.objects.create(quiz=quiz, candidate_name=n, candidate_email=f"{n}@example.com")
+        for n in ("a", "b")
+    )
+    result = while_holding(
+        lambda: services.redeem_invite(invite_id=first.pk),
+        lambda: services.redeem_invite(invite_id=second.pk),
+    )
+    assert not isinstance(result, Exception), result
+    assert result.invite_id == second.pk and result.candidate_email == "b@example.com"
