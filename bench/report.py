@@ -22,9 +22,11 @@ class EndpointResult:
     ratio: float | None = None
     target: float | None = None  # the minimum ratio to the bare view, if any
 
+    measured: bool = True  # False: the endpoint is not on this branch; `note` says why
+
     @property
     def skipped(self) -> bool:
-        return self.requests == 0
+        return not self.measured
 
     @property
     def rps(self) -> float:

@@ -137,7 +137,7 @@ def main() -> int:
         base_url = server.url
         for name, requests, note in plan:
             if requests is None:
-                results.append(EndpointResult(name=name, note=note))
+                results.append(EndpointResult(name=name, note=note, measured=False))
                 print(f"   {name}: skipped ({note})")
                 continue
             # Warm up: workers import templates, open their database connections. Submit
@@ -168,10 +168,12 @@ def main() -> int:
             if result.requests:
                 result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / result.requests
             result.note = note
+            if not result.requests:
+                result.note += f"; no request completed within {seconds} s"
             result.target = TARGETS.get(name)
             results.append(result)
             print(
-                f"   {name}: {result.rps:,.0f} req/s, p95 {result.p95_ms:.1f} ms, "
+                f"   {name}: {result.rps:,.0f} req/s, p95 {result.p95_ms or 0:.1f} ms, "
                 f"{result.errors} errors, {result.cpu_ms or 0:.1f} ms CPU/request"
             )
     for result in results:

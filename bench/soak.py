@@ -71,6 +71,9 @@ async def soak(
     rng = random.Random(run_id)
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
 
+    # At most `connections` requests in flight; the rest wait here (timed: a candidate waits
+    # too), not in httpx's pool, whose waiting list costs CPU per queued request.
+    gate = asyncio.Semaphore(connections)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
 
         async def request(candidate: Candidate, kind: str, method: str, path: str, data=None):
@@ -79,12 +82,13 @@ async def soak(
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             started = time.perf_counter()
             try:
-                response = await client.request(
-                    method,
-                    path,
-                    content=urlencode(data, doseq=True) if data else None,
-                    headers=headers,
-                )
+                async with gate:
+                    response = await client.request(
+                        method,
+                        path,
+                        content=urlencode(data, doseq=True) if data else None,
+                        headers=headers,
+                    )
             except httpx.HTTPError as error:
                 stats.transport_errors += 1
                 raise RuntimeError(f"{kind}: {type(error).__name__}") from error

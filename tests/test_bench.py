@@ -87,10 +87,11 @@ def test_table_shows_ratios_to_the_bare_view_and_target_verdicts():
             errors=2,
             target=0.25,
         ),
-        EndpointResult(name="autosave POST", note="no endpoint"),
+        EndpointResult(name="statistics page", seconds=10, note="cold cache"),
+        EndpointResult(name="autosave POST", note="no endpoint", measured=False),
     ]
     add_ratios(results)
-    assert [r.ratio for r in results] == [1.0, 0.4, 0.3, None]
+    assert [r.ratio for r in results] == [1.0, 0.4, 0.3, 0.0, None]
     table = format_table(results).splitlines()
     assert table[0].split() == [
         "endpoint",
@@ -114,6 +115,9 @@ def test_table_shows_ratios_to_the_bare_view_and_target_verdicts():
     submit = next(line for line in table if line.startswith("submit POST"))
     assert submit.rstrip().endswith("≥ 0.25× ok") and " 2 " in submit
     assert table[-1].startswith("autosave POST") and table[-1].endswith("skipped: no endpoint")
+    # Measured but nothing finished is a result (0 req/s), not a skipped endpoint.
+    stats = next(line for line in table if line.startswith("statistics page"))
+    assert stats.split()[2] == "0" and "skipped" not in stats
     assert json.loads(json.dumps(results[1].as_dict()))["verdict"] == "MISSED"
 
 
@@ -130,3 +134,44 @@ def test_request_list_file_matches_what_the_wrk_script_reads(tmp_path):
     path = RequestList("POST", "a=1&b=2", [("/x/", "sessionid=s; csrftoken=c"), ("/y/", "")])
     text = path.write(tmp_path / "r.requests").read_text()
     assert text == "POST\na=1&b=2\n/x/\tsessionid=s; csrftoken=c\n/y/\t\n"
+
+
+@pytest.mark.django_db
+def test_soak_audit_counts_lost_changed_and_duplicated_answers():
+    from bench.soak import Candidate, audit
+
+    quiz = seed.build_quiz(questions=3, slug="soak-audit")
+    content = services.current_revision(quiz).content
+    q1, q2, q3 = (q["id"] for q in content["questions"])
+    opt = {q["id"]: [o["id"] for o in q["options"]] for q in content["questions"]}
+
+    def candidate(n, sent, stored, *, attempts=1, submit=True):
+        person = Candidate(number=n, email=f"c{n}@example.com", sent=sent, submitted=True)
+        for _ in range(attempts):
+            attempt = services.start_attempt(
+                quiz=quiz, candidate_name=f"C{n}", candidate_email=person.email
+            )
+            if submit:
+                services.submit_attempt(attempt_id=attempt.pk, selections=stored)
+        return person
+
+    people = [
+        candidate(1, {q1: [opt[q1][0]]}, {q1: [opt[q1][0]]}),  # intact
+        candidate(2, {q1: [opt[q1][0]], q2: [opt[q2][0]]}, {q1: [opt[q1][0]]}),  # q2 lost
+        candidate(3, {q3: [opt[q3][0]]}, {q3: [opt[q3][1]]}),  # q3 changed
+        candidate(4, {q1: [opt[q1][0]]}, {q1: [opt[q1][0]]}, attempts=2),  # duplicate attempt
+        candidate(5, {q2: [opt[q2][0]]}, {}, submit=False),  # never stored as submitted
+    ]
+    people.append(Candidate(number=6, email="c6@example.com", failure="start POST: timeout"))
+
+    result = audit(people, quiz)
+
+    assert result["candidates"] == 6
+    assert result["submitted_by_clients"] == 5
+    assert result["answers_sent"] == 6
+    assert result["answers_lost"] == 2  # candidate 2's q2 and candidate 5's q2
+    assert result["answers_changed"] == 1
+    assert result["attempts_duplicated"] == 1
+    assert result["answers_duplicated"] == 0
+    assert result["submitted_but_not_stored_as_submitted"] == 1
+    assert result["client_failures"] == [("start POST: timeout", 1)]
