@@ -8,8 +8,9 @@ At the end the database is compared with what every client sent: lost or changed
 duplicated attempts or answers, and 5xx responses must all be 0.
 
 Environment: SOAK_CANDIDATES (10000), SOAK_SECONDS (300, at most 1800), SOAK_PACE (30 s per
-action), SOAK_CONNECTIONS (100), SOAK_PORT (18001), BENCH_DATABASE_URL (qs_bench; migrated,
-not reset: the soak adds a quiz of its own).
+action), SOAK_RAMP_SECONDS (arrivals spread over this, default one pace), SOAK_CONNECTIONS
+(100), SOAK_PORT (18001), BENCH_DATABASE_URL (qs_bench; migrated, not reset: the soak adds a
+quiz of its own).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ async def soak(
     connections: int,
     run_id: str,
     autosave: bool,
+    ramp: float,
 ):
     import httpx
 
@@ -104,8 +106,9 @@ async def soak(
             await asyncio.sleep(max(0.0, min(pause, remaining * fraction_of_remaining)))
 
         async def take_test(candidate: Candidate):
-            # Arrivals spread over the first pace interval: a cohort opening its invites.
-            await asyncio.sleep(rng.uniform(0, pace))
+            # Arrivals spread over the ramp (default: one pace interval, a cohort opening its
+            # invites at 10:00 sharp).
+            await asyncio.sleep(rng.uniform(0, ramp))
             try:
                 page = await request(candidate, "quiz page", "GET", quiz_path)
                 token = CSRF_INPUT.search(page.text).group(1)
@@ -175,7 +178,7 @@ async def soak(
         # A hard stop: whatever is still running two minutes after the deadline is cancelled
         # and reported as unfinished, so an overloaded run still ends by itself.
         tasks = [asyncio.ensure_future(take_test(person)) for person in people]
-        _, unfinished = await asyncio.wait(tasks, timeout=seconds + pace + 120)
+        _, unfinished = await asyncio.wait(tasks, timeout=seconds + 120)
         for task in unfinished:
             task.cancel()
         for person, task in zip(people, tasks, strict=True):
@@ -246,12 +249,14 @@ def main() -> int:
     seconds = min(env_int("SOAK_SECONDS", 300), 1800)
     pace = float(os.environ.get("SOAK_PACE") or 30)
     connections = env_int("SOAK_CONNECTIONS", 100)
+    ramp = min(float(os.environ.get("SOAK_RAMP_SECONDS") or pace), seconds / 2)
     port = env_int("SOAK_PORT", 18001)
     RESULTS.mkdir(parents=True, exist_ok=True)
     env = server_environment(url, RESULTS / "static", port)
     run_id = time.strftime("%H%M%S")
     print(
-        f"quizsite soak: {candidates:,} candidates, {seconds} s, one action per ~{pace:g} s, "
+        f"quizsite soak: {candidates:,} candidates arriving over {ramp:g} s, {seconds} s, "
+        f"one action per ~{pace:g} s, "
         f"{connections} connections, {url}"
     )
 
@@ -290,6 +295,7 @@ def main() -> int:
                 connections=connections,
                 run_id=run_id,
                 autosave=autosave,
+                ramp=ramp,
             )
         )
         elapsed = time.monotonic() - started
@@ -342,6 +348,7 @@ def main() -> int:
             "seconds": seconds,
             "pace": pace,
             "connections": connections,
+            "ramp_seconds": ramp,
         },
         "result": result,
     }
