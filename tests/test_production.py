@@ -225,9 +225,7 @@ def documented_variables() -> set[str]:
 def read_variables() -> set[str]:
     names = set()
     for path in [ROOT / "quizsite" / "settings.py", ROOT / "gunicorn.conf.py"]:
-        names |= set(
-            re.findall(r"(?:environ\.get|env_\w+)\(\s*\"([A-Z0-9_]+)\"", path.read_text())
-        )
+        names |= set(re.findall(r"(?:environ\.get|env_\w+)\(\s*\"([A-Z0-9_]+)\"", path.read_text()))
     compose_text = (ROOT / "docker-compose.yml").read_text()
     names |= set(re.findall(r"(?<!\$)\$\{([A-Z0-9_]+)", compose_text))
     return names
