@@ -20,6 +20,8 @@ from bench.load import ROOT, gunicorn, run_python, run_wrk, server_environment, 
 from bench.report import BARE, EndpointResult, add_ratios, format_table
 
 RESULTS = ROOT / "bench" / "results"
+# Collected static files: in var/ (git-ignored, skipped by the source scans), not in results/.
+STATIC_ROOT = ROOT / "var" / "bench-static"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/qs_bench"
 WARM_POOL = 2000
 TARGETS = {"attempt page": 0.5, "submit POST": 0.25}
@@ -67,7 +69,7 @@ def main() -> int:
     pool = env_int("BENCH_SUBMIT_POOL", 20_000) + WARM_POOL
     loadgen = os.environ.get("BENCH_LOADGEN") or ("wrk" if wrk_available() else "python")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    env = server_environment(url, RESULTS / "static", port)
+    env = server_environment(url, STATIC_ROOT, port)
     print(
         f"quizsite benchmark: {url}, {attempts:,} attempts, {seconds} s per endpoint, "
         f"{connections} connections, load generator: {loadgen}"

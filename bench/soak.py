@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 from bench.load import gunicorn, server_environment
 from bench.report import percentile
-from bench.run import DEFAULT_URL, RESULTS, env_int, setup_django
+from bench.run import DEFAULT_URL, RESULTS, STATIC_ROOT, env_int, setup_django
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -252,7 +252,7 @@ def main() -> int:
     ramp = min(float(os.environ.get("SOAK_RAMP_SECONDS") or pace), seconds / 2)
     port = env_int("SOAK_PORT", 18001)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    env = server_environment(url, RESULTS / "static", port)
+    env = server_environment(url, STATIC_ROOT, port)
     run_id = time.strftime("%H%M%S")
     print(
         f"quizsite soak: {candidates:,} candidates arriving over {ramp:g} s, {seconds} s, "
