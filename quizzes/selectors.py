@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import chain, repeat
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -329,51 +333,92 @@ def _question_infos(content: dict) -> list[statistics.QuestionInfo]:
     ]
 
 
+def _statistics_tables_sql(revision_count: int, question_count: int) -> tuple[str, str]:
+    """The two aggregate queries of item_statistics (portable: PostgreSQL and SQLite)."""
+    answer, attempt = Answer._meta.db_table, Attempt._meta.db_table
+    revisions = ", ".join(["%s"] * revision_count)
+    questions = ", ".join(["%s"] * question_count)
+    scope = (
+        f"FROM {answer} an JOIN {attempt} at ON at.id = an.attempt_id "
+        f"WHERE at.quiz_id = %s AND at.state IN (%s, %s) AND at.revision_id IN ({revisions}) "
+        f"AND an.question_id IN ({questions})"
+    )
+    mark = "COALESCE(an.override_points, an.points, 0)"
+    # One row per (question, attempt total, mark, answers in the attempt) with its count:
+    # a few thousand rows instead of millions. The answer count lets the attempt totals be
+    # recovered too (an attempt appears once per answer it has).
+    marks = (
+        "SELECT question_id, total, mark, answered, COUNT(*) FROM ("
+        f"SELECT an.question_id, {mark} AS mark, "
+        f"SUM({mark}) OVER (PARTITION BY an.attempt_id) AS total, "
+        "COUNT(*) OVER (PARTITION BY an.attempt_id) AS answered "
+        f"{scope}) AS rows GROUP BY question_id, total, mark, answered"
+    )
+    selections = f"SELECT an.question_id, an.selected, COUNT(*) {scope} GROUP BY 1, 2"
+    return marks, selections
+
+
+def _selected_ids(value) -> tuple[int, ...]:
+    # The database driver hands JSON back as text or already decoded, depending on backend.
+    return tuple(json.loads(value) if isinstance(value, str | bytes) else value or ())
+
+
 def item_statistics(
     quiz: Quiz, version: StatisticsVersion, content: dict
 ) -> statistics.QuizStatistics:
     """Moodle-style item analysis of one version's finished attempts.
 
-    Two queries: the attempt ids, then the answers streamed in attempt order as plain
-    tuples (no model instances) and fed to the pure statistics module in one pass.
-    Attempts with no saved answer at all still count, with every mark 0.
+    The database reduces the answers to small count tables (two queries, none returning
+    a row per answer); the pure statistics module computes the report from them. Attempts
+    with no saved answer at all still count, with every mark 0.
     """
-    finished = Attempt.objects.filter(
-        quiz=quiz, state__in=FINISHED, revision_id__in=version.revision_ids
-    )
-    attempt_ids = list(finished.order_by("id").values_list("id", flat=True))
-    rows = iter(
-        Answer.objects.filter(attempt__in=finished)
-        .order_by("attempt_id", "id")
-        .values_list("attempt_id", "question_id", "points", "override_points", "selected")
-        .iterator(chunk_size=EXPORT_CHUNK_SIZE)
-    )
     questions = _question_infos(content)
-    max_marks = {question.id: question.max_mark for question in questions}
-
-    def attempts():
-        pending = next(rows, None)
-        for attempt_id in attempt_ids:
-            responses = []
-            # An attempt that finished between the two queries has answers but no id here.
-            while pending is not None and pending[0] < attempt_id:
-                pending = next(rows, None)
-            while pending is not None and pending[0] == attempt_id:
-                _, question_id, points, override, selected = pending
-                if question_id in max_marks:
-                    mark = override if override is not None else points
-                    responses.append(
-                        statistics.ItemResponse(
-                            question_id=question_id,
-                            mark=float(mark or 0),
-                            max_mark=max_marks[question_id],
-                            selected=tuple(selected),
-                        )
-                    )
-                pending = next(rows, None)
-            yield responses
-
-    return statistics.quiz_statistics(attempts(), questions)
+    if not questions:
+        return statistics.quiz_statistics([], questions)
+    question_ids = [question.id for question in questions]
+    n = version.attempts  # counted by statistics_versions a moment ago
+    marks_sql, selections_sql = _statistics_tables_sql(len(version.revision_ids), len(question_ids))
+    params = [quiz.pk, *FINISHED, *version.revision_ids, *question_ids]
+    joint: dict[int, list[tuple[float, float, int]]] = {qid: [] for qid in question_ids}
+    answered_totals: Counter[float] = Counter()
+    selections: dict[int, Counter[tuple[int, ...]]] = {qid: Counter() for qid in question_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(marks_sql, params)
+        for question_id, total, mark, answered, count in cursor.fetchall():
+            # Subtract in the database's type (Decimal on PostgreSQL): exact rest marks.
+            joint[question_id].append((float(total), float(mark), float(total - mark), count))
+            answered_totals[float(total)] += count / answered
+        cursor.execute(selections_sql, params)
+        for question_id, selected, count in cursor.fetchall():
+            selections[question_id][_selected_ids(selected)] += count
+    # An attempt that finished between the queries is not in `n`: never count more than n.
+    totals_table = Counter({total: round(count) for total, count in answered_totals.items()})
+    totals_table[0.0] += max(0, n - sum(totals_table.values()))
+    totals = list(chain.from_iterable(repeat(t, c) for t, c in totals_table.items()))
+    mark_counts, rest_counts, selection_counts = [], [], []
+    for question_id in question_ids:
+        marks: Counter[float] = Counter()
+        rest: Counter[float] = Counter()
+        unanswered = totals_table.copy()  # attempts without this answer: mark 0, rest = total
+        for total, mark, rest_mark, count in joint[question_id]:
+            marks[mark] += count
+            rest[rest_mark] += count
+            unanswered[total] -= count
+        missing = +unanswered
+        marks[0.0] += sum(missing.values())
+        rest.update(missing)
+        picked = selections[question_id]
+        picked[()] += max(0, len(totals) - sum(picked.values()))
+        mark_counts.append(+marks)
+        rest_counts.append(rest)
+        selection_counts.append(+picked)
+    return statistics.quiz_statistics_from_tables(
+        questions,
+        totals=totals,
+        mark_counts=mark_counts,
+        rest_counts=rest_counts,
+        selection_counts=selection_counts,
+    )
 
 
 @dataclass

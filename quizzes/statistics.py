@@ -67,6 +67,7 @@ __all__ = [
     "QuestionStatistics",
     "QuizStatistics",
     "quiz_statistics",
+    "quiz_statistics_from_tables",
 ]
 
 # Thresholds from Moodle's report: it highlights discrimination below 15 % (0.15 here) and
@@ -222,8 +223,30 @@ def quiz_statistics(
             chunk = []
     accumulator.add_chunk(chunk)
     marks, totals = accumulator.marks, accumulator.totals
-    mark_counts, selection_counts = accumulator.mark_counts, accumulator.selection_counts
+    return quiz_statistics_from_tables(
+        questions,
+        totals=totals,
+        mark_counts=accumulator.mark_counts,
+        rest_counts=[Counter(map(sub, totals, marks[position::k])) for position in range(k)],
+        selection_counts=accumulator.selection_counts,
+    )
 
+
+def quiz_statistics_from_tables(
+    questions: Sequence[QuestionInfo],
+    *,
+    totals: Sequence[float],
+    mark_counts: Sequence[Counter[float]],
+    rest_counts: Sequence[Counter[float]],
+    selection_counts: Sequence[Counter[tuple[int, ...]]],
+) -> QuizStatistics:
+    """The same report from what the pass reduces attempts to (a database can build these).
+
+    ``totals``: every attempt's total; per question in ``questions`` order: mark → attempts,
+    rest of the test (total − mark) → attempts, selected ids → attempts, each table summing to
+    ``len(totals)`` (an unanswered question is mark 0 and selection ``()``).
+    """
+    k = len(questions)
     n = len(totals)
     sorted_totals = sorted(totals)
     mean = median = sd = total_variance = None
@@ -248,8 +271,7 @@ def quiz_statistics(
             n,
             mark_counts[position],
             selection_counts[position],
-            marks[position::k],
-            totals,
+            rest_counts[position],
             total_variance,
         )
         for position, question in enumerate(questions)
@@ -276,8 +298,7 @@ def _question_statistics(
     n: int,
     mark_counts: Counter[float],
     selection_counts: Counter[tuple[int, ...]],
-    marks: array,
-    totals: array,
+    rest: Counter[float],
     total_variance: float | None,
 ) -> QuestionStatistics:
     option_counts: Counter[int] = Counter()
@@ -299,7 +320,6 @@ def _question_statistics(
         mark_variance = _variance(mark_counts, mean_mark, n)
         if max_mark:
             sd = math.sqrt(mark_variance) / max_mark
-        rest = Counter(map(sub, totals, marks))
         rest_mean = _mean(rest, n)
         rest_variance = _variance(rest, rest_mean, n)
         if mark_variance > 0 and rest_variance > 0:
