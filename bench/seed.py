@@ -125,7 +125,8 @@ class CopyTable:
         rest = [
             field
             for field in model._meta.concrete_fields
-            if field.attname not in given and not field.primary_key
+            # Generated columns (Attempt.percent) are the database's to fill, COPY refuses them.
+            if field.attname not in given and not field.primary_key and not field.generated
         ]
         by_attname = {field.attname: field for field in model._meta.concrete_fields}
         self.columns = [by_attname[name].column for name in given] + [f.column for f in rest]

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -295,6 +296,10 @@ class Invite(models.Model):
         return None
 
 
+# The list's sort key for scores; the same expression as the indexes below so they are used.
+SCORE_SORT_KEY = Coalesce(F("percent"), Value(-1.0))
+
+
 class Attempt(models.Model):
     class State(models.TextChoices):
         IN_PROGRESS = "in_progress", _("In progress")
@@ -340,6 +345,25 @@ class Attempt(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
+    # Score as a percentage of the maximum, kept by the database itself whenever score or
+    # max_score change (submit, regrade, override), so the recruiters' list can filter and
+    # sort by it through an index. NULL while ungraded or when the quiz has no points.
+    # Floats: SQLite keeps whole decimals as integers and would divide them as integers.
+    percent = models.GeneratedField(
+        expression=Case(
+            When(
+                max_score__gt=0,
+                score__isnull=False,
+                then=Cast("score", models.FloatField())
+                * Value(100.0)
+                / Cast("max_score", models.FloatField()),
+            ),
+            default=None,
+            output_field=models.FloatField(),
+        ),
+        output_field=models.FloatField(null=True),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("attempt")
@@ -356,7 +380,16 @@ class Attempt(models.Model):
                 name="attempt_rating_1_to_5",
             ),
         ]
-        indexes = [models.Index(fields=["quiz", "state", "-started_at"])]
+        indexes = [
+            models.Index(fields=["quiz", "state", "-started_at"]),
+            # The recruiters' list: newest first, all quizzes or one (ties broken by id).
+            models.Index(fields=["-started_at", "-id"], name="attempt_newest_idx"),
+            models.Index(fields=["quiz", "-started_at", "-id"], name="attempt_quiz_newest_idx"),
+            # Sorting by score: ungraded attempts (NULL) sort as -1, i.e. last when best
+            # first; an expression because SQLite indexes take no NULLS FIRST/LAST.
+            models.Index(SCORE_SORT_KEY, F("id"), name="attempt_score_idx"),
+            models.Index(F("quiz"), SCORE_SORT_KEY, F("id"), name="attempt_quiz_score_idx"),
+        ]
         permissions = [("override_score", _("Can override a question's score"))]
 
     def __str__(self) -> str:

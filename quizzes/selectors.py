@@ -12,25 +12,29 @@ from itertools import chain, repeat
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     DecimalField,
     DurationField,
     ExpressionWrapper,
     F,
-    FloatField,
     Max,
     Q,
     QuerySet,
     Value,
-    When,
 )
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from quizzes import formats, statistics
 from quizzes.exports import option_label
-from quizzes.models import Answer, Attempt, Invite, Question, Quiz, QuizRevision
+from quizzes.models import (
+    SCORE_SORT_KEY,
+    Answer,
+    Attempt,
+    Invite,
+    Question,
+    Quiz,
+    QuizRevision,
+)
 
 
 def public_quizzes() -> QuerySet[Quiz]:
@@ -146,34 +150,26 @@ class AttemptFilters:
 SORTS = {
     "date": ("started_at", "id"),
     "-date": ("-started_at", "-id"),
-    "score": (F("percent").asc(nulls_first=True), "id"),
-    "-score": (F("percent").desc(nulls_last=True), "-id"),
+    # The indexed key: ungraded attempts (no percent) come first ascending, last descending.
+    "score": (SCORE_SORT_KEY.asc(), "id"),
+    "-score": (SCORE_SORT_KEY.desc(), "-id"),
     "duration": (F("elapsed").asc(nulls_last=True), "id"),
     "-duration": (F("elapsed").desc(nulls_last=True), "-id"),
 }
 
 
-def _percent_expression():
-    # Floats: SQLite keeps whole decimals as integers and would divide them as integers.
-    # NULL while ungraded or when a quiz has no points, so such rows never match a range.
-    return Case(
-        When(
-            max_score__gt=0,
-            score__isnull=False,
-            then=Cast("score", FloatField()) * Value(100.0) / Cast("max_score", FloatField()),
-        ),
-        default=None,
-        output_field=FloatField(),
-    )
-
-
 def review_attempts(filters: AttemptFilters) -> QuerySet[Attempt]:
-    """Attempts matching a recruiter's filters, annotated with percent and duration."""
-    attempts = Attempt.objects.select_related("quiz", "invite").annotate(
-        percent=_percent_expression(),
-        elapsed=ExpressionWrapper(
-            F("submitted_at") - F("started_at"), output_field=DurationField()
-        ),
+    """Attempts matching a recruiter's filters, with percent (stored) and duration."""
+    # Neither the list nor the export shows the drawn order (layout) or the quiz's
+    # description: the widest columns, and the rows get sorted.
+    attempts = (
+        Attempt.objects.select_related("quiz", "invite")
+        .defer("layout", "quiz__description")
+        .annotate(
+            elapsed=ExpressionWrapper(
+                F("submitted_at") - F("started_at"), output_field=DurationField()
+            ),
+        )
     )
     if filters.quiz is not None:
         attempts = attempts.filter(quiz=filters.quiz)

@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -121,3 +122,39 @@ def test_query_count_does_not_grow_with_the_number_of_attempts(
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(names(recruiter_client.get(URL))) == 50
     assert len(one.captured_queries) <= 8
+
+
+def stored_percent(attempt) -> float | None:
+    return Attempt.objects.values_list("percent", flat=True).get(pk=attempt.pk)
+
+
+def test_stored_percent_follows_submit_regrade_and_override(quiz, recruiter):
+    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
+    assert stored_percent(attempt) is None  # not graded yet: matches no score range
+    attempt = finish(quiz, ALL_RIGHT)
+    assert stored_percent(attempt) == pytest.approx(100.0)
+    quiz.questions.get(position=1).options.filter(text="Dropout").update(verdict="incorrect")
+    services.regrade_quiz_attempts(quiz=quiz, dry_run=False, user=recruiter)
+    attempt.refresh_from_db()
+    assert attempt.score < attempt.max_score
+    assert stored_percent(attempt) == pytest.approx(float(attempt.score * 100 / attempt.max_score))
+    services.override_question_score(
+        attempt=attempt,
+        question_id=quiz.questions.get(position=2).id,
+        points=Decimal(0),
+        reason="устно",
+        user=recruiter,
+    )
+    attempt.refresh_from_db()
+    assert stored_percent(attempt) == pytest.approx(float(attempt.score * 100 / attempt.max_score))
+    assert stored_percent(attempt) < 67
+
+
+def test_score_sort_puts_ungraded_attempts_last_best_first_and_first_worst_first(
+    recruiter_client, cohort
+):
+    quiz = cohort[0]
+    best_first = names(recruiter_client.get(URL, {"quiz": quiz.pk, "sort": "-score"}))
+    assert best_first == ["Отличница", "Середняк", "Приглашённый", "В процессе"]
+    worst_first = names(recruiter_client.get(URL, {"quiz": quiz.pk, "sort": "score"}))
+    assert worst_first == ["В процессе", "Приглашённый", "Середняк", "Отличница"]
