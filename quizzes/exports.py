@@ -12,6 +12,7 @@ import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,10 +59,13 @@ def question_columns(revisions: Iterable[dict]) -> list[QuestionColumn]:
     return [QuestionColumn(question_id=qid, number=n) for n, qid in enumerate(seen, start=1)]
 
 
+@lru_cache(maxsize=4096)
 def _number(value: Decimal | None) -> str:
+    # Cached: a quiz's points take a handful of values, formatted millions of times.
     if value is None:
         return ""
-    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
+    text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
+    return escape_cell(text)
 
 
 def _local(moment) -> str:
@@ -76,16 +80,16 @@ class _Echo:
 
 
 def csv_lines(
-    attempts: Iterable[Attempt],
+    attempts: Iterable[tuple[Attempt, dict[int, tuple[Decimal | None, list[int]]]]],
     *,
     columns: list[QuestionColumn],
     revision_options: dict[int, dict[int, dict[int, str]]],
 ) -> Iterator[str]:
     """The CSV text, one line at a time: a header, then one row per attempt.
 
-    `attempts` carry prefetched answers; `revision_options` maps revision id -> question id
-    -> option id -> label, so choices read the same for every candidate whatever order
-    their options were shown in.
+    `attempts` are (attempt, {question id: (effective points, selected option ids)});
+    `revision_options` maps revision id -> question id -> option id -> label, so choices
+    read the same for every candidate whatever order their options were shown in.
     """
     writer = csv.writer(_Echo())
     header = [
@@ -106,41 +110,54 @@ def csv_lines(
         header.append(_("Q%(number)s points") % {"number": column.number})
         header.append(_("Q%(number)s choices") % {"number": column.number})
     yield BOM + writer.writerow([escape_cell(cell) for cell in header])
-    for attempt in attempts:
+    # Few distinct choices per question: their labels are worked out once, not per row.
+    chosen_text: dict[tuple, str] = {}
+    for attempt, answers in attempts:
         duration = attempt.duration
         row = [
-            attempt.candidate_name,
-            attempt.candidate_email,
-            attempt.quiz.title,
+            escape_cell(attempt.candidate_name),
+            escape_cell(attempt.candidate_email),
+            escape_cell(attempt.quiz.title),
             attempt.get_state_display(),
-            str(attempt.invite) if attempt.invite_id else "",
+            escape_cell(str(attempt.invite)) if attempt.invite_id else "",
             _local(attempt.started_at),
             _local(attempt.submitted_at),
-            int(duration.total_seconds()) if duration is not None else "",
+            escape_cell(int(duration.total_seconds())) if duration is not None else "",
             _number(attempt.score),
             _number(attempt.max_score),
             _number(attempt.percentage),
             attempt.rating or "",
         ]
         if columns:
-            answers = {answer.question_id: answer for answer in attempt.answers.all()}
             labels = revision_options.get(attempt.revision_id, {})
+            unanswered = ["" if attempt.is_open else "0", ""]
             for column in columns:
                 answer = answers.get(column.question_id)
                 if column.question_id not in labels:
                     row += ["", ""]  # not part of this candidate's version of the quiz
                     continue
                 if answer is None:
-                    row += ["" if attempt.is_open else "0", ""]
+                    row += unanswered
                     continue
-                options = labels[column.question_id]
-                chosen = sorted(
-                    (options.get(option_id, "?") for option_id in answer.selected),
-                    key=lambda label: (len(label), label),
-                )
-                row.append(_number(answer.effective_points))
-                row.append(" ".join(chosen))
-        yield writer.writerow([escape_cell(cell) for cell in row])
+                points, selected = answer
+                key = (attempt.revision_id, column.question_id, *selected)
+                text = chosen_text.get(key)
+                if text is None:
+                    if len(chosen_text) > 20_000:
+                        chosen_text.clear()  # pathological variety: stay bounded
+                    options = labels[column.question_id]
+                    text = chosen_text[key] = " ".join(
+                        sorted(
+                            (options.get(option_id, "?") for option_id in selected),
+                            key=lambda label: (len(label), label),
+                        )
+                    )
+                row.append(_number(points))
+                row.append(text)
+        # Free text goes through escape_cell above and numbers through _number (a negative
+        # override would start with "-"); dates, states and option letters cannot start
+        # with a formula character, so the per-cell check is not repeated for them.
+        yield writer.writerow(row)
 
 
 def revision_option_labels(revisions: dict[int, dict]) -> dict[int, dict[int, dict[int, str]]]:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 
 from django.core.cache import cache
 from django.db import connection
@@ -20,8 +20,10 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
+    TextField,
     Value,
 )
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from quizzes import formats, statistics
@@ -250,15 +252,39 @@ def attempt_standing(attempt: Attempt) -> Standing | None:
 
 
 EXPORT_CHUNK_SIZE = 2000
+EXPORT_DECODED_MAX = 20_000
 
 
 def export_attempts(filters: AttemptFilters, *, chunk_size: int = EXPORT_CHUNK_SIZE):
-    """The filtered attempts with their answers, fetched chunk by chunk (never all at once).
+    """The filtered attempts, each with {question id: (points, selected)}, chunk by chunk.
 
-    With iterator(chunk_size=...) PostgreSQL streams through a server-side cursor and the
-    answers are prefetched per chunk: two queries per chunk, memory bounded by the chunk.
+    The attempts come through a server-side cursor (PostgreSQL) in the list's order; each
+    chunk's answers are read in one query as plain tuples, not model instances (3.9 million
+    Answer objects were most of the export's time): memory bounded by the chunk.
     """
-    return review_attempts(filters).prefetch_related("answers").iterator(chunk_size=chunk_size)
+    attempts = review_attempts(filters).iterator(chunk_size=chunk_size)
+    # The choices arrive as JSON text and are decoded once per distinct text (a question
+    # has few distinct answers), not once per answer.
+    decoded: dict[str, list[int]] = {}
+    while chunk := list(islice(attempts, chunk_size)):
+        answers: dict[int, dict] = {attempt.pk: {} for attempt in chunk}
+        rows = (
+            Answer.objects.filter(attempt_id__in=list(answers))
+            .annotate(selected_text=Cast("selected", TextField()))
+            .values_list("attempt_id", "question_id", "points", "override_points", "selected_text")
+        )
+        for attempt_id, question_id, points, override, text in rows:
+            selected = decoded.get(text)
+            if selected is None:
+                if len(decoded) > EXPORT_DECODED_MAX:
+                    decoded.clear()  # pathological variety: stay bounded
+                selected = decoded[text] = json.loads(text) if text else []
+            answers[attempt_id][question_id] = (
+                override if override is not None else points,
+                selected,
+            )
+        for attempt in chunk:
+            yield attempt, answers[attempt.pk]
 
 
 def quiz_revisions(quiz: Quiz) -> dict[int, dict]:
