@@ -4,7 +4,7 @@ from django import template
 from django.forms.utils import flatatt
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from quizzes.grading import Verdict
 from quizzes.rendering import render_inline_markdown, render_markdown
@@ -101,62 +101,90 @@ _INPUT_TYPES = {"single": "radio", "multiple": "checkbox"}
 _CHECKED = flatatt({"checked": True})  # " checked", already safe
 
 
+# Each question's markup, split where a "checked" may go, per (revision content hash,
+# question, number, option order, language). The content hash makes a key name exactly one
+# revision's content, so nothing here can go stale; only the chosen answers vary per
+# request and they are never stored. Bounded; a full cache is simply emptied.
+_BLOCKS: dict[tuple, tuple[str, ...]] = {}
+_BLOCKS_MAX = 20_000
+
+
 @register.simple_tag
-def question_fields(questions: list[dict], chosen: dict[int, list[int]]):
+def question_fields(questions: list[dict], chosen: dict[int, list[int]], content_hash: str):
     """The attempt page's questions with their option inputs, checked where `chosen` says.
 
-    Written out in Python rather than through the template engine: for 40 questions × 5
-    options the engine's per-node overhead was most of the page's CPU (bench/README.md).
-    The markup is what templates/quizzes/includes and Django's RadioSelect /
-    CheckboxSelectMultiple widgets wrote; a test compares the inputs byte for byte.
+    Written out in Python rather than through the template engine, and cached per
+    revision: for 40 questions × 5 options the engine's per-node overhead was most of the
+    page's CPU (bench/README.md). The markup is what Django's RadioSelect /
+    CheckboxSelectMultiple widgets write; a test compares the inputs byte for byte.
     """
-    return format_html_join("\n", "{}", ((_question_block(q, chosen),) for q in questions))
+    language = get_language()
+    parts = []
+    for question in questions:
+        key = (
+            content_hash,
+            question["id"],
+            question["number"],
+            tuple(option["id"] for option in question["options"]),
+            language,
+        )
+        pieces = _BLOCKS.get(key)
+        if pieces is None:
+            pieces = _question_pieces(question)
+            if len(_BLOCKS) >= _BLOCKS_MAX:
+                _BLOCKS.clear()
+            _BLOCKS[key] = pieces
+        selected = chosen.get(question["id"], ())
+        if question["kind"] != "multiple":
+            selected = list(selected)[:1]  # a radio group shows at most one answer
+        parts.append(pieces[0])
+        for option, piece in zip(question["options"], pieces[1:], strict=True):
+            if option["id"] in selected:
+                parts.append(_CHECKED)
+            parts.append(piece)
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
-def _question_block(question: dict, chosen: dict[int, list[int]]) -> str:
+def _question_pieces(question: dict) -> tuple[str, ...]:
+    """A question's markup cut before each option's checked slot (n options: n + 1 pieces)."""
     field = f"q_{question['id']}"
-    selected = set(chosen.get(question["id"], ()))
-    if question["kind"] != "multiple":
-        # A radio group shows at most one answer, as Django's ChoiceField did.
-        selected = set(list(chosen.get(question["id"], ()))[:1])
     input_type = _INPUT_TYPES.get(question["kind"], "radio")
-    options = format_html_join(
-        "\n",
-        '        <div class="form-check option">\n'
-        '          <input type="{}" name="{}" value="{}" class="form-check-input" id="{}"{}>\n'
-        '          <label class="form-check-label" for="{}">{}</label>\n'
-        "        </div>",
-        (
-            (
-                input_type,
-                field,
-                option["id"],
-                f"id_{field}_{index}",
-                _CHECKED if option["id"] in selected else "",
-                f"id_{field}_{index}",
-                render_inline_markdown(option["text"]),
-            )
-            for index, option in enumerate(question["options"])
-        ),
-    )
     hint = (
         gettext("Select all that apply.")
         if question["kind"] == "multiple"
         else gettext("Choose one option.")
     )
-    return format_html(
-        '  <fieldset class="question card mb-4" id="question-{}" data-question="{}">\n'
+    head = format_html(
+        '<fieldset class="question card mb-4" id="question-{}" data-question="{}">\n'
         '    <div class="card-body">\n'
         '      <legend class="h5">{}</legend>\n'
         '      <div class="question-text">{}</div>\n'
-        '      <p class="form-text">\n        {}\n      </p>\n'
-        "{}\n"
-        "    </div>\n"
-        "  </fieldset>",
+        '      <p class="form-text">{}</p>\n',
         question["number"],
         question["id"],
         gettext("Question %(number)s") % {"number": question["number"]},
         render_markdown(question["text"]),
         hint,
-        options,
     )
+    tail = format_html("    </div>\n  </fieldset>\n{}", "")
+    pieces, current = [], head
+    for index, option in enumerate(question["options"]):
+        option_id = f"id_{field}_{index}"
+        pieces.append(
+            current
+            + format_html(
+                '      <div class="form-check option">\n'
+                '        <input type="{}" name="{}" value="{}" class="form-check-input" id="{}"',
+                input_type,
+                field,
+                option["id"],
+                option_id,
+            )
+        )
+        current = format_html(
+            '>\n        <label class="form-check-label" for="{}">{}</label>\n      </div>\n',
+            option_id,
+            render_inline_markdown(option["text"]),
+        )
+    pieces.append(current + tail)
+    return tuple(pieces)
