@@ -16,7 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from slugify import slugify
@@ -331,8 +331,40 @@ def _grade_and_store(attempt: Attempt) -> grading.AttemptGrade:
         answer.fraction = answer.fraction.quantize(Decimal("0.000001"))
         answer.points = question_grade.points
         to_update.append(answer)
-    Answer.objects.bulk_update(to_update, ["fraction", "points"])
+    _store_grades(to_update)
     return result
+
+
+def _store_grades(answers: list[Answer]) -> None:
+    """Write the answers' fraction and points in one UPDATE ... FROM (VALUES ...).
+
+    bulk_update builds a CASE WHEN per row and field; for 40 answers resolving those
+    expressions was a third of a submit's CPU (bench/README.md). PostgreSQL and SQLite
+    (3.33+) both take UPDATE ... FROM, and name a VALUES list's columns column1, column2...
+    """
+    if not answers:
+        return
+    if connection.vendor not in {"postgresql", "sqlite"}:
+        Answer.objects.bulk_update(answers, ["fraction", "points"])
+        return
+    fraction = Answer._meta.get_field("fraction")
+    points = Answer._meta.get_field("points")
+    cast = "::numeric" if connection.vendor == "postgresql" else ""
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    params = []
+    for answer in answers:
+        params += [
+            answer.pk,
+            fraction.get_db_prep_save(answer.fraction, connection),
+            points.get_db_prep_save(answer.points, connection),
+        ]
+    values = ", ".join(["(%s, %s, %s)"] * len(answers))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET fraction = v.column2{cast}, points = v.column3{cast} "
+            f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+            params,
+        )
 
 
 def final_score(result: grading.AttemptGrade, answers: Iterable[Answer]) -> Decimal:
