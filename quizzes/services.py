@@ -274,10 +274,18 @@ def _record_signals(attempt: Attempt, signals: Signals, now) -> None:
         for question_id in seconds
         if question_id not in existing
     )
-    for question_id, value in seconds.items():
-        attempt.answers.filter(question_id=question_id).update(
-            time_spent=models.F("time_spent") + value
-        )
+    # One UPDATE for all reported questions (was one per question).
+    added = models.Case(
+        *(
+            models.When(question_id=question_id, then=value)
+            for question_id, value in seconds.items()
+        ),
+        default=0,
+        output_field=models.IntegerField(),
+    )
+    attempt.answers.filter(question_id__in=seconds).update(
+        time_spent=models.F("time_spent") + added
+    )
 
 
 @transaction.atomic
