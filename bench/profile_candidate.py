@@ -8,7 +8,8 @@ be measured in a minute without gunicorn or wrk:
         python -m bench.profile_candidate [--requests 40] [--profile "attempt page"]
 
 CPU is this process's (Python + the database driver), not PostgreSQL's. `--profile NAME`
-prints the top of a cProfile of that endpoint.
+prints the top of a cProfile of that endpoint
+(sorted by PROFILE_SORT, default cumulative; e.g. tottime).
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ def measure(requests: int, profile: str | None) -> dict[str, float]:
             profiler.disable()
         results[name] = (time.process_time() - started) * 1000 / len(todo)
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("PROFILE_SORT", "cumulative")
+            ).print_stats(45)
     return results
 
 
