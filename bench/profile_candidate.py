@@ -26,13 +26,15 @@ from bench.run import DEFAULT_URL, STATIC_ROOT, reset_database, setup_django
 ENDPOINTS = ["quiz page", "attempt page", "autosave POST", "submit POST", "result page"]
 
 
-def measure(requests: int, profile: str | None) -> dict[str, float]:
+def measure(requests: int, profile: str | None, cold: bool = False) -> dict[str, float]:
+    from django.core.cache import cache
     from django.test import Client
     from django.urls import reverse
 
     from bench import prepare, seed
     from quizzes import services
     from quizzes.models import Attempt
+    from quizzes.templatetags import quizzes_tags
 
     quiz = seed.build_quiz()
     attempts = prepare.new_attempts(quiz, 3 * requests + 2)
@@ -100,6 +102,10 @@ def measure(requests: int, profile: str | None) -> dict[str, float]:
         if profiler:
             profiler.enable()
         for key, method, url, data in todo:
+            if cold:
+                # Every request as the first view of its content: no cached fragments.
+                cache.clear()
+                quizzes_tags._BLOCKS.clear()
             shared.cookies["sessionid"] = key
             if method == "get":
                 response = shared.get(url)
@@ -121,6 +127,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--profile", choices=ENDPOINTS)
+    parser.add_argument(
+        "--cold", action="store_true", help="empty the page fragment caches before each request"
+    )
     parser.add_argument("--no-import", action="store_true", help="skip the corpus import")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
@@ -135,8 +144,9 @@ def main() -> None:
     call_command("migrate", "--no-input", verbosity=0)
     if not (STATIC_ROOT / "staticfiles.json").exists():
         call_command("collectstatic", "--no-input", verbosity=0)
-    print(f"in-process CPU ms per request, {args.requests} requests each ({url})")
-    for name, ms in measure(args.requests, args.profile).items():
+    cold = ", caches emptied before each request" if args.cold else ""
+    print(f"in-process CPU ms per request, {args.requests} requests each{cold} ({url})")
+    for name, ms in measure(args.requests, args.profile, args.cold).items():
         print(f"  {name:<15} {ms:7.1f}")
     if not args.no_import:
         from bench import offline
