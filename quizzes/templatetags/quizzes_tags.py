@@ -80,23 +80,6 @@ def clock(seconds) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-@register.filter
-def option_input(choice) -> str:
-    """A radio/checkbox option's <input>, exactly as Django's widget templates write it.
-
-    Built in Python: three nested widget templates per option made the template engine the
-    bulk of a 40 × 5 attempt page's time (bench/README.md).
-    """
-    data = choice.data
-    return format_html(
-        '<input type="{}" name="{}" value="{}"{}>',
-        data["type"],
-        data["name"],
-        "" if data["value"] is None else str(data["value"]),
-        flatatt(data["attrs"]),
-    )
-
-
 _INPUT_TYPES = {"single": "radio", "multiple": "checkbox"}
 _CHECKED = flatatt({"checked": True})  # " checked", already safe
 
@@ -104,9 +87,10 @@ _CHECKED = flatatt({"checked": True})  # " checked", already safe
 # Each question's markup, split where a "checked" may go, per (revision content hash,
 # question, number, option order, language). The content hash makes a key name exactly one
 # revision's content, so nothing here can go stale; only the chosen answers vary per
-# request and they are never stored. Bounded; a full cache is simply emptied.
+# request and they are never stored. Bounded (~2 KB an entry; shuffled options make one
+# entry per drawn order); a full cache is simply emptied.
 _BLOCKS: dict[tuple, tuple[str, ...]] = {}
-_BLOCKS_MAX = 20_000
+_BLOCKS_MAX = 5_000
 
 
 @register.simple_tag
@@ -166,7 +150,8 @@ def _question_pieces(question: dict) -> tuple[str, ...]:
         render_markdown(question["text"]),
         hint,
     )
-    tail = format_html("    </div>\n  </fieldset>\n{}", "")
+    # (format_html wants an argument; the closing tags have none.)
+    tail = format_html("{}    </div>\n  </fieldset>\n", "")
     pieces, current = [], head
     for index, option in enumerate(question["options"]):
         option_id = f"id_{field}_{index}"
