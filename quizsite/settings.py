@@ -179,7 +179,13 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Per process, so only for things that are safe to recompute; sessions stay in the DB.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for the result page's per-question fragments (40 per page; the default is 300).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # HTTPS. On by default in production; the proxy header is opt-in because trusting

@@ -94,6 +94,26 @@ class ReviewedQuestion:
     def partly_correct(self) -> bool:
         return self.points is not None and 0 < self.points < self.max_points
 
+    @property
+    def shown(self) -> tuple:
+        """Everything the result page shows of this question: its fragment's cache key.
+
+        The key is the content itself, so a cached fragment can only ever be served for
+        identical output (another candidate's identical answer, a reload), and a regrade or
+        override that changes the points changes the key.
+        """
+        return (
+            self.number,
+            self.text,
+            self.kind,
+            self.explanation,
+            tuple((o.text, o.verdict, o.feedback, o.chosen) for o in self.options),
+            self.answered,
+            str(self.points),
+            str(self.max_points),
+            self.overridden,
+        )
+
 
 def attempt_review(attempt: Attempt, answers: list[Answer] | None = None) -> list[ReviewedQuestion]:
     """Each presented question with the candidate's choices against the stored verdicts."""

@@ -140,3 +140,24 @@ def test_written_out_option_inputs_match_djangos_widget_markup(client, start):
     assert len(expected) == 6 and sum(" checked" in tag for tag in expected) == 1
     for tag in expected:
         assert tag in html
+
+
+def test_autosave_with_time_on_every_question_takes_a_fixed_number_of_queries(
+    client, big_quiz, start, django_assert_max_num_queries
+):
+    attempt = start(big_quiz)
+    questions = attempt.revision.content["questions"]
+    data = {"seq": "1", "focus_lost": "1"}
+    for question in questions:
+        data[f"q_{question['id']}"] = [str(question["options"][0]["id"])]
+        data[f"t_{question['id']}"] = "7"
+    url = reverse("quizzes:autosave", kwargs={"public_id": attempt.public_id})
+    # Session, attempt, lock, counters, known answers, time, answers (read, write), seq.
+    with django_assert_max_num_queries(12):
+        response = client.post(url, data)
+    assert response.json() == {"saved": True, "stale": False}
+    answers = attempt.answers.all()
+    assert len(answers) == len(questions)
+    assert {(a.time_spent, len(a.selected)) for a in answers} == {(7, 1)}
+    attempt.refresh_from_db()
+    assert attempt.focus_lost_count == 1

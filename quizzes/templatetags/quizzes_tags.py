@@ -3,7 +3,8 @@
 from django import template
 from django.forms.utils import flatatt
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext
 
 from quizzes.grading import Verdict
 from quizzes.rendering import render_inline_markdown, render_markdown
@@ -79,18 +80,96 @@ def clock(seconds) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-@register.filter
-def option_input(choice) -> str:
-    """A radio/checkbox option's <input>, exactly as Django's widget templates write it.
+_INPUT_TYPES = {"single": "radio", "multiple": "checkbox"}
+_CHECKED = flatatt({"checked": True})  # " checked", already safe
 
-    Built in Python: three nested widget templates per option made the template engine the
-    bulk of a 40 × 5 attempt page's time (bench/README.md).
+
+# Each question's markup, split where a "checked" may go, per (revision content hash,
+# question, number, option order, language). The content hash makes a key name exactly one
+# revision's content, so nothing here can go stale; only the chosen answers vary per
+# request and they are never stored. Bounded (~2 KB an entry; shuffled options make one
+# entry per drawn order); a full cache is simply emptied.
+_BLOCKS: dict[tuple, tuple[str, ...]] = {}
+_BLOCKS_MAX = 5_000
+
+
+@register.simple_tag
+def question_fields(questions: list[dict], chosen: dict[int, list[int]], content_hash: str):
+    """The attempt page's questions with their option inputs, checked where `chosen` says.
+
+    Written out in Python rather than through the template engine, and cached per
+    revision: for 40 questions × 5 options the engine's per-node overhead was most of the
+    page's CPU (bench/README.md). The markup is what Django's RadioSelect /
+    CheckboxSelectMultiple widgets write; a test compares the inputs byte for byte.
     """
-    data = choice.data
-    return format_html(
-        '<input type="{}" name="{}" value="{}"{}>',
-        data["type"],
-        data["name"],
-        "" if data["value"] is None else str(data["value"]),
-        flatatt(data["attrs"]),
+    language = get_language()
+    parts = []
+    for question in questions:
+        key = (
+            content_hash,
+            question["id"],
+            question["number"],
+            tuple(option["id"] for option in question["options"]),
+            language,
+        )
+        pieces = _BLOCKS.get(key)
+        if pieces is None:
+            pieces = _question_pieces(question)
+            if len(_BLOCKS) >= _BLOCKS_MAX:
+                _BLOCKS.clear()
+            _BLOCKS[key] = pieces
+        selected = chosen.get(question["id"], ())
+        if question["kind"] != "multiple":
+            selected = list(selected)[:1]  # a radio group shows at most one answer
+        parts.append(pieces[0])
+        for option, piece in zip(question["options"], pieces[1:], strict=True):
+            if option["id"] in selected:
+                parts.append(_CHECKED)
+            parts.append(piece)
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def _question_pieces(question: dict) -> tuple[str, ...]:
+    """A question's markup cut before each option's checked slot (n options: n + 1 pieces)."""
+    field = f"q_{question['id']}"
+    input_type = _INPUT_TYPES.get(question["kind"], "radio")
+    hint = (
+        gettext("Select all that apply.")
+        if question["kind"] == "multiple"
+        else gettext("Choose one option.")
     )
+    head = format_html(
+        '<fieldset class="question card mb-4" id="question-{}" data-question="{}">\n'
+        '    <div class="card-body">\n'
+        '      <legend class="h5">{}</legend>\n'
+        '      <div class="question-text">{}</div>\n'
+        '      <p class="form-text">{}</p>\n',
+        question["number"],
+        question["id"],
+        gettext("Question %(number)s") % {"number": question["number"]},
+        render_markdown(question["text"]),
+        hint,
+    )
+    # (format_html wants an argument; the closing tags have none.)
+    tail = format_html("{}    </div>\n  </fieldset>\n", "")
+    pieces, current = [], head
+    for index, option in enumerate(question["options"]):
+        option_id = f"id_{field}_{index}"
+        pieces.append(
+            current
+            + format_html(
+                '      <div class="form-check option">\n'
+                '        <input type="{}" name="{}" value="{}" class="form-check-input" id="{}"',
+                input_type,
+                field,
+                option["id"],
+                option_id,
+            )
+        )
+        current = format_html(
+            '>\n        <label class="form-check-label" for="{}">{}</label>\n      </div>\n',
+            option_id,
+            render_inline_markdown(option["text"]),
+        )
+    pieces.append(current + tail)
+    return tuple(pieces)

@@ -15,7 +15,6 @@ from quizzes.forms import (
     AutosaveForm,
     InviteStartForm,
     StartAttemptForm,
-    question_field_name,
     shown_questions,
 )
 from quizzes.models import Attempt, Invite, Quiz
@@ -151,12 +150,6 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     paged = attempt.quiz.navigation == Quiz.Navigation.PAGED
     page = _page_number(request.GET.get("q"), len(questions)) if paged else None
     shown = [questions[page - 1]] if paged else questions
-    initial = {}
-    for question in shown:
-        chosen = [str(option_id) for option_id in saved.get(question["id"], [])]
-        initial[question_field_name(question["id"])] = (
-            chosen if question["kind"] == "multiple" else (chosen[0] if chosen else None)
-        )
     remaining = None
     if attempt.deadline is not None:
         remaining = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
@@ -165,7 +158,8 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
         "quizzes/attempt.html",
         {
             "attempt": attempt,
-            "form": AnswerForm(initial=initial, questions=shown),
+            "questions": shown,
+            "chosen": saved,
             "paged": paged,
             "page": page,
             "page_count": len(questions),

@@ -1,0 +1,169 @@
+"""In-process CPU per request for the candidate pages, and the corpus import rate.
+
+Runs the real views through django.test.Client (full middleware stack, production
+settings) against a small PostgreSQL database that it drops and recreates, so a change can
+be measured in a minute without gunicorn or wrk:
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/qs_bench_cand \
+        python -m bench.profile_candidate [--requests 40] [--profile "attempt page"]
+
+CPU is this process's (Python + the database driver), not PostgreSQL's. `--profile NAME`
+prints the top of a cProfile of that endpoint
+(sorted by PROFILE_SORT, default cumulative; e.g. tottime).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import time
+
+from bench.load import ROOT
+from bench.run import DEFAULT_URL, STATIC_ROOT, reset_database, setup_django
+
+ENDPOINTS = ["quiz page", "attempt page", "autosave POST", "submit POST", "result page"]
+
+
+def measure(requests: int, profile: str | None, cold: bool = False) -> dict[str, float]:
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    from bench import prepare, seed
+    from quizzes import services
+    from quizzes.models import Attempt
+    from quizzes.templatetags import quizzes_tags
+
+    quiz = seed.build_quiz()
+    attempts = prepare.new_attempts(quiz, 3 * requests + 2)
+    keys = prepare.sessions_for(attempts)
+    pool = list(zip(attempts, keys, strict=True))
+    csrf = prepare.csrf_secret()
+    finished, finished_key = pool.pop()
+    services.submit_attempt(attempt_id=finished.pk, selections={})
+    viewed, viewed_key = pool.pop()
+
+    # One client (one handler, middleware loaded once, as in a gunicorn worker); each
+    # request carries its own attempt's session cookie.
+    shared = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
+    shared.cookies["csrftoken"] = csrf
+
+    def client(key: str) -> str:
+        return key
+
+    def body(kind, attempt):
+        text = (prepare.answer_body if kind == "submit" else prepare.autosave_body)(attempt, csrf)
+        return text
+
+    submit = [(a, k) for a, k in pool[:requests]]
+    autosave = [(a, k) for a, k in pool[requests : 2 * requests]]
+    for attempt in Attempt.objects.filter(pk__in=[a.pk for a, _ in submit + autosave]):
+        attempt.revision  # noqa: B018 - bodies read the revision content
+    calls = {
+        "quiz page": [
+            (client(viewed_key), "get", reverse("quizzes:quiz_detail", args=[quiz.slug]), None)
+        ]
+        * requests,
+        "attempt page": [(client(viewed_key), "get", viewed.get_absolute_url(), None)] * requests,
+        "autosave POST": [
+            (
+                client(key),
+                "post",
+                reverse("quizzes:autosave", kwargs={"public_id": a.public_id}),
+                body("autosave", a),
+            )
+            for a, key in autosave
+        ],
+        "submit POST": [
+            (client(key), "post", a.get_absolute_url(), body("submit", a)) for a, key in submit
+        ],
+        "result page": [
+            (
+                client(finished_key),
+                "get",
+                reverse("quizzes:result", kwargs={"public_id": finished.public_id}),
+                None,
+            )
+        ]
+        * requests,
+    }
+    results = {}
+    for name in ENDPOINTS:
+        todo = calls[name]
+        # Warm-up (imports, template loading, caches) with a request that changes nothing.
+        key, method, url, _ = todo[0]
+        shared.cookies["sessionid"] = key
+        if method == "get":
+            shared.get(url)
+        profiler = cProfile.Profile() if name == profile else None
+        started = time.process_time()
+        if profiler:
+            profiler.enable()
+        for key, method, url, data in todo:
+            if cold:
+                # Every request as the first view of its content: no cached fragments.
+                cache.clear()
+                quizzes_tags._BLOCKS.clear()
+            shared.cookies["sessionid"] = key
+            if method == "get":
+                response = shared.get(url)
+            else:
+                response = shared.post(url, data, content_type="application/x-www-form-urlencoded")
+            if response.status_code >= 400:
+                raise SystemExit(f"{name}: {url} answered {response.status_code}")
+        if profiler:
+            profiler.disable()
+        results[name] = (time.process_time() - started) * 1000 / len(todo)
+        if profiler:
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("PROFILE_SORT", "cumulative")
+            ).print_stats(45)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--profile", choices=ENDPOINTS)
+    parser.add_argument(
+        "--cold", action="store_true", help="empty the page fragment caches before each request"
+    )
+    parser.add_argument("--no-import", action="store_true", help="skip the corpus import")
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
+    if url.rstrip("/").endswith("/qs_bench"):
+        raise SystemExit("use a database of your own (BENCH_DATABASE_URL), not qs_bench")
+    from bench.load import server_environment
+
+    reset_database(url)
+    setup_django(server_environment(url, STATIC_ROOT, 0))
+    from django.core.management import call_command
+
+    call_command("migrate", "--no-input", verbosity=0)
+    if not (STATIC_ROOT / "staticfiles.json").exists():
+        call_command("collectstatic", "--no-input", verbosity=0)
+    cold = ", caches emptied before each request" if args.cold else ""
+    print(f"in-process CPU ms per request, {args.requests} requests each{cold} ({url})")
+    for name, ms in measure(args.requests, args.profile, args.cold).items():
+        print(f"  {name:<15} {ms:7.1f}")
+    if not args.no_import:
+        from bench import offline
+
+        first = offline.corpus_import()
+        again = offline.corpus_import()
+        for label, result in (("corpus import", first), ("re-import", again)):
+            if "skipped" in result:
+                print(f"  {label}: skipped ({result['skipped']})")
+            else:
+                print(
+                    f"  {label}: {result['questions']:,} questions in {result['seconds']} s, "
+                    f"{result['questions_per_second']:,} q/s "
+                    f"(parse alone {result['parse_questions_per_second']:,} q/s)"
+                )
+
+
+if __name__ == "__main__":
+    assert ROOT.is_dir()
+    main()
