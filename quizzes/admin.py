@@ -98,22 +98,14 @@ class QuizAdmin(SortableAdminBase, admin.ModelAdmin):
     @admin.action(description=_("Publish selected quizzes"))
     def publish(self, request, queryset):
         changed = services.set_quizzes_published(quizzes=queryset, published=True)
-        self.message_user(
-            request,
-            ngettext("%(count)d quiz published.", "%(count)d quizzes published.", changed)
-            % {"count": changed},
-            messages.SUCCESS,
-        )
+        message = ngettext("%(count)d quiz published.", "%(count)d quizzes published.", changed)
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Unpublish selected quizzes"))
     def unpublish(self, request, queryset):
         changed = services.set_quizzes_published(quizzes=queryset, published=False)
-        self.message_user(
-            request,
-            ngettext("%(count)d quiz unpublished.", "%(count)d quizzes unpublished.", changed)
-            % {"count": changed},
-            messages.SUCCESS,
-        )
+        message = ngettext("%(count)d quiz unpublished.", "%(count)d quizzes unpublished.", changed)
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Duplicate selected quizzes (unpublished copies)"))
     def duplicate(self, request, queryset):
