@@ -12,6 +12,9 @@ import time
 from pathlib import Path
 
 from bench.load import ROOT
+from quizzes.selectors.statistics import statistics_report
+from quizzes.services.importing import import_quiz
+from quizzes.services.revisions import current_revision
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "linkedin-skill-assessments-quizzes"
 
@@ -24,7 +27,7 @@ def corpus_import(corpus: Path = CORPUS) -> dict:
         return {"skipped": f"no corpus at {corpus}"}
     from django.db import transaction
 
-    from quizzes import formats, services
+    from quizzes import formats
 
     files = sorted(p for p in corpus.rglob("*.md") if p.is_file())
     parsed, questions, failed = [], 0, []
@@ -39,7 +42,7 @@ def corpus_import(corpus: Path = CORPUS) -> dict:
     parse_seconds = time.perf_counter() - started
     for path, quiz in parsed:
         with transaction.atomic():
-            services.import_quiz(parsed=quiz, slug=f"corpus-{path.stem}"[:200])
+            import_quiz(parsed=quiz, slug=f"corpus-{path.stem}"[:200])
     total = time.perf_counter() - started
     return {
         "files": len(files),
@@ -168,26 +171,23 @@ def csv_export(env: dict, quiz_id: int, limit: int = 0, kind: str = "baseline") 
 
 
 def statistics(quiz_id: int) -> dict:
-    """The site's statistics report (selectors.statistics_report) when it exists, and the
+    """The site's statistics report (statistics_report) when it exists, and the
     baseline: load every submitted attempt's answers with the ORM, compute in pure Python."""
-    if importlib.util.find_spec("quizzes.statistics") is None:
-        return {"skipped": "quizzes/statistics.py is not on this branch yet"}
-    result = {}
-    from quizzes import selectors
     from quizzes.models import Quiz
 
-    if hasattr(selectors, "statistics_report"):
-        quiz = Quiz.objects.get(pk=quiz_id)
-        started = time.perf_counter()
-        report = selectors.statistics_report(quiz)
-        first = time.perf_counter()
-        selectors.statistics_report(quiz)
-        result["site"] = {
-            "method": "selectors.statistics_report (what the statistics page calls)",
+    quiz = Quiz.objects.get(pk=quiz_id)
+    started = time.perf_counter()
+    report = statistics_report(quiz)
+    first = time.perf_counter()
+    statistics_report(quiz)
+    result = {
+        "site": {
+            "method": "statistics_report (what the statistics page calls)",
             "attempts": report.stats.attempts if report else 0,
             "seconds": round(first - started, 3),
             "cached_seconds": round(time.perf_counter() - first, 3),
         }
+    }
     result["baseline"] = _statistics_baseline(quiz_id)
     return result
 
@@ -196,12 +196,11 @@ def _statistics_baseline(quiz_id: int) -> dict:
     from itertools import groupby
     from operator import itemgetter
 
-    from quizzes import services
     from quizzes import statistics as stats
     from quizzes.models import Answer, Attempt, Quiz
 
     started = time.perf_counter()
-    content = services.current_revision(Quiz.objects.get(pk=quiz_id)).content
+    content = current_revision(Quiz.objects.get(pk=quiz_id)).content
     questions = [
         stats.QuestionInfo(
             id=q["id"],

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bench.load import RequestList
-from quizzes import services
 from quizzes.models import Attempt, Quiz
+from quizzes.services.attempts import draw_layout, save_answers
+from quizzes.services.revisions import current_revision
 
 SESSION_ATTEMPTS = "quizzes.attempts"  # quizzes.views.candidate.SESSION_ATTEMPTS
 
@@ -44,8 +45,8 @@ def sessions_for(attempts: list[Attempt]) -> list[str]:
 
 def new_attempts(quiz: Quiz, count: int) -> list[Attempt]:
     """Started, unanswered attempts, like a cohort that just opened its invite links."""
-    revision = services.current_revision(quiz)
-    layout = services.draw_layout(revision.content, shuffle_questions=False, shuffle_options=False)
+    revision = current_revision(quiz)
+    layout = draw_layout(revision.content, shuffle_questions=False, shuffle_options=False)
     now = timezone.now()
     attempts = [
         Attempt(
@@ -123,7 +124,7 @@ def candidate_requests(
     # Attempt page: an attempt in progress with half of its answers saved.
     (open_attempt,) = new_attempts(quiz, 1)
     questions = open_attempt.revision.content["questions"]
-    services.save_answers(
+    save_answers(
         attempt_id=open_attempt.pk,
         selections={q["id"]: [q["options"][1]["id"]] for q in questions[: len(questions) // 2]},
     )

@@ -22,6 +22,7 @@ import time
 
 from bench.load import ROOT
 from bench.run import DEFAULT_URL, STATIC_ROOT, reset_database, setup_django
+from quizzes.services.attempts import submit_attempt
 
 ENDPOINTS = ["quiz page", "attempt page", "autosave POST", "submit POST", "result page"]
 
@@ -32,7 +33,6 @@ def measure(requests: int, profile: str | None, cold: bool = False) -> dict[str,
     from django.urls import reverse
 
     from bench import prepare, seed
-    from quizzes import services
     from quizzes.models import Attempt
     from quizzes.templatetags import quizzes_tags
 
@@ -42,7 +42,7 @@ def measure(requests: int, profile: str | None, cold: bool = False) -> dict[str,
     pool = list(zip(attempts, keys, strict=True))
     csrf = prepare.csrf_secret()
     finished, finished_key = pool.pop()
-    services.submit_attempt(attempt_id=finished.pk, selections={})
+    submit_attempt(attempt_id=finished.pk, selections={})
     viewed, viewed_key = pool.pop()
 
     # One client (one handler, middleware loaded once, as in a gunicorn worker); each

@@ -22,8 +22,11 @@ from fractions import Fraction
 from django.db import connection, transaction
 from django.utils import timezone
 
-from quizzes import grading, services
+from quizzes import grading
+from quizzes.content import gradable_questions
 from quizzes.models import Answer, Attempt, Option, Question, Quiz
+from quizzes.services.attempts import draw_layout
+from quizzes.services.revisions import current_revision
 
 BENCH_SLUG = "bench-40"
 
@@ -175,14 +178,14 @@ def seed_attempts(
 ) -> SeedReport:
     """Add `attempts` submitted, graded attempts of `quiz` with their answers."""
     started = time.perf_counter()
-    revision = services.current_revision(quiz)
+    revision = current_revision(quiz)
     content = revision.content
-    gradable = services.gradable_questions(content)
+    gradable = gradable_questions(content)
     per_question = [question_choices(question) for question in gradable]
     exacts = [c.exact for best, others in per_question for c in (best, *others)]
     lcd = math.lcm(*(fraction.denominator for fraction in exacts))
     max_score = sum((Decimal(q["points"]) for q in content["questions"]), Decimal(0))
-    layout = services.draw_layout(content, shuffle_questions=False, shuffle_options=False)
+    layout = draw_layout(content, shuffle_questions=False, shuffle_options=False)
     layout_json = json.dumps(layout)
     rng = random.Random(seed)
     now = timezone.now()

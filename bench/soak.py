@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 from bench.load import gunicorn, server_environment
 from bench.report import percentile
 from bench.run import DEFAULT_URL, RESULTS, STATIC_ROOT, env_int, setup_django
+from quizzes.services.revisions import current_revision
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -266,12 +267,11 @@ def main() -> int:
     from django.urls import NoReverseMatch, reverse
 
     from bench.seed import build_quiz
-    from quizzes import services
 
     call_command("migrate", "--no-input", verbosity=0)
     call_command("collectstatic", "--no-input", verbosity=0)
     quiz = build_quiz(slug=f"soak-{run_id}")
-    questions = services.current_revision(quiz).content["questions"]
+    questions = current_revision(quiz).content["questions"]
     connection.close()
     try:
         reverse("quizzes:autosave", kwargs={"public_id": uuid.uuid4()})

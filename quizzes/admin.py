@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from quizzes import formats, selectors, services
+from quizzes import formats
 from quizzes.admin_forms import (
     ImportConfirmForm,
     ImportUploadForm,
@@ -30,6 +30,12 @@ from quizzes.admin_forms import (
 )
 from quizzes.forms import BulkInviteForm
 from quizzes.models import Answer, Attempt, Invite, Option, Question, Quiz
+from quizzes.positions import next_position
+from quizzes.selectors.authoring import import_plan, parsed_quiz
+from quizzes.services.authoring import duplicate_quiz, set_quizzes_published
+from quizzes.services.importing import import_quiz, quiz_slug
+from quizzes.services.invites import create_invites
+from quizzes.services.regrade import regrade_quiz_attempts
 
 # The site's address for full invite links, set per request by the invite admin views:
 # list and detail columns get only the object, not the request.
@@ -97,20 +103,20 @@ class QuizAdmin(SortableAdminBase, admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected quizzes"))
     def publish(self, request, queryset):
-        changed = services.set_quizzes_published(quizzes=queryset, published=True)
+        changed = set_quizzes_published(quizzes=queryset, published=True)
         message = ngettext("%(count)d quiz published.", "%(count)d quizzes published.", changed)
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Unpublish selected quizzes"))
     def unpublish(self, request, queryset):
-        changed = services.set_quizzes_published(quizzes=queryset, published=False)
+        changed = set_quizzes_published(quizzes=queryset, published=False)
         message = ngettext("%(count)d quiz unpublished.", "%(count)d quizzes unpublished.", changed)
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Duplicate selected quizzes (unpublished copies)"))
     def duplicate(self, request, queryset):
         for quiz in queryset:
-            copy = services.duplicate_quiz(quiz=quiz)
+            copy = duplicate_quiz(quiz=quiz)
             self.log_addition(request, copy, [{"added": {}}])
             self.message_user(
                 request,
@@ -132,7 +138,7 @@ class QuizAdmin(SortableAdminBase, admin.ModelAdmin):
         files = []
         for quiz in queryset.order_by("slug"):
             try:
-                text = formats.write(selectors.parsed_quiz(quiz), format)
+                text = formats.write(parsed_quiz(quiz), format)
             except ValueError as error:
                 self.message_user(
                     request,
@@ -190,7 +196,7 @@ class QuizAdmin(SortableAdminBase, admin.ModelAdmin):
             result = formats.parse(data, format=form.cleaned_data["format"] or None)
             context.update(result=result, file_name=form.files["file"].name)
             if result.ok and result.quiz is not None:
-                slug = form.cleaned_data["slug"] or services.quiz_slug(result.quiz.title)
+                slug = form.cleaned_data["slug"] or quiz_slug(result.quiz.title)
                 payload = {
                     "data": base64.b64encode(data).decode("ascii"),
                     "format": result.format,
@@ -199,7 +205,7 @@ class QuizAdmin(SortableAdminBase, admin.ModelAdmin):
                     "name": form.files["file"].name,
                 }
                 context.update(
-                    plan=selectors.import_plan(result.quiz, slug),
+                    plan=import_plan(result.quiz, slug),
                     confirm_form=ImportConfirmForm(
                         initial={"payload": signing.dumps(payload, salt=IMPORT_SALT, compress=True)}
                     ),
@@ -230,9 +236,7 @@ class QuizAdmin(SortableAdminBase, admin.ModelAdmin):
             # Same bytes, same parser: only a parser change between the steps lands here.
             context.update(result=result, file_name=payload["name"], form=ImportUploadForm())
             return TemplateResponse(request, "admin/quizzes/quiz/import.html", context)
-        summary = services.import_quiz(
-            parsed=result.quiz, slug=payload["slug"], publish=payload["publish"]
-        )
+        summary = import_quiz(parsed=result.quiz, slug=payload["slug"], publish=payload["publish"])
         note = gettext("Imported from %(name)s") % {"name": payload["name"]}
         if summary.created:
             self.log_addition(request, summary.quiz, note)
@@ -271,7 +275,7 @@ class QuizAdmin(SortableAdminBase, admin.ModelAdmin):
         reports = [
             (
                 quiz,
-                services.regrade_quiz_attempts(quiz=quiz, dry_run=not confirmed, user=request.user),
+                regrade_quiz_attempts(quiz=quiz, dry_run=not confirmed, user=request.user),
             )
             for quiz in queryset
         ]
@@ -351,7 +355,7 @@ class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Positions are never typed: a new question, or one moved to another quiz, goes last.
         if not change or "quiz" in form.changed_data:
-            obj.position = services.next_position(Question, quiz=obj.quiz)
+            obj.position = next_position(Question, quiz=obj.quiz)
         super().save_model(request, obj, form, change)
 
 
@@ -550,7 +554,7 @@ class InviteAdmin(admin.ModelAdmin):
         form = BulkInviteForm(request.POST or None)
         created = []
         if request.method == "POST" and form.is_valid():
-            created = services.create_invites(
+            created = create_invites(
                 quiz=form.cleaned_data["quiz"],
                 entries=form.cleaned_data["lines"],
                 max_uses=form.cleaned_data["max_uses"],

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from quizzes import services
+from quizzes.positions import park_positions, renumber
 
 
 class OrderedInlineFormSet(CustomInlineFormSet):
@@ -13,7 +13,7 @@ class OrderedInlineFormSet(CustomInlineFormSet):
 
     Drag and drop renumbers every row, so saving row by row would put one row on a
     position another still holds. Rows that move are parked first (the same parking
-    range services.renumber uses), then saved; afterwards positions are made 1..n.
+    range renumber uses), then saved; afterwards positions are made 1..n.
     """
 
     def save(self, commit=True):
@@ -24,11 +24,11 @@ class OrderedInlineFormSet(CustomInlineFormSet):
                 if form.instance.pk
                 and ("position" in form.changed_data or self._should_delete_form(form))
             ]
-            services.park_positions(self.model, moving)
+            park_positions(self.model, moving)
         saved = super().save(commit)
         if commit:
             siblings = self.model.objects.filter(**{self.fk.name: self.instance})
-            services.renumber(list(siblings.order_by("position", "pk")), self.model)
+            renumber(list(siblings.order_by("position", "pk")), self.model)
         return saved
 
 

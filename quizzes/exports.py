@@ -8,7 +8,6 @@ recruiter's machine. Such cells get a leading apostrophe, which spreadsheets sho
 from __future__ import annotations
 
 import csv
-import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +16,7 @@ from functools import lru_cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from quizzes.content import option_label
 from quizzes.models import Attempt
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -32,16 +32,6 @@ def escape_cell(value) -> str:
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
-
-
-def option_label(index: int) -> str:
-    """A, B, ..., Z, AA, AB, ...: the option's place in the quiz as authored."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = string.ascii_uppercase[remainder] + letters
-    return letters
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,17 @@
 """Candidate-facing forms, the autosave payload and the staff form for bulk invites."""
 
-import re
-from email.utils import parseaddr
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from quizzes.candidates import InviteEntry, parse_invite_line
 from quizzes.grading import Kind
+from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals
 from quizzes.models import Attempt, Invite, Quiz
 from quizzes.rendering import render_inline_markdown
-from quizzes.selectors import AttemptFilters
-from quizzes.services import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, InviteEntry, Signals
+from quizzes.selectors.review import AttemptFilters
 
 
 class StartAttemptForm(forms.Form):
@@ -276,24 +273,6 @@ class AutosaveForm(forms.Form):
                 if name.startswith("t_") and value
             },
         )
-
-
-_SEPARATED = re.compile(r"^(?P<name>.*?)\s*[,;\t]\s*(?P<email>[^,;\t\s]+@[^,;\t\s]+)$")
-
-
-def parse_invite_line(line: str) -> InviteEntry:
-    """One pasted line: `Name <email>`, `email`, or `Name, email` (also `;` or a tab)."""
-    line = line.strip()
-    separated = _SEPARATED.match(line)
-    if "<" in line:
-        name, email = parseaddr(line)
-    elif separated:
-        name, email = separated["name"], separated["email"]
-    else:
-        name, email = "", line
-    name, email = name.strip().strip("\"'"), email.strip()
-    validate_email(email)
-    return InviteEntry(name=name, email=email)
 
 
 class BulkInviteForm(forms.Form):

@@ -6,7 +6,7 @@ to a QuizRevision: an immutable JSON record of the quiz content exactly as prese
 revision, so a cohort of a thousand candidates costs one record, not a thousand.
 Authors can then edit, reorder or delete questions freely: reviews and scores of
 existing attempts read from the revision and cannot change, except through an
-explicit, audited regrade (see services.regrade_quiz_attempts).
+explicit, audited regrade (see services.regrade.regrade_quiz_attempts).
 """
 
 import secrets

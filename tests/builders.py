@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from quizzes import services
 from quizzes.models import Option, Question, Quiz
+from quizzes.services.importing import quiz_slug
 
 # The seed's three questions, in short: (text, kind, [(option, verdict), ...]).
 SEED_LIKE = [
@@ -44,7 +44,7 @@ SEED_LIKE = [
 
 def make_quiz(*, questions=SEED_LIKE, title="Тест", slug=None, published=True, **fields) -> Quiz:
     quiz = Quiz.objects.create(
-        title=title, slug=slug or services.quiz_slug(title), published=published, **fields
+        title=title, slug=slug or quiz_slug(title), published=published, **fields
     )
     for position, (text, kind, options) in enumerate(questions, start=1):
         question = Question.objects.create(

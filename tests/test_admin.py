@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from quizzes import services
+from quizzes.services.attempts import start_attempt, submit_attempt
 from tests.builders import make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +44,8 @@ def test_question_changelist_filters_and_searches(admin_client):
 
 def test_attempt_admin_is_read_only_with_answers(admin_client):
     quiz = make_quiz()
-    attempt = services.start_attempt(
-        quiz=quiz, candidate_name="Пётр", candidate_email="p@example.com"
-    )
-    services.submit_attempt(attempt_id=attempt.pk, selections={})
+    attempt = start_attempt(quiz=quiz, candidate_name="Пётр", candidate_email="p@example.com")
+    submit_attempt(attempt_id=attempt.pk, selections={})
     html = admin_client.get(reverse("admin:quizzes_attempt_changelist")).content.decode()
     assert "Пётр" in html
     response = admin_client.get(reverse("admin:quizzes_attempt_change", args=[attempt.pk]))
@@ -66,12 +64,10 @@ def test_regrade_action_shows_a_dry_run_then_applies_on_confirmation(admin_clien
     from quizzes.models import Attempt, ScoreChange
 
     quiz = make_quiz()
-    attempt = services.start_attempt(
-        quiz=quiz, candidate_name="Вера", candidate_email="v@example.com"
-    )
+    attempt = start_attempt(quiz=quiz, candidate_name="Вера", candidate_email="v@example.com")
     question = quiz.questions.get(position=2)
     wrong = question.options.get(text="Он не требует learning rate")
-    services.submit_attempt(attempt_id=attempt.pk, selections={question.id: [wrong.id]})
+    submit_attempt(attempt_id=attempt.pk, selections={question.id: [wrong.id]})
     wrong.verdict = "correct"
     wrong.save()
     url = reverse("admin:quizzes_quiz_changelist")

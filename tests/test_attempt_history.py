@@ -7,22 +7,22 @@ from django.core.management import call_command
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from quizzes import services
 from quizzes.models import Attempt, Option, QuizRevision, ScoreChange
+from quizzes.positions import renumber
+from quizzes.services.attempts import start_attempt, submit_attempt
+from quizzes.services.regrade import regrade_quiz_attempts
 from tests.builders import answer_post
 
 pytestmark = pytest.mark.django_db
 
 
 def submit(quiz, choices, name="Анна"):
-    attempt = services.start_attempt(
-        quiz=quiz, candidate_name=name, candidate_email="a@example.com"
-    )
+    attempt = start_attempt(quiz=quiz, candidate_name=name, candidate_email="a@example.com")
     selections = {}
     for position, texts in choices.items():
         question = quiz.questions.get(position=position)
         selections[question.id] = [question.options.get(text=t).id for t in texts]
-    return services.submit_attempt(attempt_id=attempt.pk, selections=selections).attempt
+    return submit_attempt(attempt_id=attempt.pk, selections=selections).attempt
 
 
 def without_csrf(html: str) -> str:
@@ -30,8 +30,8 @@ def without_csrf(html: str) -> str:
 
 
 def test_identical_content_shares_one_revision(quiz):
-    first = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
-    second = services.start_attempt(quiz=quiz, candidate_name="B", candidate_email="b@example.com")
+    first = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
+    second = start_attempt(quiz=quiz, candidate_name="B", candidate_email="b@example.com")
     assert first.revision_id == second.revision_id
     assert QuizRevision.objects.count() == 1
 
@@ -57,9 +57,9 @@ def test_editing_after_an_attempt_leaves_its_review_and_score_untouched(client, 
 
 
 def test_a_new_attempt_after_an_edit_gets_the_new_content(quiz):
-    old = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
+    old = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
     quiz.questions.filter(position=2).update(text="Новая формулировка")
-    new = services.start_attempt(quiz=quiz, candidate_name="B", candidate_email="b@example.com")
+    new = start_attempt(quiz=quiz, candidate_name="B", candidate_email="b@example.com")
     assert old.revision_id != new.revision_id
     texts = [q["text"] for q in new.revision.content["questions"]]
     assert "Новая формулировка" in texts
@@ -85,7 +85,7 @@ def test_a_quiz_with_attempts_cannot_be_deleted(quiz):
 
 def test_submitting_an_already_submitted_attempt_returns_the_stored_result(quiz):
     attempt = submit(quiz, {2: ["Он адаптирует learning rate для каждого параметра"]})
-    outcome = services.submit_attempt(attempt_id=attempt.pk, selections={})
+    outcome = submit_attempt(attempt_id=attempt.pk, selections={})
     assert outcome.graded_now is False
     assert outcome.attempt.score == 1
 
@@ -98,7 +98,7 @@ def test_regrade_dry_run_reports_changes_and_saves_nothing(quiz):
     attempt = submit(quiz, {2: ["Он не требует learning rate"]})
     fix_verdict(quiz, 2, "Он не требует learning rate", "correct")
 
-    report = services.regrade_quiz_attempts(quiz=quiz, dry_run=True)
+    report = regrade_quiz_attempts(quiz=quiz, dry_run=True)
 
     assert [(c.attempt.pk, c.old_score, c.new_score) for c in report.changes] == [
         (attempt.pk, 0, 1)
@@ -113,10 +113,10 @@ def test_regrade_uses_current_verdicts_matched_by_option_identity(quiz, django_u
     attempt = submit(quiz, {2: ["Он не требует learning rate"]})
     # Reordering must not matter: verdicts follow the option, not its position.
     question = quiz.questions.get(position=2)
-    services.renumber(list(question.options.order_by("-position")), Option)
+    renumber(list(question.options.order_by("-position")), Option)
     fix_verdict(quiz, 2, "Он не требует learning rate", "correct")
 
-    report = services.regrade_quiz_attempts(quiz=quiz, dry_run=False, user=staff)
+    report = regrade_quiz_attempts(quiz=quiz, dry_run=False, user=staff)
 
     assert len(report.changes) == 1
     attempt.refresh_from_db()
@@ -138,7 +138,7 @@ def test_regrade_skips_attempts_whose_questions_changed_shape(quiz):
     question = quiz.questions.get(position=2)
     Option.objects.create(question=question, position=9, text="Новый вариант", verdict="correct")
 
-    report = services.regrade_quiz_attempts(quiz=quiz, dry_run=False)
+    report = regrade_quiz_attempts(quiz=quiz, dry_run=False)
 
     assert report.changes == []
     assert [(a.pk, "added or removed" in reason) for a, reason in report.skipped] == [
@@ -149,8 +149,8 @@ def test_regrade_skips_attempts_whose_questions_changed_shape(quiz):
 def test_regrade_twice_changes_nothing_the_second_time(quiz):
     submit(quiz, {2: ["Он не требует learning rate"]})
     fix_verdict(quiz, 2, "Он не требует learning rate", "correct")
-    services.regrade_quiz_attempts(quiz=quiz, dry_run=False)
-    report = services.regrade_quiz_attempts(quiz=quiz, dry_run=False)
+    regrade_quiz_attempts(quiz=quiz, dry_run=False)
+    report = regrade_quiz_attempts(quiz=quiz, dry_run=False)
     assert report.changes == [] and report.unchanged == 1
     assert ScoreChange.objects.count() == 1
 

@@ -8,8 +8,11 @@ import pytest
 from bench import seed
 from bench.load import RequestList
 from bench.report import BARE, EndpointResult, add_ratios, format_table, percentile
-from quizzes import grading, services
+from quizzes import grading
+from quizzes.content import gradable_questions
 from quizzes.models import Answer, Attempt
+from quizzes.services.attempts import start_attempt, submit_attempt
+from quizzes.services.revisions import current_revision
 
 
 @pytest.mark.django_db
@@ -20,8 +23,8 @@ def test_seeded_attempts_carry_the_scores_the_grader_gives():
     assert report.attempts == 30
     assert Attempt.objects.filter(quiz=quiz, state="submitted").count() == 30
     assert Answer.objects.filter(attempt__quiz=quiz).count() == report.answers > 0
-    content = services.current_revision(quiz).content
-    questions = services.gradable_questions(content)
+    content = current_revision(quiz).content
+    questions = gradable_questions(content)
     for attempt in Attempt.objects.filter(quiz=quiz).prefetch_related("answers"):
         answers = {a.question_id: a for a in attempt.answers.all()}
         graded = grading.grade_attempt(questions, {q: a.selected for q, a in answers.items()})
@@ -43,7 +46,7 @@ def test_seeding_twice_appends_with_fresh_ids():
     seed.seed_attempts(quiz, attempts=5, seed=8, progress=lambda _: None)
     assert Attempt.objects.filter(quiz=quiz).count() == 10
     # The id sequence is past the seeded rows: the site can still start attempts.
-    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
+    attempt = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
     assert attempt.pk > max(Attempt.objects.exclude(pk=attempt.pk).values_list("pk", flat=True))
 
 
@@ -143,18 +146,16 @@ def test_soak_audit_counts_lost_changed_and_duplicated_answers():
     from bench.soak import Candidate, audit
 
     quiz = seed.build_quiz(questions=3, slug="soak-audit")
-    content = services.current_revision(quiz).content
+    content = current_revision(quiz).content
     q1, q2, q3 = (q["id"] for q in content["questions"])
     opt = {q["id"]: [o["id"] for o in q["options"]] for q in content["questions"]}
 
     def candidate(n, sent, stored, *, attempts=1, submit=True):
         person = Candidate(number=n, email=f"c{n}@example.com", sent=sent, submitted=True)
         for _ in range(attempts):
-            attempt = services.start_attempt(
-                quiz=quiz, candidate_name=f"C{n}", candidate_email=person.email
-            )
+            attempt = start_attempt(quiz=quiz, candidate_name=f"C{n}", candidate_email=person.email)
             if submit:
-                services.submit_attempt(attempt_id=attempt.pk, selections=stored)
+                submit_attempt(attempt_id=attempt.pk, selections=stored)
         return person
 
     people = [

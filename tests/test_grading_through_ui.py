@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes import services
 from quizzes.models import Attempt
+from quizzes.services.attempts import AttemptClosed, save_answers, start_attempt, submit_attempt
 from tests.builders import answer_post, make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -89,11 +89,11 @@ def test_points_scale_the_fraction(client, start):
 
 def test_pass_mark_decides_pass_or_fail():
     quiz = make_quiz(pass_mark=Decimal("60"))
-    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
+    attempt = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
     q2 = quiz.questions.get(position=2)
     q3 = quiz.questions.get(position=3)
     right = {q2.id: [q2.options.get(position=1).id], q3.id: [q3.options.get(position=1).id]}
-    attempt = services.submit_attempt(attempt_id=attempt.pk, selections=right).attempt
+    attempt = submit_attempt(attempt_id=attempt.pk, selections=right).attempt
     assert attempt.percentage == Decimal("66.67")
     assert attempt.passed() is True
     attempt.quiz.pass_mark = Decimal("70")
@@ -103,7 +103,7 @@ def test_pass_mark_decides_pass_or_fail():
 def test_submitted_attempt_never_changes_by_candidate_action(client, start, quiz):
     attempt = start(quiz)
     client.post(attempt.get_absolute_url(), answer_post(quiz, {3: ["Взрыв градиентов"]}))
-    with pytest.raises(services.AttemptClosed):
-        services.save_answers(attempt_id=attempt.pk, selections={}, seq=99)
+    with pytest.raises(AttemptClosed):
+        save_answers(attempt_id=attempt.pk, selections={}, seq=99)
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.SUBMITTED and attempt.score == 1

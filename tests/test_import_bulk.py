@@ -1,12 +1,12 @@
-"""services.import_quiz writes in bulk: queries do not grow with the number of questions."""
+"""import_quiz writes in bulk: queries do not grow with the number of questions."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from quizzes import services
 from quizzes.formats.model import ParsedOption, ParsedQuestion, ParsedQuiz
 from quizzes.models import Option, Question
+from quizzes.services.importing import import_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def parsed_quiz(questions: int, *, options: int = 4, edit: str = "") -> ParsedQu
 
 def import_queries(parsed: ParsedQuiz, slug: str) -> int:
     with CaptureQueriesContext(connection) as queries:
-        services.import_quiz(parsed=parsed, slug=slug)
+        import_quiz(parsed=parsed, slug=slug)
     return len(queries)
 
 
@@ -50,7 +50,7 @@ def test_importing_a_new_quiz_takes_a_constant_number_of_queries(
     # Savepoint, quiz lookup and insert, the existing questions (+ their options), then
     # one insert for all questions and one for all options.
     with django_assert_max_num_queries(8):
-        services.import_quiz(parsed=parsed_quiz(questions), slug=f"bulk-{questions}")
+        import_quiz(parsed=parsed_quiz(questions), slug=f"bulk-{questions}")
     assert Question.objects.filter(quiz__slug=f"bulk-{questions}").count() == questions
     options = Option.objects.filter(question__quiz__slug=f"bulk-{questions}")
     assert options.count() == 4 * questions
@@ -71,13 +71,13 @@ def test_new_and_changed_quizzes_cost_the_same_queries_for_1_and_40_questions():
 
 
 def test_reimport_changes_in_place_keeping_ids_and_then_writes_nothing():
-    services.import_quiz(parsed=parsed_quiz(30, options=5), slug="edit")
+    import_quiz(parsed=parsed_quiz(30, options=5), slug="edit")
     ids = dict(Question.objects.filter(quiz__slug="edit").values_list("position", "id"))
     option_ids = set(
         Option.objects.filter(question__quiz__slug="edit").values_list("id", flat=True)
     )
     # Fewer options per question, one more question, every text edited.
-    summary = services.import_quiz(parsed=parsed_quiz(31, options=3, edit="!"), slug="edit")
+    summary = import_quiz(parsed=parsed_quiz(31, options=3, edit="!"), slug="edit")
     assert (summary.questions_created, summary.questions_updated) == (1, 30)
     after = dict(Question.objects.filter(quiz__slug="edit").values_list("position", "id"))
     assert {p: after[p] for p in ids} == ids
@@ -90,7 +90,7 @@ def test_reimport_changes_in_place_keeping_ids_and_then_writes_nothing():
         (3, "Option 7.3!"),
     ]
     with CaptureQueriesContext(connection) as queries:
-        again = services.import_quiz(parsed=parsed_quiz(31, options=3, edit="!"), slug="edit")
+        again = import_quiz(parsed=parsed_quiz(31, options=3, edit="!"), slug="edit")
     assert not again.changed
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from quizzes import services
 from quizzes.models import Attempt, Option, Question, Quiz
+from quizzes.services.attempts import start_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_the_fixture_is_the_repaired_seed(seed_path):
 def test_importing_twice_changes_nothing_and_keeps_attempts():
     run(str(FIXTURE))
     quiz = Quiz.objects.get()
-    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
+    attempt = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
     snapshot = (
         list(Question.objects.values().order_by("id")),
         list(Option.objects.values().order_by("id")),

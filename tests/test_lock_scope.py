@@ -10,7 +10,9 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from quizzes import services
+from quizzes.services.attempts import SubmitOutcome, save_answers, start_attempt, submit_attempt
+from quizzes.services.invites import redeem_invite
+from quizzes.services.revisions import current_revision
 from tests.builders import make_quiz
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -54,7 +56,7 @@ def while_holding(first, second) -> object:
 def two_attempts():
     quiz = make_quiz()
     first, second = (
-        services.start_attempt(quiz=quiz, candidate_name=n, candidate_email=f"{n}@example.com")
+        start_attempt(quiz=quiz, candidate_name=n, candidate_email=f"{n}@example.com")
         for n in ("a", "b")
     )
     question = first.revision.content["questions"][1]
@@ -64,8 +66,8 @@ def two_attempts():
 def test_a_save_does_not_wait_for_another_candidates_open_save():
     first, second, answer = two_attempts()
     result = while_holding(
-        lambda: services.save_answers(attempt_id=first.pk, selections=answer),
-        lambda: services.save_answers(attempt_id=second.pk, selections=answer),
+        lambda: save_answers(attempt_id=first.pk, selections=answer),
+        lambda: save_answers(attempt_id=second.pk, selections=answer),
     )
     assert result is True
     assert second.answers.get().selected == answer[next(iter(answer))]
@@ -74,10 +76,10 @@ def test_a_save_does_not_wait_for_another_candidates_open_save():
 def test_a_submit_does_not_wait_for_another_candidates_open_submit():
     first, second, answer = two_attempts()
     result = while_holding(
-        lambda: services.submit_attempt(attempt_id=first.pk, selections=answer),
-        lambda: services.submit_attempt(attempt_id=second.pk, selections=answer),
+        lambda: submit_attempt(attempt_id=first.pk, selections=answer),
+        lambda: submit_attempt(attempt_id=second.pk, selections=answer),
     )
-    assert isinstance(result, services.SubmitOutcome), result
+    assert isinstance(result, SubmitOutcome), result
     assert result.graded_now and result.attempt.score == 1
 
 
@@ -85,8 +87,8 @@ def test_the_same_attempt_still_waits_for_its_own_lock():
     # The lock still does its job: a second submit of one attempt queues behind the first.
     first, _, answer = two_attempts()
     result = while_holding(
-        lambda: services.submit_attempt(attempt_id=first.pk, selections=answer),
-        lambda: services.submit_attempt(attempt_id=first.pk, selections=answer),
+        lambda: submit_attempt(attempt_id=first.pk, selections=answer),
+        lambda: submit_attempt(attempt_id=first.pk, selections=answer),
     )
     assert isinstance(result, Exception) and "lock timeout" in str(result)
 
@@ -97,14 +99,14 @@ def test_redeeming_an_invite_does_not_wait_for_another_invite_of_the_quiz():
     quiz = make_quiz(access="invite")
     # The revision exists already (the first-ever start of new content creates it, and a
     # second start of the same content rightly waits for that insert to commit).
-    services.current_revision(quiz)
+    current_revision(quiz)
     first, second = (
         Invite.objects.create(quiz=quiz, candidate_name=n, candidate_email=f"{n}@example.com")
         for n in ("a", "b")
     )
     result = while_holding(
-        lambda: services.redeem_invite(invite_id=first.pk),
-        lambda: services.redeem_invite(invite_id=second.pk),
+        lambda: redeem_invite(invite_id=first.pk),
+        lambda: redeem_invite(invite_id=second.pk),
     )
     assert not isinstance(result, Exception), result
     assert result.invite_id == second.pk and result.candidate_email == "b@example.com"

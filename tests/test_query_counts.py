@@ -7,8 +7,9 @@ candidates' attempts present, and must stay under the same bound for both.
 import pytest
 from django.urls import reverse
 
-from quizzes import services
 from quizzes.models import Attempt
+from quizzes.selectors.candidate import presented_questions
+from quizzes.services.attempts import save_answers, start_attempt, submit_attempt
 from tests.builders import make_large_quiz
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +20,11 @@ SIZES = [1, 40]
 def other_attempts(quiz, count=3):
     """Attempts of other candidates (submitted, with answers), which pages must not load."""
     for n in range(count):
-        attempt = services.start_attempt(
+        attempt = start_attempt(
             quiz=quiz, candidate_name=f"Other {n}", candidate_email=f"other{n}@example.com"
         )
         first = attempt.revision.content["questions"][0]
-        services.submit_attempt(
-            attempt_id=attempt.pk, selections={first["id"]: [first["options"][0]["id"]]}
-        )
+        submit_attempt(attempt_id=attempt.pk, selections={first["id"]: [first["options"][0]["id"]]})
 
 
 def all_answers(attempt: Attempt) -> dict:
@@ -67,7 +66,7 @@ def test_attempt_page_takes_at_most_six_queries(
 ):
     attempt = start(big_quiz)
     questions = attempt.revision.content["questions"]
-    services.save_answers(
+    save_answers(
         attempt_id=attempt.pk,
         selections={q["id"]: [q["options"][1]["id"]] for q in questions},
     )
@@ -98,7 +97,7 @@ def test_submit_over_autosaved_answers_takes_at_most_ten_queries(
 ):
     attempt = start(big_quiz)
     questions = attempt.revision.content["questions"]
-    services.save_answers(
+    save_answers(
         attempt_id=attempt.pk,
         selections={q["id"]: [q["options"][1]["id"]] for q in questions},
     )
@@ -124,16 +123,15 @@ def test_result_page_queries_do_not_grow_with_questions(
 def test_written_out_option_inputs_match_djangos_widget_markup(client, start):
     # The attempt page writes option inputs out instead of rendering a widget template per
     # option (40 × 5 templates per page); the markup must stay exactly Django's.
-    from quizzes import selectors
     from quizzes.forms import AnswerForm
 
     quiz = make_large_quiz(questions=2, options=3)
     attempt = start(quiz)
-    questions = selectors.presented_questions(attempt)
+    questions = presented_questions(attempt)
     first = questions[0]["options"][0]["id"]
     form = AnswerForm(initial={f"q_{questions[0]['id']}": [str(first)]}, questions=questions)
     expected = [str(choice.tag()) for _, field in form.bound_questions() for choice in field]
-    services.save_answers(attempt_id=attempt.pk, selections={questions[0]["id"]: [first]})
+    save_answers(attempt_id=attempt.pk, selections={questions[0]["id"]: [first]})
 
     html = client.get(attempt.get_absolute_url()).content.decode()
 

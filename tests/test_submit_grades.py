@@ -4,8 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes import grading, services
+from quizzes import grading
+from quizzes.content import gradable_questions
 from quizzes.models import Answer
+from quizzes.services.attempts import save_answers, start_attempt, submit_attempt
 from tests.builders import make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("saved_first", [False, True], ids=["fresh", "autosaved"])
 def test_submit_stores_each_answers_exact_fraction_and_points(saved_first):
     quiz = make_quiz()
-    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
+    attempt = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
     questions = attempt.revision.content["questions"]
     # Every option of the first question (a mixed verdict: partial credit or zero), the
     # correct-looking first option elsewhere, nothing for the last question.
@@ -22,12 +24,10 @@ def test_submit_stores_each_answers_exact_fraction_and_points(saved_first):
     selections |= {q["id"]: [q["options"][0]["id"]] for q in questions[1:-1]}
     selections[questions[-1]["id"]] = []
     if saved_first:
-        services.save_answers(attempt_id=attempt.pk, selections=selections)
-    services.submit_attempt(attempt_id=attempt.pk, selections=selections)
+        save_answers(attempt_id=attempt.pk, selections=selections)
+    submit_attempt(attempt_id=attempt.pk, selections=selections)
 
-    expected = grading.grade_attempt(
-        services.gradable_questions(attempt.revision.content), selections
-    )
+    expected = grading.grade_attempt(gradable_questions(attempt.revision.content), selections)
     stored = {a.question_id: a for a in Answer.objects.filter(attempt=attempt)}
     assert set(stored) == {q["id"] for q in questions}
     for question in expected.questions:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from quizzes import selectors, services
 from quizzes.forms import (
     AnswerForm,
     AutosaveForm,
@@ -18,6 +17,23 @@ from quizzes.forms import (
     shown_questions,
 )
 from quizzes.models import Attempt, Invite, Quiz
+from quizzes.selectors.candidate import (
+    attempts_of_invite,
+    invite_by_id,
+    invite_by_token,
+    open_attempt_for_invite,
+    presented_questions,
+    public_quizzes,
+)
+from quizzes.selectors.results import attempt_review
+from quizzes.services.attempts import (
+    AttemptClosed,
+    close_if_overdue,
+    save_answers,
+    start_attempt,
+    submit_attempt,
+)
+from quizzes.services.invites import InviteUnavailable, redeem_invite
 
 SESSION_ATTEMPTS = "quizzes.attempts"
 # The invite being redeemed, so the start page's URL does not carry the token.
@@ -50,16 +66,16 @@ def _invite_unavailable(request: HttpRequest, reason: str) -> HttpResponse:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "quizzes/home.html", {"quizzes": selectors.public_quizzes()})
+    return render(request, "quizzes/home.html", {"quizzes": public_quizzes()})
 
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="start", key=RATE_KEY, rate=RATE, method="POST")
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(selectors.public_quizzes(), slug=slug)
+    quiz = get_object_or_404(public_quizzes(), slug=slug)
     form = StartAttemptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        attempt = services.start_attempt(quiz=quiz, **form.cleaned_data)
+        attempt = start_attempt(quiz=quiz, **form.cleaned_data)
         _remember_attempt(request, attempt)
         return redirect(attempt)
     return render(request, "quizzes/quiz_detail.html", {"quiz": quiz, "form": form})
@@ -73,19 +89,19 @@ def invite_link(request: HttpRequest, token: str) -> HttpResponse:
     Opening the link never starts the clock by itself (mail scanners open links too);
     the candidate presses Start on a page whose URL no longer carries the token.
     """
-    invite = selectors.invite_by_token(token)
+    invite = invite_by_token(token)
     if invite is None:
         return _invite_unavailable(request, "unknown")
     # Whoever holds the link owns the attempt: a new session key, so a key planted in
     # this browser before (session fixation) does not get access to it.
     request.session.cycle_key()
-    open_attempt = selectors.open_attempt_for_invite(invite)
+    open_attempt = open_attempt_for_invite(invite)
     if open_attempt is not None:
         _remember_attempt(request, open_attempt)
         return redirect(open_attempt)
     reason = invite.unavailable_reason()
     if reason:
-        finished = selectors.attempts_of_invite(
+        finished = attempts_of_invite(
             invite, public_ids=request.session.get(SESSION_ATTEMPTS, [])
         ).first()
         if finished is not None:
@@ -98,16 +114,16 @@ def invite_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="invite", key=RATE_KEY, rate=RATE)
 def invite_start(request: HttpRequest) -> HttpResponse:
-    invite = selectors.invite_by_id(request.session.get(SESSION_INVITE))
+    invite = invite_by_id(request.session.get(SESSION_INVITE))
     if invite is None:
         return _invite_unavailable(request, "unknown")
     form = InviteStartForm(request.POST if request.method == "POST" else None, invite=invite)
     if request.method == "POST" and form.is_valid():
         try:
-            attempt = services.redeem_invite(invite_id=invite.pk, **form.cleaned_data)
+            attempt = redeem_invite(invite_id=invite.pk, **form.cleaned_data)
         except Invite.DoesNotExist:
             return _invite_unavailable(request, "unknown")
-        except services.InviteUnavailable as error:
+        except InviteUnavailable as error:
             return _invite_unavailable(request, error.reason)
         _remember_attempt(request, attempt)
         del request.session[SESSION_INVITE]
@@ -140,10 +156,10 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     attempt = _get_attempt_for_candidate(request, public_id)
     if not attempt.is_open:
         return redirect("quizzes:result", public_id=attempt.public_id)
-    questions = selectors.presented_questions(attempt)
+    questions = presented_questions(attempt)
     if request.method == "POST":
         return _attempt_post(request, attempt, questions)
-    if services.close_if_overdue(attempt=attempt):
+    if close_if_overdue(attempt=attempt):
         attempt.refresh_from_db(fields=["state"])
         return _finished_redirect(request, attempt)
     saved = {answer.question_id: answer.selected for answer in attempt.answers.all()}
@@ -189,19 +205,19 @@ def _attempt_post(request: HttpRequest, attempt: Attempt, questions: list[dict])
     # button sends only `goto`.
     action = request.POST.get("action") or ("goto" if "goto" in request.POST else "finish")
     if action == "finish":
-        outcome = services.submit_attempt(attempt_id=attempt.pk, selections=form.selections())
+        outcome = submit_attempt(attempt_id=attempt.pk, selections=form.selections())
         if not outcome.graded_now:
             messages.info(request, _("This attempt was already submitted; here is its result."))
             return redirect("quizzes:result", public_id=attempt.public_id)
         return _finished_redirect(request, outcome.attempt)
     try:
-        services.save_answers(
+        save_answers(
             attempt_id=attempt.pk,
             selections=form.selections(),
             seq=bookkeeping.cleaned_data["seq"],
         )
-    except services.AttemptClosed:
-        services.close_if_overdue(attempt=attempt)
+    except AttemptClosed:
+        close_if_overdue(attempt=attempt)
         attempt.refresh_from_db(fields=["state"])
         return _finished_redirect(request, attempt)
     if request.POST.get("goto"):
@@ -226,20 +242,20 @@ def autosave(request: HttpRequest, public_id) -> JsonResponse:
     result_url = reverse("quizzes:result", kwargs={"public_id": attempt.public_id})
     if not attempt.is_open:
         return JsonResponse({"closed": True, "result_url": result_url}, status=409)
-    questions = selectors.presented_questions(attempt)
+    questions = presented_questions(attempt)
     shown = shown_questions(request.POST, questions, default_all=False)
     form = AnswerForm(request.POST, questions=shown or [])
     bookkeeping = AutosaveForm(request.POST, question_ids=[q["id"] for q in questions])
     if shown is None or not form.is_valid() or not bookkeeping.is_valid():
         return JsonResponse({"error": _("The answers could not be accepted.")}, status=400)
     try:
-        saved = services.save_answers(
+        saved = save_answers(
             attempt_id=attempt.pk,
             selections=form.selections(),
             seq=bookkeeping.cleaned_data["seq"],
             signals=bookkeeping.signals(),
         )
-    except services.AttemptClosed:
+    except AttemptClosed:
         return JsonResponse({"closed": True, "result_url": result_url}, status=409)
     return JsonResponse({"saved": saved, "stale": not saved})
 
@@ -248,7 +264,7 @@ def autosave(request: HttpRequest, public_id) -> JsonResponse:
 def result_page(request: HttpRequest, public_id) -> HttpResponse:
     attempt = _get_attempt_for_candidate(request, public_id)
     if attempt.is_open:
-        if not services.close_if_overdue(attempt=attempt):
+        if not close_if_overdue(attempt=attempt):
             return redirect(attempt)
         attempt = _get_attempt_for_candidate(request, public_id)
     return render(
@@ -258,6 +274,6 @@ def result_page(request: HttpRequest, public_id) -> HttpResponse:
             "attempt": attempt,
             "policy": attempt.quiz.review_policy,
             "Policy": Quiz.ReviewPolicy,
-            "review": selectors.attempt_review(attempt),
+            "review": attempt_review(attempt),
         },
     )

@@ -17,9 +17,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes import charts, exports, selectors, services, statistics
+from quizzes import charts, exports, statistics
 from quizzes.forms import AttemptFilterForm, AttemptNoteForm, AttemptRatingForm, ScoreOverrideForm
 from quizzes.models import Attempt, Quiz
+from quizzes.selectors.exports import export_attempts
+from quizzes.selectors.results import attempt_review
+from quizzes.selectors.review import attempt_standing, quiz_revisions, review_attempts
+from quizzes.selectors.statistics import statistics_report
+from quizzes.services.review import (
+    ReviewError,
+    add_attempt_note,
+    override_question_score,
+    rate_attempt,
+)
 
 PAGE_SIZE = 50
 FLAG_LABELS = {
@@ -48,7 +58,7 @@ def _filter_form(request: HttpRequest) -> AttemptFilterForm:
 @staff_permission("quizzes.view_attempt")
 def attempt_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
-    attempts = selectors.review_attempts(form.filters())
+    attempts = review_attempts(form.filters())
     page = Paginator(attempts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -65,7 +75,7 @@ def _get_attempt(public_id) -> Attempt:
 
 def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, status: int = 200):
     answers = list(attempt.answers.all())
-    review = selectors.attempt_review(attempt, answers)
+    review = attempt_review(attempt, answers)
     forms = forms or {}
     override_form = forms.get("override")
     override_shown = False
@@ -87,7 +97,7 @@ def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, stat
     context = {
         "attempt": attempt,
         "review": review,
-        "standing": selectors.attempt_standing(attempt),
+        "standing": attempt_standing(attempt),
         "notes": attempt.notes.select_related("author").order_by("created_at"),
         "history": history,
         "note_form": forms.get("note") or AttemptNoteForm(),
@@ -112,10 +122,8 @@ def attempt_note(request: HttpRequest, public_id) -> HttpResponse:
     form = AttemptNoteForm(request.POST)
     if form.is_valid():
         try:
-            services.add_attempt_note(
-                attempt=attempt, author=request.user, text=form.cleaned_data["text"]
-            )
-        except services.ReviewError as error:
+            add_attempt_note(attempt=attempt, author=request.user, text=form.cleaned_data["text"])
+        except ReviewError as error:
             form.add_error("text", str(error))
     if not form.is_valid():
         return _render_detail(request, attempt, forms={"note": form}, status=400)
@@ -130,7 +138,7 @@ def attempt_rate(request: HttpRequest, public_id) -> HttpResponse:
     form = AttemptRatingForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, attempt, forms={"rating": form}, status=400)
-    services.rate_attempt(attempt=attempt, rating=form.cleaned_data["rating"], user=request.user)
+    rate_attempt(attempt=attempt, rating=form.cleaned_data["rating"], user=request.user)
     messages.success(request, _("The rating was saved."))
     return redirect("quizzes:review_attempt", public_id=attempt.public_id)
 
@@ -142,14 +150,14 @@ def attempt_override(request: HttpRequest, public_id) -> HttpResponse:
     form = ScoreOverrideForm(request.POST)
     if form.is_valid():
         try:
-            services.override_question_score(
+            override_question_score(
                 attempt=attempt,
                 question_id=form.cleaned_data["question_id"],
                 points=form.cleaned_data["points"],
                 reason=form.cleaned_data["reason"],
                 user=request.user,
             )
-        except services.ReviewError as error:
+        except ReviewError as error:
             form.add_error(None, str(error))
     if not form.is_valid():
         return _render_detail(request, attempt, forms={"override": form}, status=400)
@@ -161,9 +169,9 @@ def attempt_override(request: HttpRequest, public_id) -> HttpResponse:
 @staff_permission("quizzes.view_attempt")
 def attempt_export(request: HttpRequest) -> StreamingHttpResponse:
     filters = _filter_form(request).filters()
-    revisions = selectors.quiz_revisions(filters.quiz) if filters.quiz else {}
+    revisions = quiz_revisions(filters.quiz) if filters.quiz else {}
     lines = exports.csv_lines(
-        selectors.export_attempts(filters),
+        export_attempts(filters),
         columns=exports.question_columns(revisions.values()),
         revision_options=exports.revision_option_labels(revisions),
     )
@@ -177,7 +185,7 @@ def attempt_export(request: HttpRequest) -> StreamingHttpResponse:
 def _statistics_report(request: HttpRequest, slug: str):
     quiz = get_object_or_404(Quiz, slug=slug)
     revision = request.GET.get("version", "")
-    report = selectors.statistics_report(quiz, int(revision) if revision.isdigit() else None)
+    report = statistics_report(quiz, int(revision) if revision.isdigit() else None)
     return quiz, report
 
 

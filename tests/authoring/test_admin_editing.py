@@ -5,6 +5,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from quizzes.models import Option, Question, Quiz
+from quizzes.services.attempts import start_attempt
 from tests.authoring.forms_html import admin_form_data
 from tests.builders import make_quiz
 
@@ -259,10 +260,9 @@ def test_question_history_shows_who_changed_a_verdict_and_when(admin_client, aut
 
 
 def test_duplicate_copies_questions_and_options_but_not_attempts(admin_client):
-    from quizzes import services
 
     quiz = make_quiz(title="Оригинал", slug="original")
-    services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
+    start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
     changelist = reverse("admin:quizzes_quiz_changelist")
     for _round in range(2):
         response = admin_client.post(

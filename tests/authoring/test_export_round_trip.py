@@ -7,8 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 
-from quizzes import formats, selectors, services
+from quizzes import formats
 from quizzes.models import Quiz
+from quizzes.selectors.authoring import import_plan, parsed_quiz
+from quizzes.services.importing import import_quiz
 from tests.builders import make_quiz
 from tests.formats._paths import CORPUS_DIR, REPO_ROOT
 from tests.formats.test_round_trip import quizzes as generated_quizzes
@@ -39,7 +41,7 @@ def stored_content(quiz: Quiz) -> list:
 def import_bytes(data: bytes, slug: str, format=None) -> Quiz:
     result = formats.parse(data, format=format)
     assert result.ok, result.errors
-    return services.import_quiz(parsed=result.quiz, slug=slug).quiz
+    return import_quiz(parsed=result.quiz, slug=slug).quiz
 
 
 def test_export_command_writes_utf8_seed_file(tmp_path):
@@ -84,7 +86,7 @@ def test_content_a_format_cannot_carry_is_a_clear_error():
 @pytest.mark.parametrize("fmt", ["seed", "tasklist"])
 def test_fixture_round_trips_through_the_database(fmt):
     original = import_bytes(FIXTURE.read_bytes(), "fixture")
-    exported = formats.write(selectors.parsed_quiz(original), fmt)
+    exported = formats.write(parsed_quiz(original), fmt)
     copy = import_bytes(exported.encode("utf-8"), "fixture-copy", format=fmt)
     assert stored_content(copy) == stored_content(original)
     assert copy.title == original.title and copy.description == original.description
@@ -100,7 +102,7 @@ def test_corpus_tasklist_file_round_trips_through_the_database(fmt):
     assert original.questions.filter(options__text__contains="```").exists() or (
         original.questions.filter(text__contains="```").exists()
     )
-    exported = formats.write(selectors.parsed_quiz(original), fmt)
+    exported = formats.write(parsed_quiz(original), fmt)
     copy = import_bytes(exported.encode("utf-8"), "django-copy", format=fmt)
     assert stored_content(copy) == stored_content(original)
 
@@ -126,12 +128,12 @@ def comparable(quiz: formats.ParsedQuiz) -> dict:
 @given(quiz=generated_quizzes())
 def test_generated_quizzes_round_trip_through_the_database(fmt, quiz):
     slug = f"generated-{next(_slugs)}"
-    services.import_quiz(parsed=quiz, slug=slug)
-    exported = formats.write(selectors.parsed_quiz(Quiz.objects.get(slug=slug)), fmt)
+    import_quiz(parsed=quiz, slug=slug)
+    exported = formats.write(parsed_quiz(Quiz.objects.get(slug=slug)), fmt)
     reparsed = formats.parse(exported.encode("utf-8"), format=fmt)
     assert reparsed.ok, reparsed.errors
     assert comparable(reparsed.quiz) == comparable(quiz), exported
-    again = services.import_quiz(parsed=reparsed.quiz, slug=f"{slug}-again").quiz
+    again = import_quiz(parsed=reparsed.quiz, slug=f"{slug}-again").quiz
     assert stored_content(again) == stored_content(Quiz.objects.get(slug=slug))
 
 
@@ -141,8 +143,8 @@ def test_parsed_quiz_and_import_plan_take_constant_queries(questions, django_ass
 
     quiz = make_large_quiz(questions=questions, slug="large")
     with django_assert_num_queries(2):  # questions, then all their options
-        parsed = selectors.parsed_quiz(quiz)
+        parsed = parsed_quiz(quiz)
     assert len(parsed.questions) == questions
     with django_assert_num_queries(3):  # the quiz by slug, questions, options
-        plan = selectors.import_plan(parsed, "large")
+        plan = import_plan(parsed, "large")
     assert plan.unchanged == questions and not plan.removed

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from quizzes import services
 from quizzes.models import Attempt
+from quizzes.services.attempts import start_attempt, submit_attempt
 
 
 @pytest.fixture
@@ -48,9 +48,7 @@ def recruiter_client(client, recruiter):
 
 def finish(quiz, choices, *, name="Анна", email="anna@example.com", minutes=10, invite=None):
     """A submitted attempt answering {position: [option texts]}, started `minutes` ago."""
-    attempt = services.start_attempt(
-        quiz=quiz, candidate_name=name, candidate_email=email, invite=invite
-    )
+    attempt = start_attempt(quiz=quiz, candidate_name=name, candidate_email=email, invite=invite)
     Attempt.objects.filter(pk=attempt.pk).update(
         started_at=timezone.now() - timedelta(minutes=minutes)
     )
@@ -58,7 +56,7 @@ def finish(quiz, choices, *, name="Анна", email="anna@example.com", minutes=
     for position, texts in choices.items():
         question = quiz.questions.get(position=position)
         selections[question.id] = [question.options.get(text=text).id for text in texts]
-    return services.submit_attempt(attempt_id=attempt.pk, selections=selections).attempt
+    return submit_attempt(attempt_id=attempt.pk, selections=selections).attempt
 
 
 @pytest.fixture(autouse=True)

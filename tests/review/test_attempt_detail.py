@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from quizzes import services
 from quizzes.models import Answer, Attempt, ScoreChange
+from quizzes.services.attempts import start_attempt
+from quizzes.services.regrade import regrade_quiz_attempts
+from quizzes.services.review import ReviewError, add_attempt_note, override_question_score
 from tests.builders import ALL_RIGHT, ALL_WRONG, make_large_quiz, make_quiz
 from tests.review.conftest import finish
 
@@ -49,14 +51,14 @@ def test_rank_and_percentile_among_finished_attempts(recruiter_client, quiz):
     finish(quiz, ALL_RIGHT, name="B")
     middle = finish(quiz, {2: ALL_RIGHT[2]}, name="C")
     worst = finish(quiz, ALL_WRONG, name="D")
-    services.start_attempt(quiz=quiz, candidate_name="E", candidate_email="e@x.org")
+    start_attempt(quiz=quiz, candidate_name="E", candidate_email="e@x.org")
     assert 'data-rank="1" data-total="4" data-percentile="50.0"' in detail(recruiter_client, best)
     assert 'data-rank="3" data-total="4" data-percentile="25.0"' in detail(recruiter_client, middle)
     assert 'data-rank="4" data-total="4" data-percentile="0.0"' in detail(recruiter_client, worst)
 
 
 def test_rank_compares_percentages_across_revisions_with_other_maxima(quiz):
-    from quizzes.selectors import attempt_standing
+    from quizzes.selectors.review import attempt_standing
 
     small = finish(quiz, ALL_RIGHT)  # 3 of 3
     quiz.questions.update(points=Decimal(2))
@@ -88,15 +90,15 @@ def test_detail_query_count_does_not_grow_with_questions(
     from django.test.utils import CaptureQueriesContext
 
     small = finish(make_quiz(questions=make_quiz_spec(1), title="Один"), {})
-    services.add_attempt_note(attempt=small, author=None, text="n")
+    add_attempt_note(attempt=small, author=None, text="n")
     detail(recruiter_client, small)
     with CaptureQueriesContext(connection) as one:
         detail(recruiter_client, small)
     big_quiz = make_large_quiz(questions=40, title="Сорок")
     big = finish(big_quiz, {n: [f"Option {n}.1"] for n in range(1, 41)})
-    services.add_attempt_note(attempt=big, author=None, text="n")
+    add_attempt_note(attempt=big, author=None, text="n")
     qid = big.revision.content["questions"][0]["id"]
-    services.override_question_score(attempt=big, question_id=qid, points=0, reason="r", user=None)
+    override_question_score(attempt=big, question_id=qid, points=0, reason="r", user=None)
     with django_assert_num_queries(len(one.captured_queries)):
         html = detail(recruiter_client, big)
     assert html.count('class="card mb-3 reviewed-question"') == 40
@@ -149,7 +151,7 @@ def test_override_needs_a_reason_and_points_within_range(recruiter_client, quiz)
 def test_override_of_an_unanswered_question_and_then_a_regrade_keep_it(quiz, recruiter):
     attempt = finish(quiz, {})
     qid = quiz.questions.get(position=3).id
-    services.override_question_score(
+    override_question_score(
         attempt=attempt, question_id=qid, points=Decimal("0.5"), reason="устно", user=recruiter
     )
     attempt.refresh_from_db()
@@ -157,15 +159,15 @@ def test_override_of_an_unanswered_question_and_then_a_regrade_keep_it(quiz, rec
     quiz.questions.get(position=1).options.filter(text="Batch Normalization").update(
         verdict="correct"
     )
-    services.regrade_quiz_attempts(quiz=quiz, dry_run=False, user=recruiter)
+    regrade_quiz_attempts(quiz=quiz, dry_run=False, user=recruiter)
     attempt.refresh_from_db()
     assert attempt.score == Decimal("0.5")
 
 
 def test_an_in_progress_attempt_cannot_be_overridden(quiz, recruiter):
-    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
-    with pytest.raises(services.ReviewError):
-        services.override_question_score(
+    attempt = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
+    with pytest.raises(ReviewError):
+        override_question_score(
             attempt=attempt,
             question_id=quiz.questions.first().id,
             points=Decimal(0),

@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes import services
 from quizzes.models import Attempt, Invite
+from quizzes.services.attempts import start_attempt
+from quizzes.services.regrade import regrade_quiz_attempts
+from quizzes.services.review import override_question_score
 from tests.builders import ALL_RIGHT, ALL_WRONG, make_quiz
 from tests.review.conftest import finish
 
@@ -33,7 +35,7 @@ def cohort():
     finish(quiz, ALL_RIGHT, name="Отличница", email="best@example.com", minutes=30)
     finish(quiz, {2: ALL_RIGHT[2]}, name="Середняк", email="mid@example.com", minutes=5)
     finish(quiz, ALL_WRONG, name="Приглашённый", email="inv@example.com", invite=invite)
-    services.start_attempt(quiz=quiz, candidate_name="В процессе", candidate_email="p@x.org")
+    start_attempt(quiz=quiz, candidate_name="В процессе", candidate_email="p@x.org")
     finish(other, ALL_RIGHT, name="Чужой", email="other@example.com", minutes=1)
     return quiz, other, invite
 
@@ -101,7 +103,7 @@ def test_invalid_filters_are_reported_not_a_crash(recruiter_client, cohort):
 def test_paginates_fifty_per_page_keeping_filters(recruiter_client):
     quiz = make_quiz()
     for n in range(55):
-        services.start_attempt(quiz=quiz, candidate_name=f"Кандидат {n}", candidate_email="c@x.org")
+        start_attempt(quiz=quiz, candidate_name=f"Кандидат {n}", candidate_email="c@x.org")
     first = recruiter_client.get(URL, {"quiz": quiz.pk})
     assert len(names(first)) == 50
     assert f"?quiz={quiz.pk}&amp;page=2" in first.content.decode()
@@ -129,16 +131,16 @@ def stored_percent(attempt) -> float | None:
 
 
 def test_stored_percent_follows_submit_regrade_and_override(quiz, recruiter):
-    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
+    attempt = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
     assert stored_percent(attempt) is None  # not graded yet: matches no score range
     attempt = finish(quiz, ALL_RIGHT)
     assert stored_percent(attempt) == pytest.approx(100.0)
     quiz.questions.get(position=1).options.filter(text="Dropout").update(verdict="incorrect")
-    services.regrade_quiz_attempts(quiz=quiz, dry_run=False, user=recruiter)
+    regrade_quiz_attempts(quiz=quiz, dry_run=False, user=recruiter)
     attempt.refresh_from_db()
     assert attempt.score < attempt.max_score
     assert stored_percent(attempt) == pytest.approx(float(attempt.score * 100 / attempt.max_score))
-    services.override_question_score(
+    override_question_score(
         attempt=attempt,
         question_id=quiz.questions.get(position=2).id,
         points=Decimal(0),

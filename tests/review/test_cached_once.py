@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.core.cache import cache
 
-from quizzes.selectors import cached_once
+from quizzes.caching import cached_once
 
 
 def test_a_cached_value_is_not_computed_again():

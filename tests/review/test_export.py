@@ -8,8 +8,11 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from quizzes import exports, selectors, services
+from quizzes import exports
 from quizzes.models import Answer, Attempt
+from quizzes.selectors.exports import EXPORT_CHUNK_SIZE, export_attempts
+from quizzes.services.attempts import start_attempt
+from quizzes.services.review import override_question_score
 from tests.builders import ALL_RIGHT
 from tests.review.conftest import finish
 
@@ -50,7 +53,7 @@ def test_option_labels_continue_after_z():
 
 def test_export_has_one_row_per_attempt_with_points_and_choices(recruiter_client, quiz):
     finish(quiz, {1: ["MaxPooling", "Dropout", "ReLU"], 3: ["Переобучение"]}, name="Анна")
-    services.start_attempt(quiz=quiz, candidate_name="Борис", candidate_email="b@x.org")
+    start_attempt(quiz=quiz, candidate_name="Борис", candidate_email="b@x.org")
     rows = read_csv(recruiter_client.get(URL, {"quiz": quiz.pk, "sort": "date"}))
     header, anna, boris = rows
     assert header[:4] == ["Кандидат", "Электронная почта", "Тест", "Состояние"]
@@ -83,7 +86,7 @@ def test_export_follows_the_list_filters(recruiter_client, quiz):
 def test_export_overridden_points_replace_computed_ones(recruiter_client, recruiter, quiz):
     attempt = finish(quiz, {})
     qid = quiz.questions.get(position=2).id
-    services.override_question_score(
+    override_question_score(
         attempt=attempt, question_id=qid, points=1, reason="устно", user=recruiter
     )
     row = read_csv(recruiter_client.get(URL, {"quiz": quiz.pk}))[1]
@@ -92,15 +95,15 @@ def test_export_overridden_points_replace_computed_ones(recruiter_client, recrui
 
 def test_export_iterates_in_chunks_instead_of_loading_every_row(recruiter_client, quiz):
     finish(quiz, ALL_RIGHT)
-    with mock.patch.object(
-        selectors, "export_attempts", wraps=selectors.export_attempts
+    with mock.patch(
+        "quizzes.views.review.export_attempts", wraps=export_attempts
     ) as spy, mock.patch(
         "django.db.models.query.QuerySet.iterator", autospec=True,
         side_effect=lambda qs, chunk_size=None: iter(list(qs._clone())),
     ) as iterator:  # fmt: skip
         rows = read_csv(recruiter_client.get(URL, {"quiz": quiz.pk}))
     assert spy.called and len(rows) == 2
-    assert iterator.call_args.kwargs["chunk_size"] == selectors.EXPORT_CHUNK_SIZE
+    assert iterator.call_args.kwargs["chunk_size"] == EXPORT_CHUNK_SIZE
 
 
 def test_export_streams_thousands_of_attempts_in_bounded_queries(

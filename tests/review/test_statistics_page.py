@@ -24,6 +24,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from quizzes.services.review import override_question_score
 from tests.builders import make_quiz
 from tests.review.conftest import finish
 
@@ -101,13 +102,12 @@ def test_option_counts_include_no_answer(recruiter_client, analysed_quiz):
 
 
 def test_an_override_changes_the_statistics(recruiter_client, recruiter, analysed_quiz):
-    from quizzes import services
     from quizzes.models import Attempt
 
     url = reverse("quizzes:review_statistics", args=[analysed_quiz.slug])
     recruiter_client.get(url)  # cached now
     q3 = analysed_quiz.questions.get(position=3)
-    services.override_question_score(
+    override_question_score(
         attempt=Attempt.objects.get(candidate_name="A4"),
         question_id=q3.id,
         points=1,

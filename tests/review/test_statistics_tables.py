@@ -5,9 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes import selectors, services
 from quizzes import statistics as quiz_stats
 from quizzes.models import Answer, Attempt
+from quizzes.selectors.review import FINISHED, quiz_revisions
+from quizzes.selectors.statistics import item_statistics, question_infos, statistics_versions
+from quizzes.services.attempts import start_attempt
+from quizzes.services.review import override_question_score
 from tests.builders import make_quiz
 from tests.review.conftest import finish
 from tests.review.test_statistics_page import QUESTIONS, answers
@@ -17,11 +20,11 @@ pytestmark = pytest.mark.django_db
 
 def reference(quiz, version, content):
     """The former loader: every answer through the ORM, then the one-pass computation."""
-    questions = selectors._question_infos(content)
+    questions = question_infos(content)
     max_marks = {q.id: q.max_mark for q in questions}
     attempts = []
     for attempt in Attempt.objects.filter(
-        quiz=quiz, state__in=selectors.FINISHED, revision_id__in=version.revision_ids
+        quiz=quiz, state__in=FINISHED, revision_id__in=version.revision_ids
     ).order_by("id"):
         attempts.append(
             [
@@ -52,20 +55,20 @@ def test_database_tables_give_the_one_pass_report_with_overrides_and_blank_attem
     finished = [finish(quiz, answers(*marks), name=f"A{n}") for n, marks in enumerate(rows)]
     blank = finish(quiz, {}, name="Blank")
     Answer.objects.filter(attempt=blank).delete()  # an attempt with no saved answer at all
-    services.start_attempt(quiz=quiz, candidate_name="Open", candidate_email="o@x.org")
+    start_attempt(quiz=quiz, candidate_name="Open", candidate_email="o@x.org")
     first = finished[0].answers.order_by("question_id").first()
-    services.override_question_score(
+    override_question_score(
         attempt=finished[0],
         question_id=first.question_id,
         points=Decimal("0.5"),
         reason="partly right",
         user=recruiter,
     )
-    revisions = selectors.quiz_revisions(quiz)
-    version = selectors.statistics_versions(quiz, revisions)[0]
+    revisions = quiz_revisions(quiz)
+    version = statistics_versions(quiz, revisions)[0]
     content = revisions[version.newest]
 
-    got = selectors.item_statistics(quiz, version, content)
+    got = item_statistics(quiz, version, content)
     want = reference(quiz, version, content)
 
     assert got.attempts == want.attempts == 6

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from quizzes import services
+from quizzes.services.attempts import start_attempt, submit_attempt
 from tests.builders import make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def other_attempt(quiz):
-    return services.start_attempt(
-        quiz=quiz, candidate_name="Чужой", candidate_email="other@example.com"
-    )
+    return start_attempt(quiz=quiz, candidate_name="Чужой", candidate_email="other@example.com")
 
 
 def test_a_candidate_cannot_open_someone_elses_attempt_or_result(
@@ -24,7 +22,7 @@ def test_a_candidate_cannot_open_someone_elses_attempt_or_result(
 ):
     start(quiz)
     assert client.get(other_attempt.get_absolute_url()).status_code == 404
-    services.submit_attempt(attempt_id=other_attempt.pk, selections={})
+    submit_attempt(attempt_id=other_attempt.pk, selections={})
     result = reverse("quizzes:result", args=[other_attempt.public_id])
     response = client.get(result)
     assert response.status_code == 404
@@ -50,7 +48,7 @@ def test_random_and_malformed_attempt_ids_are_404(client, quiz, start, path):
 
 
 def test_attempt_ids_are_unguessable_uuids(quiz, other_attempt):
-    second = services.start_attempt(quiz=quiz, candidate_name="B", candidate_email="b@x.org")
+    second = start_attempt(quiz=quiz, candidate_name="B", candidate_email="b@x.org")
     assert other_attempt.public_id.version == 4
     assert str(other_attempt.public_id) in other_attempt.get_absolute_url()
     assert str(other_attempt.pk) not in other_attempt.get_absolute_url().split("/")
@@ -83,7 +81,7 @@ def test_signed_in_non_staff_users_are_sent_to_the_login_page(client, django_use
 
 def test_staff_without_a_permission_get_403_on_that_page(client, django_user_model):
     quiz = make_quiz()
-    attempt = services.start_attempt(
+    attempt = start_attempt(
         quiz=quiz, candidate_name="Секретный кандидат", candidate_email="secret@example.com"
     )
     user = django_user_model.objects.create_user("author", "a@example.com", "pw", is_staff=True)

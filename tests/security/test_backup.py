@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from quizzes import services
 from quizzes.models import Answer, Attempt, Quiz, QuizRevision, ScoreChange
+from quizzes.services.attempts import save_answers, start_attempt, submit_attempt
 from tests.builders import ALL_RIGHT, make_quiz, option_ids
 
 
@@ -20,19 +20,19 @@ def build_history(django_user_model):
     other = make_quiz(title="Second", shuffle_options=True)
     q1, q2 = quiz.questions.get(position=1), quiz.questions.get(position=2)
     for n in range(3):
-        attempt = services.start_attempt(
+        attempt = start_attempt(
             quiz=quiz, candidate_name=f"Кандидат {n}", candidate_email=f"c{n}@example.com"
         )
-        services.save_answers(
+        save_answers(
             attempt_id=attempt.pk,
             selections={q1.id: option_ids(quiz, 1, *ALL_RIGHT[1][: n + 1])},
             seq=1,
         )
         if n:
-            services.submit_attempt(
+            submit_attempt(
                 attempt_id=attempt.pk, selections={q2.id: option_ids(quiz, 2, *ALL_RIGHT[2])}
             )
-    services.start_attempt(quiz=other, candidate_name="Open", candidate_email="o@example.com")
+    start_attempt(quiz=other, candidate_name="Open", candidate_email="o@example.com")
     ScoreChange.objects.create(
         attempt=Attempt.objects.filter(state="submitted").first(),
         kind=ScoreChange.Kind.OVERRIDE,

@@ -7,8 +7,8 @@ check the message and that nothing at all was written.
 
 import pytest
 
-from quizzes import services
 from quizzes.models import Answer, Attempt, Option
+from quizzes.services.attempts import start_attempt
 from tests.builders import ALL_RIGHT, answer_post, make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_option_added_after_the_attempt_started_is_refused(client, quiz, start):
     attempt = start(quiz)
     q2 = quiz.questions.get(position=2)
     newer = Option.objects.create(question=q2, position=99, text="New", verdict="correct")
-    later = services.start_attempt(quiz=quiz, candidate_name="B", candidate_email="b@example.com")
+    later = start_attempt(quiz=quiz, candidate_name="B", candidate_email="b@example.com")
     assert newer.id in later.layout["options"][str(q2.id)]
 
     response = client.post(attempt.get_absolute_url(), {f"q_{q2.id}": str(newer.id)})

@@ -4,8 +4,16 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes import grading, services
+from quizzes import grading
+from quizzes.content import gradable_questions
 from quizzes.models import Answer, Attempt
+from quizzes.services.attempts import (
+    AttemptClosed,
+    SubmitOutcome,
+    save_answers,
+    start_attempt,
+    submit_attempt,
+)
 from tests.builders import ALL_RIGHT, ALL_WRONG, make_quiz, option_ids
 from tests.test_concurrency import run_together
 
@@ -25,24 +33,22 @@ def stored(attempt) -> dict[int, list[int]]:
 
 def regraded_score(attempt) -> Decimal:
     attempt.refresh_from_db()
-    result = grading.grade_attempt(
-        services.gradable_questions(attempt.revision.content), stored(attempt)
-    )
+    result = grading.grade_attempt(gradable_questions(attempt.revision.content), stored(attempt))
     return result.score
 
 
 def test_two_submits_with_different_answers_grade_once_and_keep_the_winners_answers():
     quiz = make_quiz()
-    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
+    attempt = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
     right, wrong = selections(quiz, ALL_RIGHT), selections(quiz, ALL_WRONG)
 
     pending = iter([right, wrong])  # one submission each; list iterators are thread-safe
 
     outcomes = run_together(
-        lambda: services.submit_attempt(attempt_id=attempt.pk, selections=next(pending)), 2
+        lambda: submit_attempt(attempt_id=attempt.pk, selections=next(pending)), 2
     )
 
-    assert all(isinstance(o, services.SubmitOutcome) for o in outcomes), outcomes
+    assert all(isinstance(o, SubmitOutcome) for o in outcomes), outcomes
     assert sorted(o.graded_now for o in outcomes) == [False, True]
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.SUBMITTED
@@ -56,7 +62,7 @@ def test_two_submits_with_different_answers_grade_once_and_keep_the_winners_answ
 
 def test_two_tabs_saving_at_once_end_with_the_newest_save():
     quiz = make_quiz()
-    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
+    attempt = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
     q1 = quiz.questions.get(position=1)
     options = [o.id for o in q1.options.order_by("position")]
     # Save number n ticks the first n options: the result shows which save won.
@@ -65,9 +71,7 @@ def test_two_tabs_saving_at_once_end_with_the_newest_save():
 
     def save():
         seq = next(pending)
-        return seq, services.save_answers(
-            attempt_id=attempt.pk, selections={q1.id: options[:seq]}, seq=seq
-        )
+        return seq, save_answers(attempt_id=attempt.pk, selections={q1.id: options[:seq]}, seq=seq)
 
     results = run_together(save, len(saves))
 
@@ -81,7 +85,7 @@ def test_two_tabs_saving_at_once_end_with_the_newest_save():
 
 def test_saves_racing_a_submit_never_change_a_graded_attempt():
     quiz = make_quiz()
-    attempt = services.start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
+    attempt = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
     right = selections(quiz, ALL_RIGHT)
     wrong = selections(quiz, ALL_WRONG)
     jobs = iter(["submit"] + [f"save-{n}" for n in range(1, 6)])
@@ -89,13 +93,13 @@ def test_saves_racing_a_submit_never_change_a_graded_attempt():
     def act():
         job = next(jobs)
         if job == "submit":
-            return services.submit_attempt(attempt_id=attempt.pk)
+            return submit_attempt(attempt_id=attempt.pk)
         seq = int(job.split("-")[1])
         try:
-            return services.save_answers(
+            return save_answers(
                 attempt_id=attempt.pk, selections=right if seq % 2 else wrong, seq=seq
             )
-        except services.AttemptClosed:
+        except AttemptClosed:
             return "closed"
 
     results = run_together(act, 6)

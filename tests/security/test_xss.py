@@ -7,9 +7,9 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizzes import services
 from quizzes.models import Quiz
 from quizzes.rendering import render_inline_markdown, render_markdown, sanitize_html
+from quizzes.services.attempts import start_attempt, submit_attempt
 from tests.builders import make_quiz
 from tests.security.html_audit import executable_content
 
@@ -112,10 +112,10 @@ def test_payloads_render_inert_on_candidate_pages(client, payload):
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_payloads_render_inert_on_admin_pages(client, django_user_model, payload):
     quiz = make_hostile_quiz(payload)
-    attempt = services.start_attempt(
+    attempt = start_attempt(
         quiz=quiz, candidate_name=f"MARKname {payload}"[:200], candidate_email="x@example.com"
     )
-    services.submit_attempt(attempt_id=attempt.pk, selections={})
+    submit_attempt(attempt_id=attempt.pk, selections={})
     client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
     question = quiz.questions.first()
 
@@ -162,11 +162,11 @@ def test_payloads_render_inert_on_review_pages(client, django_user_model, payloa
     from quizzes.models import AttemptNote
 
     quiz = make_hostile_quiz(payload)
-    attempt = services.start_attempt(
+    attempt = start_attempt(
         quiz=quiz, candidate_name=f"MARKname {payload}"[:200], candidate_email="x@example.com"
     )
     first = quiz.questions.order_by("position").first()
-    services.submit_attempt(
+    submit_attempt(
         attempt_id=attempt.pk, selections={first.id: [first.options.order_by("id").first().id]}
     )
     recruiter = django_user_model.objects.create_superuser("rita", "r@example.com", "pw")

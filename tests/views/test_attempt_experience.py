@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes import services
 from quizzes.models import Answer, Attempt
+from quizzes.services.attempts import DEADLINE_GRACE, save_answers
 from tests.builders import ALL_RIGHT, answer_post, make_large_quiz, make_quiz, option_ids
 
 pytestmark = pytest.mark.django_db
@@ -265,7 +265,7 @@ def test_late_submit_keeps_the_answers_saved_in_time_and_says_time_ran_out(clien
     attempt = start(quiz)
     client.post(autosave_url(attempt), {**answer_post(quiz, {2: ALL_RIGHT[2]}), "seq": 1})
     Attempt.objects.filter(pk=attempt.pk).update(
-        deadline=timezone.now() - services.DEADLINE_GRACE - timedelta(seconds=1)
+        deadline=timezone.now() - DEADLINE_GRACE - timedelta(seconds=1)
     )
     late = client.post(autosave_url(attempt), {**answer_post(quiz, {3: ALL_RIGHT[3]}), "seq": 2})
     assert late.status_code == 409
@@ -305,7 +305,7 @@ def test_close_overdue_attempts_command_closes_only_overdue_ones_and_reports(sta
     overdue = start(quiz, email="late@example.com")
     running = start(quiz, email="busy@example.com")
     untimed = start(make_quiz(title="Без лимита"), email="free@example.com")
-    services.save_answers(
+    save_answers(
         attempt_id=overdue.pk,
         selections={q(quiz, 2).id: option_ids(quiz, 2, *ALL_RIGHT[2])},
     )

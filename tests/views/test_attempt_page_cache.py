@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from quizzes import services
+from quizzes.services.attempts import save_answers
 from tests.builders import make_large_quiz
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,8 @@ def test_two_candidates_see_only_their_own_choices(client, start):
     assert second_start["Location"] == second.get_absolute_url()
     mine = {q["id"]: [q["options"][0]["id"]] for q in questions}
     theirs = {q["id"]: [q["options"][2]["id"]] for q in questions[:2]}
-    services.save_answers(attempt_id=first.pk, selections=mine)
-    services.save_answers(attempt_id=second.pk, selections=theirs)
+    save_answers(attempt_id=first.pk, selections=mine)
+    save_answers(attempt_id=second.pk, selections=theirs)
 
     # Both render the same cached blocks; each page marks only its own answers.
     first_html = client.get(first.get_absolute_url()).content.decode()
@@ -42,7 +42,7 @@ def test_two_candidates_see_only_their_own_choices(client, start):
     assert checked_values(first_html) == {ids[0] for ids in mine.values()}
     assert checked_values(second_html) == {ids[0] for ids in theirs.values()}
     # A changed answer shows on the next load: choices are never cached.
-    services.save_answers(attempt_id=first.pk, selections={questions[0]["id"]: []})
+    save_answers(attempt_id=first.pk, selections={questions[0]["id"]: []})
     again = client.get(first.get_absolute_url()).content.decode()
     assert checked_values(again) == {ids[0] for ids in list(mine.values())[1:]}
     # No verdicts or feedback on the attempt page.

@@ -8,10 +8,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes import selectors, services
-from quizzes.forms import BulkInviteForm, parse_invite_line
+from quizzes.candidates import InviteEntry, parse_invite_line
+from quizzes.forms import BulkInviteForm
 from quizzes.models import Attempt, Invite
-from quizzes.services import InviteEntry
+from quizzes.selectors.candidate import open_attempt_for_invite
+from quizzes.services.attempts import save_answers, start_attempt, submit_attempt
+from quizzes.services.invites import InviteUnavailable, redeem_invite
 from tests.builders import ALL_RIGHT, answer_post, make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +216,7 @@ def test_opening_the_link_again_in_a_new_browser_resumes_the_same_attempt(client
     redeem(client, invite)
     attempt = Attempt.objects.get()
     q2 = invite_quiz.questions.get(position=2)
-    services.save_answers(attempt_id=attempt.pk, selections={q2.id: [q2.options.first().id]})
+    save_answers(attempt_id=attempt.pk, selections={q2.id: [q2.options.first().id]})
 
     other_browser = Client()
     response = other_browser.get(invite.get_absolute_url())
@@ -231,7 +233,7 @@ def test_opening_the_link_again_in_a_new_browser_resumes_the_same_attempt(client
 def test_used_up_invite_gets_a_clear_410_page(client, invite_quiz):
     invite = make_invite(invite_quiz)
     redeem(client, invite)
-    services.submit_attempt(attempt_id=Attempt.objects.get().pk, selections={})
+    submit_attempt(attempt_id=Attempt.objects.get().pk, selections={})
 
     response = Client().get(invite.get_absolute_url())
 
@@ -243,7 +245,7 @@ def test_the_browser_that_finished_is_sent_to_its_result(client, invite_quiz):
     invite = make_invite(invite_quiz)
     redeem(client, invite)
     attempt = Attempt.objects.get()
-    services.submit_attempt(attempt_id=attempt.pk, selections={})
+    submit_attempt(attempt_id=attempt.pk, selections={})
 
     response = client.get(invite.get_absolute_url())
 
@@ -284,14 +286,14 @@ def test_start_page_after_the_last_use_is_gone_gets_410(client, invite_quiz):
 
 def test_multi_use_invite_starts_a_new_attempt_after_the_previous_one_ended(invite_quiz):
     invite = make_invite(invite_quiz, max_uses=2)
-    first = services.redeem_invite(invite_id=invite.pk)
-    assert services.redeem_invite(invite_id=invite.pk) == first  # open: resumed, not new
-    services.submit_attempt(attempt_id=first.pk, selections={})
-    second = services.redeem_invite(invite_id=invite.pk)
+    first = redeem_invite(invite_id=invite.pk)
+    assert redeem_invite(invite_id=invite.pk) == first  # open: resumed, not new
+    submit_attempt(attempt_id=first.pk, selections={})
+    second = redeem_invite(invite_id=invite.pk)
     assert second != first
-    services.submit_attempt(attempt_id=second.pk, selections={})
-    with pytest.raises(services.InviteUnavailable) as error:
-        services.redeem_invite(invite_id=invite.pk)
+    submit_attempt(attempt_id=second.pk, selections={})
+    with pytest.raises(InviteUnavailable) as error:
+        redeem_invite(invite_id=invite.pk)
     assert error.value.reason == "used_up"
     invite.refresh_from_db()
     assert invite.uses == 2
@@ -299,9 +301,9 @@ def test_multi_use_invite_starts_a_new_attempt_after_the_previous_one_ended(invi
 
 def test_database_allows_one_open_attempt_per_invite(invite_quiz):
     invite = make_invite(invite_quiz)
-    services.redeem_invite(invite_id=invite.pk)
+    redeem_invite(invite_id=invite.pk)
     with pytest.raises(IntegrityError):
-        services.start_attempt(
+        start_attempt(
             quiz=invite_quiz, candidate_name="X", candidate_email="x@example.com", invite=invite
         )
 
@@ -309,19 +311,19 @@ def test_database_allows_one_open_attempt_per_invite(invite_quiz):
 def test_a_lost_race_resumes_the_winners_attempt(invite_quiz, monkeypatch):
     """The second of two simultaneous first clicks hits the constraint and resumes."""
     invite = make_invite(invite_quiz, max_uses=5)
-    winner = services.start_attempt(
+    winner = start_attempt(
         quiz=invite_quiz, candidate_name="A", candidate_email="a@example.com", invite=invite
     )
-    real_lookup = selectors.open_attempt_for_invite
+    real_lookup = open_attempt_for_invite
     calls = []
 
     def lookup_that_misses_once(invite):
         calls.append(invite)
         return None if len(calls) == 1 else real_lookup(invite)
 
-    monkeypatch.setattr(selectors, "open_attempt_for_invite", lookup_that_misses_once)
+    monkeypatch.setattr("quizzes.services.invites.open_attempt_for_invite", lookup_that_misses_once)
 
-    assert services.redeem_invite(invite_id=invite.pk) == winner
+    assert redeem_invite(invite_id=invite.pk) == winner
     assert len(calls) == 2
     assert Attempt.objects.filter(invite=invite).count() == 1
 
@@ -344,7 +346,7 @@ def test_concurrent_first_clicks_start_one_attempt(invite_quiz):
 
         try:
             barrier.wait()
-            results.append(services.redeem_invite(invite_id=invite.pk).pk)
+            results.append(redeem_invite(invite_id=invite.pk).pk)
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:

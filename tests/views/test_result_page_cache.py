@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from quizzes import services
 from quizzes.models import Attempt, Quiz
+from quizzes.services.attempts import submit_attempt
+from quizzes.services.review import override_question_score
 from tests.builders import make_large_quiz
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +39,8 @@ def test_result_fragments_follow_each_candidates_answers_and_overrides(client, s
     questions = first.revision.content["questions"]
     right = {q["id"]: [q["options"][0]["id"]] for q in questions}
     wrong = {q["id"]: [q["options"][2]["id"]] for q in questions}
-    services.submit_attempt(attempt_id=first.pk, selections=right)
-    services.submit_attempt(attempt_id=second.pk, selections=wrong)
+    submit_attempt(attempt_id=first.pk, selections=right)
+    submit_attempt(attempt_id=second.pk, selections=wrong)
 
     first_html, second_html = result(client, first), result(other, second)
     reload = result(client, first)  # served from the cache
@@ -53,7 +54,7 @@ def test_result_fragments_follow_each_candidates_answers_and_overrides(client, s
 
     # An override changes what the question shows, so its fragment is rendered anew.
     recruiter = get_user_model().objects.create_superuser("r", "r@example.com", "pw")
-    services.override_question_score(
+    override_question_score(
         attempt=second,
         question_id=questions[1]["id"],
         points=Decimal("0.5"),

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from quizzes import services
+from quizzes.services.attempts import close_overdue_attempts, overdue_attempt_ids
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool = False, verbosity: int = 1, **options):
-        overdue = services.overdue_attempt_ids()
+        overdue = overdue_attempt_ids()
         if dry_run:
             self.stdout.write(f"{len(overdue)} overdue attempt(s) would be closed.")
             return
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             elif verbosity >= 1 and progress["done"] % 100 == 0:
                 self.stdout.write(f"[{progress['done']}/{total}] closed")
 
-        closed = services.close_overdue_attempts(on_closed=report)
+        closed = close_overdue_attempts(on_closed=report)
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -4,8 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes import formats, selectors
+from quizzes import formats
 from quizzes.models import Quiz
+from quizzes.selectors.authoring import parsed_quiz
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         if quiz is None:
             known = ", ".join(Quiz.objects.order_by("slug").values_list("slug", flat=True)[:20])
             raise CommandError(f"No quiz with slug {slug!r}. Known slugs: {known or 'none'}.")
-        parsed = selectors.parsed_quiz(quiz)
+        parsed = parsed_quiz(quiz)
         try:
             text = formats.write(parsed, format)
         except ValueError as error:

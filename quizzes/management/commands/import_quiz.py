@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes import formats, services
+from quizzes import formats
+from quizzes.services.importing import import_quiz, quiz_slug
 
 IMPORTABLE_SUFFIXES = {".md", ".markdown", ".txt"}
 
@@ -120,7 +121,7 @@ class Command(BaseCommand):
                 log.write(self.style.ERROR(f"{path}:{error.line or '-'}: error: {error.message}"))
             return entry
         quiz = result.quiz
-        slug = options["slug"] or services.quiz_slug(quiz.title)
+        slug = options["slug"] or quiz_slug(quiz.title)
         entry["quizzes"].append(
             {
                 "title": quiz.title,
@@ -134,7 +135,7 @@ class Command(BaseCommand):
                 "(dry run, nothing written)"
             )
             return entry
-        summary = services.import_quiz(parsed=quiz, slug=slug, publish=not options["draft"])
+        summary = import_quiz(parsed=quiz, slug=slug, publish=not options["draft"])
         if summary.created:
             outcome = "created"
         elif summary.changed:

@@ -3,8 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes import services
 from quizzes.models import Quiz
+from quizzes.services.regrade import regrade_quiz_attempts
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"No user named {user!r}.")
-        report = services.regrade_quiz_attempts(quiz=quiz, dry_run=dry_run, user=actor)
+        report = regrade_quiz_attempts(quiz=quiz, dry_run=dry_run, user=actor)
         for change in report.changes:
             self.stdout.write(
                 f"{change.attempt.public_id} {change.attempt.candidate_name} "

@@ -1,0 +1,43 @@
+"""Candidate reads: public quizzes, invites, and the questions an attempt presents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Q, QuerySet
+
+from quizzes import content
+from quizzes.models import Attempt, Invite, Quiz
+
+
+def public_quizzes() -> QuerySet[Quiz]:
+    return (
+        Quiz.objects.filter(published=True, access=Quiz.Access.PUBLIC)
+        .annotate(question_count=Count("questions", filter=Q(questions__published=True)))
+        .order_by("title")
+    )
+
+
+def presented_questions(attempt: Attempt) -> list[content.PresentedQuestion]:
+    """The attempt's questions from its revision, in the order drawn for it, numbered."""
+    return content.presented_questions(attempt.revision.content, attempt.layout)
+
+
+def invite_by_token(token: str) -> Invite | None:
+    """The invite of a published quiz with this token, or None."""
+    return Invite.objects.select_related("quiz").filter(token=token, quiz__published=True).first()
+
+
+def invite_by_id(invite_id: int | None) -> Invite | None:
+    if invite_id is None:
+        return None
+    return Invite.objects.select_related("quiz").filter(pk=invite_id, quiz__published=True).first()
+
+
+def open_attempt_for_invite(invite: Invite) -> Attempt | None:
+    return invite.attempts.filter(state=Attempt.State.IN_PROGRESS).first()
+
+
+def attempts_of_invite(invite: Invite, *, public_ids: Iterable[str]) -> QuerySet[Attempt]:
+    """The invite's attempts among the given public ids (this browser's), newest first."""
+    return invite.attempts.filter(public_id__in=list(public_ids)).order_by("-started_at")

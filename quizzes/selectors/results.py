@@ -1,0 +1,95 @@
+"""Results: an attempt's questions as presented, with the choices against the verdicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from quizzes.content import presented_questions
+from quizzes.models import Answer, Attempt
+
+
+@dataclass
+class ReviewedOption:
+    text: str
+    verdict: str
+    feedback: str
+    chosen: bool
+
+
+@dataclass
+class ReviewedQuestion:
+    number: int
+    text: str
+    kind: str
+    explanation: str
+    options: list[ReviewedOption]
+    answered: bool
+    points: Decimal | None
+    max_points: Decimal
+    overridden: bool
+    question_id: int = 0
+    time_spent: int = 0
+
+    @property
+    def fully_correct(self) -> bool:
+        return self.points is not None and self.points == self.max_points
+
+    @property
+    def partly_correct(self) -> bool:
+        return self.points is not None and 0 < self.points < self.max_points
+
+    @property
+    def shown(self) -> tuple[object, ...]:
+        """Everything the result page shows of this question: its fragment's cache key.
+
+        The key is the content itself, so a cached fragment can only ever be served for
+        identical output (another candidate's identical answer, a reload), and a regrade or
+        override that changes the points changes the key.
+        """
+        return (
+            self.number,
+            self.text,
+            self.kind,
+            self.explanation,
+            tuple((o.text, o.verdict, o.feedback, o.chosen) for o in self.options),
+            self.answered,
+            str(self.points),
+            str(self.max_points),
+            self.overridden,
+        )
+
+
+def attempt_review(attempt: Attempt, answers: list[Answer] | None = None) -> list[ReviewedQuestion]:
+    """Each presented question with the candidate's choices against the stored verdicts."""
+    if answers is None:
+        answers = list(attempt.answers.all())
+    by_question = {answer.question_id: answer for answer in answers}
+    reviewed = []
+    for question in presented_questions(attempt.revision.content, attempt.layout):
+        answer = by_question.get(question["id"])
+        chosen = set(answer.selected) if answer else set()
+        reviewed.append(
+            ReviewedQuestion(
+                number=question["number"],
+                text=question["text"],
+                kind=question["kind"],
+                explanation=question["explanation"],
+                options=[
+                    ReviewedOption(
+                        text=option["text"],
+                        verdict=option["verdict"],
+                        feedback=option["feedback"],
+                        chosen=option["id"] in chosen,
+                    )
+                    for option in question["options"]
+                ],
+                answered=bool(chosen),
+                points=answer.effective_points if answer else Decimal(0),
+                max_points=Decimal(question["points"]),
+                overridden=bool(answer and answer.override_points is not None),
+                question_id=question["id"],
+                time_spent=answer.time_spent if answer else 0,
+            )
+        )
+    return reviewed

@@ -1,0 +1,286 @@
+"""Attempts: starting one, saving answers as the candidate goes, submitting exactly once."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from quizzes import grading
+from quizzes.content import Layout, RevisionContent, max_score
+from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals, clamp
+from quizzes.models import Answer, Attempt, Invite, Quiz
+from quizzes.services.revisions import current_revision
+from quizzes.services.scoring import grade_and_store
+
+# Answers that arrive this long after the deadline are still accepted: the network and the
+# candidate's clock are not perfect, and the countdown auto-submits at zero.
+DEADLINE_GRACE = timedelta(seconds=30)
+
+
+class AttemptClosed(Exception):
+    """The attempt no longer accepts answers (submitted, closed or past its deadline)."""
+
+
+class InvalidAnswer(ValueError):
+    """A forged or malformed answer: unknown question, option of another question, ..."""
+
+
+def draw_layout(
+    content: RevisionContent,
+    *,
+    shuffle_questions: bool,
+    shuffle_options: bool,
+    rng: random.Random | None = None,
+) -> Layout:
+    """Draw the order this attempt presents questions and options in; stored, never redrawn."""
+    rng = rng or random.SystemRandom()
+    question_ids = [question["id"] for question in content["questions"]]
+    if shuffle_questions:
+        rng.shuffle(question_ids)
+    options = {}
+    for question in content["questions"]:
+        option_ids = [option["id"] for option in question["options"]]
+        if shuffle_options:
+            rng.shuffle(option_ids)
+        options[str(question["id"])] = option_ids
+    return {"questions": question_ids, "options": options}
+
+
+def start_attempt(
+    *,
+    quiz: Quiz,
+    candidate_name: str,
+    candidate_email: str,
+    invite: Invite | None = None,
+    rng: random.Random | None = None,
+) -> Attempt:
+    """Create an attempt tied to the quiz's current revision, with its order and deadline."""
+    revision = current_revision(quiz)
+    now = timezone.now()
+    return Attempt.objects.create(
+        quiz=quiz,
+        revision=revision,
+        invite=invite,
+        candidate_name=candidate_name,
+        candidate_email=candidate_email,
+        layout=draw_layout(
+            revision.content,
+            shuffle_questions=quiz.shuffle_questions,
+            shuffle_options=quiz.shuffle_options,
+            rng=rng,
+        ),
+        started_at=now,
+        deadline=now + quiz.time_limit if quiz.time_limit else None,
+        max_score=max_score(revision.content),
+    )
+
+
+def validate_selections(
+    content: RevisionContent, selections: Mapping[int, Iterable[int]]
+) -> dict[int, list[int]]:
+    """Check every question and option id against the revision; return clean selections."""
+    options_by_question = {
+        q["id"]: ({o["id"] for o in q["options"]}, q["kind"]) for q in content["questions"]
+    }
+    clean: dict[int, list[int]] = {}
+    for question_id, option_ids in selections.items():
+        if question_id not in options_by_question:
+            raise InvalidAnswer(f"question {question_id} is not part of this attempt")
+        allowed, kind = options_by_question[question_id]
+        given = list(option_ids)
+        chosen = list(dict.fromkeys(given))
+        if len(chosen) != len(given):
+            raise InvalidAnswer(f"an option is repeated in question {question_id}")
+        unknown = [option_id for option_id in chosen if option_id not in allowed]
+        if unknown:
+            raise InvalidAnswer(f"option {unknown[0]} does not belong to question {question_id}")
+        if kind == grading.Kind.SINGLE and len(chosen) > 1:
+            raise InvalidAnswer(f"question {question_id} takes one option")
+        clean[question_id] = sorted(chosen)
+    return clean
+
+
+def accepts_answers(attempt: Attempt, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if attempt.state != Attempt.State.IN_PROGRESS:
+        return False
+    return attempt.deadline is None or now <= attempt.deadline + DEADLINE_GRACE
+
+
+def _store_selections(attempt: Attempt, selections: Mapping[int, list[int]], now: datetime) -> None:
+    existing = {answer.question_id: answer for answer in attempt.answers.all()}
+    to_create, to_update = [], []
+    for question_id, option_ids in selections.items():
+        answer = existing.get(question_id)
+        if answer is None:
+            to_create.append(
+                Answer(attempt=attempt, question_id=question_id, selected=option_ids, saved_at=now)
+            )
+        elif answer.selected != option_ids:
+            answer.selected = option_ids
+            answer.saved_at = now
+            to_update.append(answer)
+    Answer.objects.bulk_create(to_create)
+    Answer.objects.bulk_update(to_update, ["selected", "saved_at"])
+
+
+def _record_signals(attempt: Attempt, signals: Signals, now: datetime) -> None:
+    counters = {
+        "focus_lost_count": clamp(signals.focus_lost, MAX_SIGNAL_EVENTS),
+        "hidden_count": clamp(signals.hidden, MAX_SIGNAL_EVENTS),
+        "copy_count": clamp(signals.copies, MAX_SIGNAL_EVENTS),
+        "paste_count": clamp(signals.pastes, MAX_SIGNAL_EVENTS),
+    }
+    increments = {name: models.F(name) + value for name, value in counters.items() if value}
+    if increments:
+        Attempt.objects.filter(pk=attempt.pk).update(**increments)
+    known = {question["id"] for question in attempt.revision.content["questions"]}
+    seconds = {
+        int(question_id): clamp(value, MAX_SECONDS_PER_REPORT)
+        for question_id, value in signals.time_spent.items()
+        if int(question_id) in known and clamp(value, MAX_SECONDS_PER_REPORT)
+    }
+    if seconds:
+        _add_time_spent(attempt, seconds, now)
+
+
+def _add_time_spent(attempt: Attempt, seconds: dict[int, int], now: datetime) -> None:
+    existing = set(
+        attempt.answers.filter(question_id__in=seconds).values_list("question_id", flat=True)
+    )
+    # Time spent on a question not answered yet still counts: keep it on an empty answer.
+    Answer.objects.bulk_create(
+        Answer(attempt=attempt, question_id=question_id, selected=[], saved_at=now)
+        for question_id in seconds
+        if question_id not in existing
+    )
+    added = models.Case(
+        *(
+            models.When(question_id=question_id, then=value)
+            for question_id, value in seconds.items()
+        ),
+        default=0,
+        output_field=models.IntegerField(),
+    )
+    attempt.answers.filter(question_id__in=seconds).update(
+        time_spent=models.F("time_spent") + added
+    )
+
+
+@transaction.atomic
+def save_answers(
+    *,
+    attempt_id: int,
+    selections: Mapping[int, Iterable[int]],
+    seq: int | None = None,
+    signals: Signals | None = None,
+) -> bool:
+    """Store the candidate's current choices; False when the save is stale.
+
+    `seq` is the client's save counter: a save whose number is not higher than the last
+    accepted one arrived out of order and is dropped, so the newest state always wins.
+    Integrity signals are deltas and are counted even when the answers are stale.
+    Raises AttemptClosed when the attempt no longer accepts answers.
+    """
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("revision")
+        .get(pk=attempt_id)
+    )
+    now = timezone.now()
+    if not accepts_answers(attempt, now):
+        raise AttemptClosed
+    clean = validate_selections(attempt.revision.content, selections)
+    if signals is not None:
+        _record_signals(attempt, signals, now)
+    if seq is not None:
+        if seq <= attempt.save_seq:
+            return False
+        Attempt.objects.filter(pk=attempt.pk).update(save_seq=seq)
+    _store_selections(attempt, clean, now)
+    return True
+
+
+@dataclass
+class SubmitOutcome:
+    attempt: Attempt
+    # False when this request found the attempt already finished (double submit, second tab).
+    graded_now: bool
+    timed_out: bool = False
+
+
+@transaction.atomic
+def submit_attempt(
+    *, attempt_id: int, selections: Mapping[int, Iterable[int]] | None = None
+) -> SubmitOutcome:
+    """Finalize and grade an attempt exactly once.
+
+    The row lock makes concurrent submits queue up; whoever comes second sees the state
+    already changed and gets the stored result. Answers that arrive past the deadline
+    grace are ignored and the attempt is closed with what was saved before.
+    """
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("revision", "quiz")
+        .get(pk=attempt_id)
+    )
+    if attempt.state != Attempt.State.IN_PROGRESS:
+        return SubmitOutcome(attempt=attempt, graded_now=False)
+    now = timezone.now()
+    timed_out = not accepts_answers(attempt, now)
+    if selections is not None and not timed_out:
+        _store_selections(attempt, validate_selections(attempt.revision.content, selections), now)
+    result = grade_and_store(attempt)
+    if timed_out and attempt.deadline is not None:
+        attempt.state = Attempt.State.CLOSED
+        attempt.submitted_at = min(now, attempt.deadline + DEADLINE_GRACE)
+    else:
+        attempt.state = Attempt.State.SUBMITTED
+        attempt.submitted_at = now
+    attempt.score = result.score
+    attempt.max_score = result.max_score
+    attempt.save(update_fields=["state", "submitted_at", "score", "max_score"])
+    return SubmitOutcome(attempt=attempt, graded_now=True, timed_out=timed_out)
+
+
+def overdue_attempt_ids(*, now: datetime | None = None) -> list[int]:
+    """Open attempts whose deadline plus grace has passed, oldest deadline first."""
+    now = now or timezone.now()
+    return list(
+        Attempt.objects.filter(state=Attempt.State.IN_PROGRESS, deadline__lt=now - DEADLINE_GRACE)
+        .order_by("deadline", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def close_overdue_attempts(
+    *, now: datetime | None = None, on_closed: Callable[[Attempt], object] | None = None
+) -> int:
+    """Finalize attempts whose deadline (plus grace) passed; safe to run concurrently.
+
+    Each attempt is closed in its own transaction under its row lock, so two runs (or a
+    run racing a candidate's late submit) finalize every attempt exactly once.
+    `on_closed(attempt)` is called for each attempt this run closed.
+    """
+    closed = 0
+    for attempt_id in overdue_attempt_ids(now=now):
+        outcome = submit_attempt(attempt_id=attempt_id)
+        if outcome.graded_now:
+            closed += 1
+            if on_closed is not None:
+                on_closed(outcome.attempt)
+    return closed
+
+
+def close_if_overdue(*, attempt: Attempt) -> bool:
+    """Finalize this open attempt if its time is up; True when it is (now) finished."""
+    if attempt.is_open and accepts_answers(attempt):
+        return False
+    if attempt.is_open:
+        submit_attempt(attempt_id=attempt.pk)
+    return True

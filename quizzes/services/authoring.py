@@ -1,0 +1,57 @@
+"""Authoring actions on whole quizzes: duplicating, publishing and unpublishing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from quizzes.models import Option, Question, Quiz
+
+
+def _free_slug(base: str) -> str:
+    base = base[:190]
+    taken = set(Quiz.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+@transaction.atomic
+def duplicate_quiz(*, quiz: Quiz) -> Quiz:
+    """Copy a quiz with its questions and options, unpublished, under a new "-copy" slug.
+
+    Attempts, invites and revisions stay with the original: the copy starts clean.
+    """
+    copy = Quiz.objects.get(pk=quiz.pk)
+    copy.pk = None
+    copy.slug = _free_slug(f"{quiz.slug}-copy")
+    copy.published = False
+    copy.save()
+    questions = list(quiz.questions.prefetch_related("options").order_by("position", "id"))
+    originals = [list(question.options.all()) for question in questions]
+    for question in questions:
+        question.pk = None
+        question.quiz = copy
+    Question.objects.bulk_create(questions)
+    options = []
+    for question, question_options in zip(questions, originals, strict=True):
+        for option in question_options:
+            option.pk = None
+            option.question = question
+            options.append(option)
+    Option.objects.bulk_create(options)
+    return copy
+
+
+def set_quizzes_published(*, quizzes: Iterable[Quiz], published: bool) -> int:
+    """Publish or unpublish quizzes; returns how many changed."""
+    return (
+        Quiz.objects.filter(pk__in=[quiz.pk for quiz in quizzes])
+        .exclude(published=published)
+        .update(published=published, updated_at=timezone.now())
+    )

@@ -1,0 +1,115 @@
+"""Regrading: finished attempts graded again with the current verdicts, audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from quizzes import grading
+from quizzes.content import RevisionContent, gradable_questions
+from quizzes.models import Attempt, Question, Quiz, ScoreChange
+from quizzes.services.revisions import revision_for_content
+from quizzes.services.scoring import final_score, grade_and_store
+
+
+@dataclass
+class RegradeChange:
+    attempt: Attempt
+    old_score: Decimal | None
+    new_score: Decimal
+
+
+@dataclass
+class RegradeReport:
+    changes: list[RegradeChange] = field(default_factory=list)
+    unchanged: int = 0
+    # (attempt, reason) for attempts whose questions changed shape: listed, never guessed.
+    skipped: list[tuple[Attempt, str]] = field(default_factory=list)
+
+
+def _regraded_content(
+    content: RevisionContent, current: dict[int, Question]
+) -> tuple[RevisionContent | None, str]:
+    """The attempt's revision with today's verdicts, or None and why it cannot be regraded."""
+    questions = []
+    for question in content["questions"]:
+        live = current.get(question["id"])
+        if live is None:
+            return None, f"question {question['id']} was deleted"
+        live_options = {option.id: option for option in live.options.all()}
+        if set(live_options) != {option["id"] for option in question["options"]}:
+            return None, f"options of question {question['id']} were added or removed"
+        if live.kind != question["kind"]:
+            return None, f"question {question['id']} changed between single and multiple choice"
+        questions.append(
+            {
+                **question,
+                "options": [
+                    {**option, "verdict": live_options[option["id"]].verdict}
+                    for option in question["options"]
+                ],
+            }
+        )
+    return {**content, "questions": questions}, ""
+
+
+def regrade_quiz_attempts(
+    *, quiz: Quiz, dry_run: bool, user: AbstractBaseUser | None = None
+) -> RegradeReport:
+    """Regrade finished attempts with the current verdicts of the same options.
+
+    Options are matched by id (stable identity), never by position. A real run moves each
+    changed attempt to a revision carrying the new verdicts and records a ScoreChange.
+    """
+    report = RegradeReport()
+    current = {q.id: q for q in quiz.questions.prefetch_related("options")}
+    attempts = (
+        quiz.attempts.exclude(state=Attempt.State.IN_PROGRESS)
+        .select_related("revision")
+        .prefetch_related("answers")
+        .order_by("started_at", "id")
+    )
+    for attempt in attempts:
+        content, reason = _regraded_content(attempt.revision.content, current)
+        if content is None:
+            report.skipped.append((attempt, reason))
+            continue
+        selections = {answer.question_id: answer.selected for answer in attempt.answers.all()}
+        result = grading.grade_attempt(gradable_questions(content), selections)
+        new_score = final_score(result, attempt.answers.all())
+        if new_score == attempt.score and content == attempt.revision.content:
+            report.unchanged += 1
+            continue
+        report.changes.append(
+            RegradeChange(attempt=attempt, old_score=attempt.score, new_score=new_score)
+        )
+        if not dry_run:
+            _apply_regrade(attempt, content, user)
+    return report
+
+
+@transaction.atomic
+def _apply_regrade(
+    attempt: Attempt, content: RevisionContent, user: AbstractBaseUser | None
+) -> None:
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("revision")
+        .get(pk=attempt.pk)
+    )
+    old_score = attempt.score
+    attempt.revision = revision_for_content(attempt.quiz_id, content)
+    result = grade_and_store(attempt)
+    attempt.score = final_score(result, attempt.answers.all())
+    attempt.save(update_fields=["revision", "score"])
+    ScoreChange.objects.create(
+        attempt=attempt,
+        kind=ScoreChange.Kind.REGRADE,
+        old_score=old_score,
+        new_score=attempt.score,
+        changed_by=user,
+        reason="regrade with current verdicts",
+    )
