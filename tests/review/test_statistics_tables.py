@@ -5,21 +5,22 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes import statistics as quiz_stats
 from quizzes.models import Answer, Attempt
 from quizzes.selectors.review import FINISHED, quiz_revisions
 from quizzes.selectors.statistics import item_statistics, question_infos, statistics_versions
 from quizzes.services.attempts import start_attempt
 from quizzes.services.review import override_question_score
+from quizzes.statistics import QuestionStatistics
 from tests.builders import make_quiz
 from tests.review.conftest import finish
 from tests.review.test_statistics_page import QUESTIONS, answers
+from tests.statistics_oracle import ItemResponse, quiz_statistics
 
 pytestmark = pytest.mark.django_db
 
 
 def reference(quiz, version, content):
-    """The former loader: every answer through the ORM, then the one-pass computation."""
+    """Every answer through the ORM, then the one-pass computation of the oracle."""
     questions = question_infos(content)
     max_marks = {q.id: q.max_mark for q in questions}
     attempts = []
@@ -28,7 +29,7 @@ def reference(quiz, version, content):
     ).order_by("id"):
         attempts.append(
             [
-                quiz_stats.ItemResponse(
+                ItemResponse(
                     a.question_id,
                     float(a.effective_points or 0),
                     max_marks[a.question_id],
@@ -38,7 +39,7 @@ def reference(quiz, version, content):
                 if a.question_id in max_marks
             ]
         )
-    return quiz_stats.quiz_statistics(attempts, questions)
+    return quiz_statistics(attempts, questions)
 
 
 def same(got, want):
@@ -87,5 +88,5 @@ def test_database_tables_give_the_one_pass_report_with_overrides_and_blank_attem
         ), name
     assert len(got.questions) == 4
     for mine, theirs in zip(got.questions, want.questions, strict=True):
-        for name in quiz_stats.QuestionStatistics.__dataclass_fields__:
+        for name in QuestionStatistics.__dataclass_fields__:
             assert same(getattr(mine, name), getattr(theirs, name)), (mine.position, name)
