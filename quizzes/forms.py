@@ -98,12 +98,6 @@ class AnswerForm(forms.Form):
                     raise forms.ValidationError(_("A single-choice question got several answers."))
         return cleaned
 
-    def bound_questions(self):
-        """(question, bound field) pairs in presentation order, for templates."""
-        return [
-            (question, self[question_field_name(question["id"])]) for question in self.questions
-        ]
-
     def selections(self) -> dict[int, list[int]]:
         result = {}
         for question in self.questions:

@@ -151,10 +151,6 @@ class Question(models.Model):
         first_line = self.text.strip().splitlines()[0] if self.text.strip() else ""
         return f"{self.position}. {first_line.strip('*# ')[:80]}"
 
-    @property
-    def effective_strategy(self) -> str:
-        return self.grading_strategy or self.quiz.grading_strategy
-
     def clean(self):
         if not self.text.strip():
             raise ValidationError({"text": _("The question text cannot be empty.")})

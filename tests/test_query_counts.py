@@ -123,14 +123,15 @@ def test_result_page_queries_do_not_grow_with_questions(
 def test_written_out_option_inputs_match_djangos_widget_markup(client, start):
     # The attempt page writes option inputs out instead of rendering a widget template per
     # option (40 × 5 templates per page); the markup must stay exactly Django's.
-    from quizzes.forms import AnswerForm
+    from quizzes.forms import AnswerForm, question_field_name
 
     quiz = make_large_quiz(questions=2, options=3)
     attempt = start(quiz)
     questions = presented_questions(attempt)
     first = questions[0]["options"][0]["id"]
     form = AnswerForm(initial={f"q_{questions[0]['id']}": [str(first)]}, questions=questions)
-    expected = [str(choice.tag()) for _, field in form.bound_questions() for choice in field]
+    fields = [form[question_field_name(question["id"])] for question in questions]
+    expected = [str(choice.tag()) for field in fields for choice in field]
     save_answers(attempt_id=attempt.pk, selections={questions[0]["id"]: [first]})
 
     html = client.get(attempt.get_absolute_url()).content.decode()

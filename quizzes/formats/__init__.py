@@ -72,8 +72,6 @@ __all__ = [
     "write_tasklist",
 ]
 
-Verdict = str
-Kind = str
 
 _TASK_CHECKED_RE = re.compile(r"\[[xX ]\]")
 
