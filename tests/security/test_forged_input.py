@@ -86,7 +86,7 @@ def test_two_options_for_a_single_choice_question_are_refused(client, quiz, star
 
     response = client.post(attempt.get_absolute_url(), {f"q_{q2.id}": [first, second]})
 
-    # Found by this test: the form used to keep the last value and grade it.
+    # Django's ChoiceField would silently keep the last value and grade it.
     assert response.status_code == 400
     assert "На вопрос с одним вариантом ответа пришло несколько ответов." in (
         response.content.decode()
