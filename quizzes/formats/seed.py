@@ -56,6 +56,7 @@ import re
 import unicodedata
 
 from . import _markdown as md
+from ._writing import item_lines, preamble_lines, validate_quiz
 from .model import (
     CORRECT,
     INCORRECT,
@@ -63,7 +64,6 @@ from .model import (
     MULTIPLE,
     PARTIAL,
     SINGLE,
-    VERDICTS,
     ParsedOption,
     ParsedQuestion,
     ParsedQuiz,
@@ -416,47 +416,6 @@ def parse_seed(text: str) -> tuple[ParsedQuiz | None, list[Problem], list[Proble
 # --------------------------------------------------------------------------- writer
 
 
-def validate_quiz(quiz: ParsedQuiz) -> None:
-    """Raise ValueError for content no markdown format can carry losslessly."""
-    if "\n" in quiz.title or "\r" in quiz.title:
-        raise ValueError("the quiz title must be a single line")
-    texts = [("description", quiz.description)]
-    for n, q in enumerate(quiz.questions, 1):
-        if q.kind not in KINDS:
-            raise ValueError(f"question {n}: unknown kind {q.kind!r}")
-        if q.number is not None and q.number < 0:
-            raise ValueError(f"question {n}: the number must be non-negative")
-        if not q.text.strip():
-            raise ValueError(f"question {n}: the text is empty")
-        if not q.options:
-            raise ValueError(f"question {n}: no options")
-        texts += [(f"question {n} text", q.text), (f"question {n} explanation", q.explanation)]
-        for k, o in enumerate(q.options, 1):
-            if o.verdict not in VERDICTS:
-                raise ValueError(f"question {n} option {k}: unknown verdict {o.verdict!r}")
-            if not o.text.strip():
-                raise ValueError(f"question {n} option {k}: the text is empty")
-            texts += [
-                (f"question {n} option {k}", o.text),
-                (f"question {n} feedback {k}", o.feedback),
-            ]
-    for what, text in texts:
-        if "\r" in text:
-            raise ValueError(f"{what}: carriage returns are not supported")
-        if not md.fences_balanced(text):
-            raise ValueError(f"{what}: a code fence is not closed")
-
-
-def _option_lines(bullet: str, text: str, structural: md.Predicate) -> list[str]:
-    lines = md.escape_text(text.strip(), structural).split("\n")
-    if md.is_fence_line(lines[0]):
-        lines.insert(0, "")
-    first, rest = lines[0], lines[1:]
-    out = [f"{bullet} {first}" if first else bullet]
-    out += ["  " + line if line else "" for line in rest]
-    return out
-
-
 def _section_label(text: str) -> str:
     first = text.strip().split("\n", 1)[0].strip()
     if md.is_fence_line(first):
@@ -466,9 +425,7 @@ def _section_label(text: str) -> str:
 
 def write_seed(quiz: ParsedQuiz) -> str:
     validate_quiz(quiz)
-    out = ["# " + quiz.title.strip() if quiz.title.strip() else "#"]
-    if quiz.description.strip():
-        out += ["", md.escape_text(quiz.description.strip(), _structural)]
+    out = preamble_lines(quiz, _structural)
     toc = [
         f"- [Задание {q.number}](#задание-{q.number})"
         for q in quiz.questions
@@ -485,7 +442,7 @@ def write_seed(quiz: ParsedQuiz) -> str:
             body[0] = f"**{body[0]}**"
         out += ["", *body, "", INSTRUCTION_TEXT[q.kind], ""]
         for o in q.options:
-            out += _option_lines(f"* {VERDICT_EMOJI[o.verdict]}", o.text, _structural)
+            out += item_lines(f"* {VERDICT_EMOJI[o.verdict]}", o.text, _structural)
         has_feedback = any(o.feedback.strip() for o in q.options)
         if q.explanation.strip() or has_feedback:
             out += ["", "---", "", "### Объяснение"]

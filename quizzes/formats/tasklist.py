@@ -49,6 +49,7 @@ from __future__ import annotations
 import re
 
 from . import _markdown as md
+from ._writing import item_lines, preamble_lines, validate_quiz
 from .model import (
     CORRECT,
     INCORRECT,
@@ -61,7 +62,6 @@ from .model import (
     ParsedQuiz,
     Problem,
 )
-from .seed import validate_quiz
 
 QHEAD_RE = re.compile(r"^#{3,4}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
 TITLE_RE = re.compile(r"^#{1,2}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
@@ -271,9 +271,7 @@ def _split_text(text: str, number: int | None) -> tuple[str, str]:
 
 def write_tasklist(quiz: ParsedQuiz) -> str:
     validate_quiz(quiz)
-    out = ["# " + quiz.title.strip() if quiz.title.strip() else "#"]
-    if quiz.description.strip():
-        out += ["", md.escape_text(quiz.description.strip(), _structural)]
+    out = preamble_lines(quiz, _structural)
     for q in quiz.questions:
         text = q.text.strip()
         title, body = _split_text(text, q.number)
@@ -294,12 +292,7 @@ def write_tasklist(quiz: ParsedQuiz) -> str:
         for n, o in enumerate(q.options):
             if loose and n:
                 out.append("")
-            lines = md.escape_text(o.text.strip(), _option_structural).split("\n")
-            if md.is_fence_line(lines[0]):
-                lines.insert(0, "")
-            bullet = f"- [{VERDICT_MARK[o.verdict]}]"
-            out.append(f"{bullet} {lines[0]}" if lines[0] else bullet)
-            out += ["  " + line if line else "" for line in lines[1:]]
+            out += item_lines(f"- [{VERDICT_MARK[o.verdict]}]", o.text, _option_structural)
             if o.feedback.strip():
                 out.append("")
                 out += ["  > " + line if line else "  >" for line in o.feedback.strip().split("\n")]
