@@ -13,15 +13,16 @@ import re
 import unicodedata
 
 from . import _markdown as md
+from ._parsing import LineParser, meta_kind
 from .model import (
     CORRECT,
-    KINDS,
     MULTIPLE,
     SINGLE,
     ParsedOption,
     ParsedQuestion,
     ParsedQuiz,
     Problem,
+    implied_kind,
 )
 from .seed import (
     BOLD_RE,
@@ -111,27 +112,10 @@ def _match_sections(
     return mapping
 
 
-class _SeedParser:
-    def __init__(self, text: str) -> None:
-        self.lines = text.split("\n")
-        self.warnings: list[Problem] = []
-        self.errors: list[Problem] = []
-
-    def warn(self, index: int | None, message: str) -> None:
-        self.warnings.append(Problem(None if index is None else index + 1, message))
-
-    def error(self, index: int | None, message: str) -> None:
-        self.errors.append(Problem(None if index is None else index + 1, message))
-
+class _SeedParser(LineParser):
     def parse(self) -> ParsedQuiz | None:
         lines = self.lines
-        if not "".join(lines).strip():
-            self.error(0, "the file is empty")
-            return None
-        tracker = md.FenceTracker()
-        heads = [
-            i for i, line in enumerate(lines) if not tracker.feed(line) and QHEAD_RE.match(line)
-        ]
+        heads = [i for i in md.outside_code(lines) if QHEAD_RE.match(lines[i])]
         first_q = heads[0] if heads else len(lines)
         title, description, toc = self._preamble(first_q)
         if not heads:
@@ -178,64 +162,19 @@ class _SeedParser:
         assert m is not None
         number = int(m.group("num")) if m.group("num") else None
         label = lines[head].lstrip("#").strip()
-
-        i = md.first_nonblank(lines, head + 1, end)
-        tokens: set[str] = set()
-        if i < end and (found := md.meta_tokens(lines[i])) is not None:
-            tokens = found
-            i += 1
-
-        # Body: everything up to the first verdict bullet outside code blocks.
-        tracker = md.FenceTracker()
-        opt_start = None
-        for j in range(i, end):
-            if tracker.feed(lines[j]):
-                continue
-            if OPTION_RE.match(lines[j]):
-                opt_start = j
-                break
-            if EXPL_RE.match(lines[j]):
-                break
+        tokens, i = md.leading_meta(lines, head + 1, end)
+        opt_start = self._options_start(i, end)
         if opt_start is None:
             self.error(head, f"'{label}' has no options (expected bullets like '* ✅ answer')")
             return None
-
-        body = lines[i:opt_start]
-        while body and md.is_blank(body[-1]):
-            body.pop()
-        kind: str | None = None
-        has_text_before = any(not md.is_blank(x) for x in body[:-1])
-        if has_text_before and (found_kind := _instruction_kind(body[-1])) is not None:
-            kind = found_kind or None
-            if not found_kind:
-                self.warn(
-                    i + len(body) - 1,
-                    f"'{label}': unknown instruction line, the question type is inferred",
-                )
-            body.pop()
-        while body and md.is_blank(body[-1]):
-            body.pop()
-        while body and md.is_blank(body[0]):
-            body.pop(0)
-        if body and (b := BOLD_RE.match(body[0])) and (len(body) == 1 or md.is_blank(body[1])):
-            body[0] = b.group("inner")
-        text = md.join_text(body, structural)
+        text, kind = self._body(i, opt_start, label)
         if not text:
             self.error(head, f"'{label}' has no question text")
 
         options, j = self._options(opt_start, end)
         explanation, j = self._explanation(j, end, options, label)
-
-        correct = sum(o.verdict == CORRECT for o in options)
         published = "draft" not in tokens
-        if correct == 0 and published:
-            self.error(head, f"'{label}' has no correct (✅) option")
-        if tokens & set(KINDS):
-            kind = next(k for k in KINDS if k in tokens)
-        if kind is None:
-            kind = MULTIPLE if correct > 1 else SINGLE
-        elif kind == SINGLE and correct > 1:
-            self.warn(head, f"'{label}' is single-choice but has {correct} correct options")
+        kind = self._settle_kind(head, label, meta_kind(tokens) or kind, options, published)
         return ParsedQuestion(
             text=text,
             kind=kind,
@@ -245,6 +184,51 @@ class _SeedParser:
             number=number,
             published=published,
         )
+
+    def _options_start(self, start: int, end: int) -> int | None:
+        """The first verdict bullet outside code blocks, unless the explanation comes first."""
+        for j in md.outside_code(self.lines, start, end):
+            if OPTION_RE.match(self.lines[j]):
+                return j
+            if EXPL_RE.match(self.lines[j]):
+                return None
+        return None
+
+    def _body(self, start: int, stop: int, label: str) -> tuple[str, str | None]:
+        """The question text, and the kind its instruction line names (None: to be inferred)."""
+        body = self.lines[start:stop]
+        while body and md.is_blank(body[-1]):
+            body.pop()
+        kind: str | None = None
+        has_text_before = any(not md.is_blank(x) for x in body[:-1])
+        if has_text_before and (found_kind := _instruction_kind(body[-1])) is not None:
+            kind = found_kind or None
+            if not found_kind:
+                self.warn(
+                    start + len(body) - 1,
+                    f"'{label}': unknown instruction line, the question type is inferred",
+                )
+            body.pop()
+        while body and md.is_blank(body[-1]):
+            body.pop()
+        while body and md.is_blank(body[0]):
+            body.pop(0)
+        if body and (b := BOLD_RE.match(body[0])) and (len(body) == 1 or md.is_blank(body[1])):
+            body[0] = b.group("inner")
+        return md.join_text(body, structural), kind
+
+    def _settle_kind(
+        self, head: int, label: str, kind: str | None, options: list[ParsedOption], published: bool
+    ) -> str:
+        """The question's kind (inferred when not given), after checking the verdicts fit it."""
+        correct = sum(o.verdict == CORRECT for o in options)
+        if correct == 0 and published:
+            self.error(head, f"'{label}' has no correct (✅) option")
+        if kind is None:
+            return implied_kind(options)
+        if kind == SINGLE and correct > 1:
+            self.warn(head, f"'{label}' is single-choice but has {correct} correct options")
+        return kind
 
     def _options(self, start: int, end: int) -> tuple[list[ParsedOption], int]:
         lines = self.lines
@@ -303,10 +287,7 @@ class _SeedParser:
         while region and (md.is_blank(region[-1]) or SEP_RE.match(region[-1])):
             region.pop()
 
-        tracker = md.FenceTracker()
-        heads = [
-            k for k, line in enumerate(region) if not tracker.feed(line) and SECTION_RE.match(line)
-        ]
+        heads = [k for k in md.outside_code(region) if SECTION_RE.match(region[k])]
         if not heads:
             return md.join_text(region, structural), end
         sections = [
@@ -327,6 +308,4 @@ class _SeedParser:
 
 def parse_seed(text: str) -> tuple[ParsedQuiz | None, list[Problem], list[Problem]]:
     """Parse seed-format text; returns (quiz or None, warnings, errors)."""
-    parser = _SeedParser(text)
-    quiz = parser.parse()
-    return quiz, parser.warnings, parser.errors
+    return _SeedParser(text).run()
