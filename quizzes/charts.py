@@ -20,6 +20,11 @@ __all__ = ["bar_chart_svg", "histogram_svg"]
 
 WIDTH = 640
 HISTOGRAM_HEIGHT = 320
+# The histogram's plot area: the margins hold the title, the tick labels and the axis labels.
+_PLOT_LEFT, _PLOT_RIGHT, _PLOT_TOP, _PLOT_BOTTOM = 64, 16, 40, 56
+_PLOT_WIDTH = WIDTH - _PLOT_LEFT - _PLOT_RIGHT
+_PLOT_HEIGHT = HISTOGRAM_HEIGHT - _PLOT_TOP - _PLOT_BOTTOM
+_PLOT_BASE = _PLOT_TOP + _PLOT_HEIGHT
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 BAR_FILL = "#4a78b0"
 # Fallback colours for the option chart; the stylesheet may override them by class.
@@ -116,6 +121,30 @@ def histogram_svg(
     if not values:
         return _no_data_svg("histogram", title, no_data_text)
     upper = max_value if max_value > 0 and math.isfinite(max_value) else 1.0
+    counts = _bin_counts(values, upper, bins)
+    edges = [upper * i / bins for i in range(bins + 1)]
+    if description is None:
+        tallest = max(counts)
+        busiest = counts.index(tallest)
+        description = (
+            f"Histogram of {len(values)} values in {bins} bins from 0 to {_number(upper)}; "
+            f"the fullest bin, {_number(edges[busiest])}–{_number(edges[busiest + 1])}, "
+            f"holds {tallest}."
+        )
+    seed = f"histogram\0{title}\0{upper}\0{counts}"
+    return "".join(
+        [
+            _open_svg("histogram", HISTOGRAM_HEIGHT, title, description, seed),
+            f'<text class="chart-title" x="{WIDTH // 2}" y="22" text-anchor="middle" '
+            f'font-weight="bold">{_text(title)}</text>',
+            *_histogram_bars(counts, edges),
+            *_histogram_axes(edges, max(counts), x_label, y_label),
+            "</svg>",
+        ]
+    )
+
+
+def _bin_counts(values: Sequence[float], upper: float, bins: int) -> list[int]:
     counts = [0] * bins
     for value in values:
         if value <= 0:
@@ -124,31 +153,18 @@ def histogram_svg(
             counts[-1] += 1
         else:
             counts[min(int(value * bins / upper), bins - 1)] += 1
+    return counts
 
-    left, right, top, bottom = 64, 16, 40, 56
-    height = HISTOGRAM_HEIGHT
-    plot_width, plot_height = WIDTH - left - right, height - top - bottom
-    base = top + plot_height
+
+def _histogram_bars(counts: list[int], edges: list[float]) -> list[str]:
+    """Each bin's bar (with its range and count as a tooltip) and the count above it."""
     tallest = max(counts)
-    bar_width = plot_width / bins
-    edges = [upper * i / bins for i in range(bins + 1)]
-    if description is None:
-        busiest = counts.index(tallest)
-        description = (
-            f"Histogram of {len(values)} values in {bins} bins from 0 to {_number(upper)}; "
-            f"the fullest bin, {_number(edges[busiest])}–{_number(edges[busiest + 1])}, "
-            f"holds {tallest}."
-        )
-    seed = f"histogram\0{title}\0{upper}\0{counts}"
-    parts = [
-        _open_svg("histogram", height, title, description, seed),
-        f'<text class="chart-title" x="{WIDTH // 2}" y="22" text-anchor="middle" '
-        f'font-weight="bold">{_text(title)}</text>',
-    ]
+    bar_width = _PLOT_WIDTH / len(counts)
+    parts = []
     for i, count in enumerate(counts):
-        bar_height = plot_height * count / tallest
-        x = left + i * bar_width
-        y = base - bar_height
+        bar_height = _PLOT_HEIGHT * count / tallest
+        x = _PLOT_LEFT + i * bar_width
+        y = _PLOT_BASE - bar_height
         low, high = _number(edges[i]), _number(edges[i + 1])
         parts.append(
             f'<rect class="bar" x="{x + 1:.1f}" y="{y:.1f}" width="{bar_width - 2:.1f}" '
@@ -159,25 +175,31 @@ def histogram_svg(
             f'<text class="count" x="{x + bar_width / 2:.1f}" y="{y - 4:.1f}" '
             f'text-anchor="middle">{count}</text>'
         )
-    for i, edge in enumerate(edges):
-        parts.append(
-            f'<text class="tick" x="{left + i * bar_width:.1f}" y="{base + 16}" '
-            f'text-anchor="middle">{_number(edge)}</text>'
-        )
+    return parts
+
+
+def _histogram_axes(edges: list[float], tallest: int, x_label: str, y_label: str) -> list[str]:
+    """Bin-edge ticks, both axes with their 0 and maximum ticks, and the axis labels."""
+    left, top, base = _PLOT_LEFT, _PLOT_TOP, _PLOT_BASE
+    bar_width = _PLOT_WIDTH / (len(edges) - 1)
+    parts = [
+        f'<text class="tick" x="{left + i * bar_width:.1f}" y="{base + 16}" '
+        f'text-anchor="middle">{_number(edge)}</text>'
+        for i, edge in enumerate(edges)
+    ]
     parts += [
-        f'<line class="axis" x1="{left}" y1="{base}" x2="{WIDTH - right}" y2="{base}" '
+        f'<line class="axis" x1="{left}" y1="{base}" x2="{WIDTH - _PLOT_RIGHT}" y2="{base}" '
         'stroke="#333"/>',
         f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#333"/>',
         f'<text class="tick" x="{left - 6}" y="{base}" text-anchor="end">0</text>',
         f'<text class="tick" x="{left - 6}" y="{top + 4}" text-anchor="end">{tallest}</text>',
-        f'<text class="axis-label" x="{left + plot_width / 2:.1f}" y="{height - 12}" '
+        f'<text class="axis-label" x="{left + _PLOT_WIDTH / 2:.1f}" y="{HISTOGRAM_HEIGHT - 12}" '
         f'text-anchor="middle">{_text(x_label)}</text>',
-        f'<text class="axis-label" x="16" y="{top + plot_height / 2:.1f}" '
-        f'text-anchor="middle" transform="rotate(-90 16 {top + plot_height / 2:.1f})">'
+        f'<text class="axis-label" x="16" y="{top + _PLOT_HEIGHT / 2:.1f}" '
+        f'text-anchor="middle" transform="rotate(-90 16 {top + _PLOT_HEIGHT / 2:.1f})">'
         f"{_text(y_label)}</text>",
-        "</svg>",
     ]
-    return "".join(parts)
+    return parts
 
 
 def bar_chart_svg(

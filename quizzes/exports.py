@@ -82,6 +82,21 @@ def csv_lines(
     read the same for every candidate whatever order their options were shown in.
     """
     writer = csv.writer(_Echo())
+    yield BOM + writer.writerow([escape_cell(cell) for cell in _header(columns)])
+    # Few distinct choices per question: their labels are worked out once, not per row.
+    chosen_text: dict[tuple, str] = {}
+    for attempt, answers in attempts:
+        row = _attempt_cells(attempt)
+        if columns:
+            labels = revision_options.get(attempt.revision_id, {})
+            row += _answer_cells(attempt, answers, columns, labels, chosen_text)
+        # Free text goes through escape_cell above and numbers through _number (a negative
+        # override would start with "-"); dates, states and option letters cannot start
+        # with a formula character, so the per-cell check is not repeated for them.
+        yield writer.writerow(row)
+
+
+def _header(columns: list[QuestionColumn]) -> list[str]:
     header = [
         _("Candidate"),
         _("Email"),
@@ -99,55 +114,62 @@ def csv_lines(
     for column in columns:
         header.append(_("Q%(number)s points") % {"number": column.number})
         header.append(_("Q%(number)s choices") % {"number": column.number})
-    yield BOM + writer.writerow([escape_cell(cell) for cell in header])
-    # Few distinct choices per question: their labels are worked out once, not per row.
-    chosen_text: dict[tuple, str] = {}
-    for attempt, answers in attempts:
-        duration = attempt.duration
-        row = [
-            escape_cell(attempt.candidate_name),
-            escape_cell(attempt.candidate_email),
-            escape_cell(attempt.quiz.title),
-            attempt.get_state_display(),
-            escape_cell(str(attempt.invite)) if attempt.invite_id else "",
-            _local(attempt.started_at),
-            _local(attempt.submitted_at),
-            escape_cell(int(duration.total_seconds())) if duration is not None else "",
-            _number(attempt.score),
-            _number(attempt.max_score),
-            _number(attempt.percentage),
-            attempt.rating or "",
-        ]
-        if columns:
-            labels = revision_options.get(attempt.revision_id, {})
-            unanswered = ["" if attempt.is_open else "0", ""]
-            for column in columns:
-                answer = answers.get(column.question_id)
-                if column.question_id not in labels:
-                    row += ["", ""]  # not part of this candidate's version of the quiz
-                    continue
-                if answer is None:
-                    row += unanswered
-                    continue
-                points, selected = answer
-                key = (attempt.revision_id, column.question_id, *selected)
-                text = chosen_text.get(key)
-                if text is None:
-                    if len(chosen_text) > 20_000:
-                        chosen_text.clear()  # pathological variety: stay bounded
-                    options = labels[column.question_id]
-                    text = chosen_text[key] = " ".join(
-                        sorted(
-                            (options.get(option_id, "?") for option_id in selected),
-                            key=lambda label: (len(label), label),
-                        )
-                    )
-                row.append(_number(points))
-                row.append(text)
-        # Free text goes through escape_cell above and numbers through _number (a negative
-        # override would start with "-"); dates, states and option letters cannot start
-        # with a formula character, so the per-cell check is not repeated for them.
-        yield writer.writerow(row)
+    return header
+
+
+def _attempt_cells(attempt: Attempt) -> list[str]:
+    """The cells about the attempt as a whole, before the per-question columns."""
+    duration = attempt.duration
+    return [
+        escape_cell(attempt.candidate_name),
+        escape_cell(attempt.candidate_email),
+        escape_cell(attempt.quiz.title),
+        attempt.get_state_display(),
+        escape_cell(str(attempt.invite)) if attempt.invite_id else "",
+        _local(attempt.started_at),
+        _local(attempt.submitted_at),
+        escape_cell(int(duration.total_seconds())) if duration is not None else "",
+        _number(attempt.score),
+        _number(attempt.max_score),
+        _number(attempt.percentage),
+        attempt.rating or "",
+    ]
+
+
+def _answer_cells(
+    attempt: Attempt,
+    answers: dict[int, tuple[Decimal | None, list[int]]],
+    columns: list[QuestionColumn],
+    labels: dict[int, dict[int, str]],
+    chosen_text: dict[tuple, str],
+) -> list[str]:
+    """A points cell and a choices cell per question column; ``chosen_text`` is the cache."""
+    cells: list[str] = []
+    unanswered = ["" if attempt.is_open else "0", ""]
+    for column in columns:
+        answer = answers.get(column.question_id)
+        if column.question_id not in labels:
+            cells += ["", ""]  # not part of this candidate's version of the quiz
+            continue
+        if answer is None:
+            cells += unanswered
+            continue
+        points, selected = answer
+        key = (attempt.revision_id, column.question_id, *selected)
+        text = chosen_text.get(key)
+        if text is None:
+            if len(chosen_text) > 20_000:
+                chosen_text.clear()  # pathological variety: stay bounded
+            options = labels[column.question_id]
+            text = chosen_text[key] = " ".join(
+                sorted(
+                    (options.get(option_id, "?") for option_id in selected),
+                    key=lambda label: (len(label), label),
+                )
+            )
+        cells.append(_number(points))
+        cells.append(text)
+    return cells
 
 
 def revision_option_labels(revisions: dict[int, dict]) -> dict[int, dict[int, dict[int, str]]]:

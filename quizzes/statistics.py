@@ -182,15 +182,7 @@ def _question_statistics(
     rest: Counter[float],
     total_variance: float | None,
 ) -> QuestionStatistics:
-    option_counts: Counter[int] = Counter()
-    answered = 0
-    for selected, count in selection_counts.items():
-        if selected:
-            answered += count
-            # Count each option once per attempt even if the id was sent twice.
-            for option_id in set(selected):
-                option_counts[option_id] += count
-
+    answered, option_counts = _tick_counts(selection_counts)
     mean_mark = facility = sd = discrimination = efficiency = None
     max_mark = question.max_mark
     if n:
@@ -201,27 +193,9 @@ def _question_statistics(
         mark_variance = _variance(mark_counts, mean_mark, n)
         if max_mark:
             sd = math.sqrt(mark_variance) / max_mark
-        rest_mean = _mean(rest, n)
-        rest_variance = _variance(rest, rest_mean, n)
-        if mark_variance > 0 and rest_variance > 0:
-            # total = mark + rest, so cov(mark, rest) follows from the three variances
-            # without another pass over the marks.
-            covariance = (total_variance - mark_variance - rest_variance) / 2
-            discrimination = _clamp(covariance / math.sqrt(mark_variance * rest_variance))
-            max_covariance = _sorted_pairing_covariance(mark_counts, mean_mark, rest, rest_mean, n)
-            if max_covariance > 0:
-                # Only the upper bound is a theorem (cov ≤ cov_max); a negative covariance can
-                # exceed cov_max in size for skewed marks, so no lower clamp.
-                efficiency = min(1.0, covariance / max_covariance)
-
-    flags = []
-    if n >= 2 and (discrimination is None or discrimination < LOW_DISCRIMINATION):
-        # Zero variance (everyone scored the same) cannot discriminate either.
-        flags.append(QuestionFlag.LOW_DISCRIMINATION)
-    if facility is not None and facility < TOO_HARD:
-        flags.append(QuestionFlag.TOO_HARD)
-    if facility is not None and facility > TOO_EASY:
-        flags.append(QuestionFlag.TOO_EASY)
+        discrimination, efficiency = _discrimination(
+            mark_counts, mean_mark, mark_variance, rest, n, total_variance
+        )
 
     return QuestionStatistics(
         question_id=question.id,
@@ -242,8 +216,60 @@ def _question_statistics(
             )
             for option_id, label, verdict in question.options
         ),
-        flags=tuple(flags),
+        flags=_flags(n, discrimination, facility),
     )
+
+
+def _tick_counts(selection_counts: Counter[tuple[int, ...]]) -> tuple[int, Counter[int]]:
+    """Attempts that ticked at least one option, and attempts per ticked option."""
+    option_counts: Counter[int] = Counter()
+    answered = 0
+    for selected, count in selection_counts.items():
+        if selected:
+            answered += count
+            # Count each option once per attempt even if the id was sent twice.
+            for option_id in set(selected):
+                option_counts[option_id] += count
+    return answered, option_counts
+
+
+def _discrimination(
+    marks: Counter[float],
+    mark_mean: float,
+    mark_variance: float,
+    rest: Counter[float],
+    n: int,
+    total_variance: float,
+) -> tuple[float | None, float | None]:
+    """Discrimination index and discriminative efficiency (n ≥ 2); None where undefined."""
+    discrimination = efficiency = None
+    rest_mean = _mean(rest, n)
+    rest_variance = _variance(rest, rest_mean, n)
+    if mark_variance > 0 and rest_variance > 0:
+        # total = mark + rest, so cov(mark, rest) follows from the three variances
+        # without another pass over the marks.
+        covariance = (total_variance - mark_variance - rest_variance) / 2
+        discrimination = _clamp(covariance / math.sqrt(mark_variance * rest_variance))
+        max_covariance = _sorted_pairing_covariance(marks, mark_mean, rest, rest_mean, n)
+        if max_covariance > 0:
+            # Only the upper bound is a theorem (cov ≤ cov_max); a negative covariance can
+            # exceed cov_max in size for skewed marks, so no lower clamp.
+            efficiency = min(1.0, covariance / max_covariance)
+    return discrimination, efficiency
+
+
+def _flags(
+    n: int, discrimination: float | None, facility: float | None
+) -> tuple[QuestionFlag, ...]:
+    flags = []
+    if n >= 2 and (discrimination is None or discrimination < LOW_DISCRIMINATION):
+        # Zero variance (everyone scored the same) cannot discriminate either.
+        flags.append(QuestionFlag.LOW_DISCRIMINATION)
+    if facility is not None and facility < TOO_HARD:
+        flags.append(QuestionFlag.TOO_HARD)
+    if facility is not None and facility > TOO_EASY:
+        flags.append(QuestionFlag.TOO_EASY)
+    return tuple(flags)
 
 
 def _mean(counts: Counter[float], n: int) -> float:

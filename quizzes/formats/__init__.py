@@ -6,10 +6,10 @@
 ``write(quiz, format)`` is the inverse: ``parse(write(q, f), format=f)``
 reproduces ``q`` apart from ``line`` fields.
 
-Formats: ``seed`` (see ``seed.py``) and ``tasklist`` (see ``tasklist.py``).
-Input bytes are decoded by ``encoding.decode`` (UTF-8, UTF-8 BOM, UTF-16 BOM,
-plausible cp1251; mojibake repaired and reported). ``str`` input is reported
-with encoding ``"unicode"``.
+Formats: ``seed`` (see ``seed.py`` and ``seed_parser.py``) and ``tasklist``
+(see ``tasklist.py``). Input bytes are decoded by ``encoding.decode`` (UTF-8,
+UTF-8 BOM, UTF-16 BOM, plausible cp1251; mojibake repaired and reported).
+``str`` input is reported with encoding ``"unicode"``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ from .model import (
 )
 from .seed import OPTION_RE as _SEED_OPTION_RE
 from .seed import QHEAD_RE as _SEED_QHEAD_RE
-from .seed import parse_seed, write_seed
+from .seed import write_seed
+from .seed_parser import parse_seed
 from .tasklist import OPTION_RE as _TASK_OPTION_RE
 from .tasklist import parse_tasklist, write_tasklist
 

@@ -11,7 +11,7 @@ blocks are never escaped because the parsers never look for structure there.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 META_RE = re.compile(r"^<!--[ \t]*quizsite:(?P<tokens>[^>]*)-->[ \t]*$", re.IGNORECASE)
@@ -116,6 +116,26 @@ def first_nonblank(lines: list[str], start: int, end: int) -> int:
     while start < end and is_blank(lines[start]):
         start += 1
     return start
+
+
+def outside_code(lines: Sequence[str], start: int = 0, end: int | None = None) -> Iterator[int]:
+    """Indexes of the lines from ``start`` to ``end`` that are not part of a code block."""
+    tracker = FenceTracker()
+    for i in range(start, len(lines) if end is None else end):
+        if not tracker.feed(lines[i]):
+            yield i
+
+
+def leading_meta(lines: list[str], start: int, end: int) -> tuple[set[str], int]:
+    """The tokens of a ``<!-- quizsite: -->`` line at the first non-blank line from ``start``.
+
+    Returns the tokens (empty without such a line) and the index of the line after it, or
+    of that first non-blank line when it is something else.
+    """
+    i = first_nonblank(lines, start, end)
+    if i < end and (tokens := meta_tokens(lines[i])) is not None:
+        return tokens, i + 1
+    return set(), i
 
 
 def consume_item(

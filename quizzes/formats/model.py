@@ -90,3 +90,8 @@ class ParseResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def implied_kind(options: list[ParsedOption]) -> str:
+    """The kind the verdicts suggest: multiple choice when more than one option is correct."""
+    return MULTIPLE if sum(option.verdict == CORRECT for option in options) > 1 else SINGLE

@@ -49,19 +49,18 @@ from __future__ import annotations
 import re
 
 from . import _markdown as md
+from ._parsing import LineParser, meta_kind
+from ._writing import item_lines, preamble_lines, validate_quiz
 from .model import (
     CORRECT,
     INCORRECT,
-    KINDS,
-    MULTIPLE,
     PARTIAL,
-    SINGLE,
     ParsedOption,
     ParsedQuestion,
     ParsedQuiz,
     Problem,
+    implied_kind,
 )
-from .seed import validate_quiz
 
 QHEAD_RE = re.compile(r"^#{3,4}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
 TITLE_RE = re.compile(r"^#{1,2}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
@@ -107,32 +106,15 @@ def _split_feedback(item: list[str]) -> tuple[list[str], list[str]]:
     return item[:k], feedback
 
 
-class _TasklistParser:
-    def __init__(self, text: str) -> None:
-        self.lines = text.split("\n")
-        self.warnings: list[Problem] = []
-        self.errors: list[Problem] = []
-
-    def warn(self, index: int, message: str) -> None:
-        self.warnings.append(Problem(index + 1, message))
-
-    def error(self, index: int, message: str) -> None:
-        self.errors.append(Problem(index + 1, message))
-
+class _TasklistParser(LineParser):
     def parse(self) -> ParsedQuiz | None:
         lines = self.lines
-        if not "".join(lines).strip():
-            self.error(0, "the file is empty")
-            return None
-        tracker = md.FenceTracker()
         title_index = None
         heads = []
-        for i, line in enumerate(lines):
-            if tracker.feed(line):
-                continue
-            if QHEAD_RE.match(line):
+        for i in md.outside_code(lines):
+            if QHEAD_RE.match(lines[i]):
                 heads.append(i)
-            elif title_index is None and not heads and TITLE_RE.match(line):
+            elif title_index is None and not heads and TITLE_RE.match(lines[i]):
                 title_index = i
         if not heads:
             self.error(0, "no questions found: expected '### Q1. question' headings")
@@ -164,18 +146,9 @@ class _TasklistParser:
             number = int(p.group("num"))
             heading = heading[p.end() :].strip()
 
-        i = md.first_nonblank(lines, head + 1, end)
-        tokens: set[str] = set()
-        if i < end and (found := md.meta_tokens(lines[i])) is not None:
-            tokens = found
-            i += 1
-
-        tracker = md.FenceTracker()
-        opt_start = None
-        for j in range(i, end):
-            if not tracker.feed(lines[j]) and OPTION_RE.match(lines[j]):
-                opt_start = j
-                break
+        tokens, i = md.leading_meta(lines, head + 1, end)
+        options_at = (j for j in md.outside_code(lines, i, end) if OPTION_RE.match(lines[j]))
+        opt_start = next(options_at, None)
         if opt_start is None:
             self.warn(head, "question without '- [ ]' / '- [x]' options: skipped")
             return None
@@ -184,8 +157,28 @@ class _TasklistParser:
         if not text:
             self.warn(head, "question has no text")
 
+        options, j = self._options(opt_start, end)
+        explanation = md.join_text(lines[j:end], _structural)
+
+        published = "draft" not in tokens
+        if published and not any(o.verdict == CORRECT for o in options):
+            published = False
+            self.warn(head, "no option marked [x]: imported as a draft")
+        return ParsedQuestion(
+            text=text,
+            kind=meta_kind(tokens) or implied_kind(options),
+            options=options,
+            explanation=explanation,
+            line=head + 1,
+            number=number,
+            published=published,
+        )
+
+    def _options(self, start: int, end: int) -> tuple[list[ParsedOption], int]:
+        """The options from ``start`` on, and the index where the explanation starts."""
+        lines = self.lines
         options: list[ParsedOption] = []
-        j = opt_start
+        j = start
         while j < end:
             if md.is_blank(lines[j]):
                 j += 1
@@ -197,54 +190,39 @@ class _TasklistParser:
             om = OPTION_RE.match(lines[j])
             if not om:
                 break
-            item, nxt = md.consume_item(
-                lines,
-                j + 1,
-                end,
-                om.group("text") or "",
-                len(om.group("ind")) + 2,
-                stop_lazy=_stop_lazy,
-                unindented_fences=True,
-            )
-            text_lines, feedback = _split_feedback(item)
-            option_text = md.join_text(text_lines, _option_structural)
-            if not option_text and not feedback:
-                self.warn(j, "empty option ignored")
-                j = nxt
-                continue
-            options.append(
-                ParsedOption(
-                    text=option_text,
-                    verdict=MARK_VERDICT[om.group("mark")],
-                    feedback="\n".join(feedback).strip(),
-                    line=j + 1,
-                )
-            )
-            j = nxt
-        explanation = md.join_text(lines[j:end], _structural)
+            option, j = self._option(om, j, end)
+            if option is not None:
+                options.append(option)
+        return options, j
 
-        correct = sum(o.verdict == CORRECT for o in options)
-        published = "draft" not in tokens
-        if correct == 0 and published:
-            published = False
-            self.warn(head, "no option marked [x]: imported as a draft")
-        kind = next((k for k in KINDS if k in tokens), MULTIPLE if correct > 1 else SINGLE)
-        return ParsedQuestion(
-            text=text,
-            kind=kind,
-            options=options,
-            explanation=explanation,
-            line=head + 1,
-            number=number,
-            published=published,
+    def _option(self, om: re.Match[str], j: int, end: int) -> tuple[ParsedOption | None, int]:
+        """The option whose bullet is line ``j`` (None when empty), and the next line's index."""
+        item, nxt = md.consume_item(
+            self.lines,
+            j + 1,
+            end,
+            om.group("text") or "",
+            len(om.group("ind")) + 2,
+            stop_lazy=_stop_lazy,
+            unindented_fences=True,
         )
+        text_lines, feedback = _split_feedback(item)
+        option_text = md.join_text(text_lines, _option_structural)
+        if not option_text and not feedback:
+            self.warn(j, "empty option ignored")
+            return None, nxt
+        option = ParsedOption(
+            text=option_text,
+            verdict=MARK_VERDICT[om.group("mark")],
+            feedback="\n".join(feedback).strip(),
+            line=j + 1,
+        )
+        return option, nxt
 
 
 def parse_tasklist(text: str) -> tuple[ParsedQuiz | None, list[Problem], list[Problem]]:
     """Parse task-list text; returns (quiz or None, warnings, errors)."""
-    parser = _TasklistParser(text)
-    quiz = parser.parse()
-    return quiz, parser.warnings, parser.errors
+    return _TasklistParser(text).run()
 
 
 # --------------------------------------------------------------------------- writer
@@ -271,17 +249,14 @@ def _split_text(text: str, number: int | None) -> tuple[str, str]:
 
 def write_tasklist(quiz: ParsedQuiz) -> str:
     validate_quiz(quiz)
-    out = ["# " + quiz.title.strip() if quiz.title.strip() else "#"]
-    if quiz.description.strip():
-        out += ["", md.escape_text(quiz.description.strip(), _structural)]
+    out = preamble_lines(quiz, _structural)
     for q in quiz.questions:
         text = q.text.strip()
         title, body = _split_text(text, q.number)
         prefix = "" if q.number is None else f"Q{q.number}."
         out += ["", " ".join(part for part in ("###", prefix, title) if part)]
-        correct = sum(o.verdict == CORRECT for o in q.options)
         tokens = []
-        if q.kind != (MULTIPLE if correct > 1 else SINGLE):
+        if q.kind != implied_kind(q.options):
             tokens.append(q.kind)
         if not q.published:
             tokens.append("draft")
@@ -294,12 +269,7 @@ def write_tasklist(quiz: ParsedQuiz) -> str:
         for n, o in enumerate(q.options):
             if loose and n:
                 out.append("")
-            lines = md.escape_text(o.text.strip(), _option_structural).split("\n")
-            if md.is_fence_line(lines[0]):
-                lines.insert(0, "")
-            bullet = f"- [{VERDICT_MARK[o.verdict]}]"
-            out.append(f"{bullet} {lines[0]}" if lines[0] else bullet)
-            out += ["  " + line if line else "" for line in lines[1:]]
+            out += item_lines(f"- [{VERDICT_MARK[o.verdict]}]", o.text, _option_structural)
             if o.feedback.strip():
                 out.append("")
                 out += ["  > " + line if line else "  >" for line in o.feedback.strip().split("\n")]

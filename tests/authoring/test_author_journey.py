@@ -29,8 +29,18 @@ FILE = """# Git для начинающих
 def test_author_uploads_previews_fixes_a_verdict_and_exports(client, django_user_model):
     django_user_model.objects.create_superuser("maria", "maria@example.com", "s3cret-pass")
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    log_in_through_the_form(client)
+    import_url, preview = upload_for_preview(client)
+    quiz, quiz_page = confirm_the_import(client, import_url, preview)
+    draft = quiz.questions.get(position=2)
+    assert not draft.published
+    mark_git_log_correct_and_publish(client, draft, quiz_page)
+    check_the_history_names_the_author(client, draft)
+    export_and_parse_again(client, quiz)
 
-    # Log in through the login form, like a person.
+
+def log_in_through_the_form(client):
+    """Log in through the login form, like a person."""
     login = client.get("/admin/login/?next=/admin/")
     assert 'name="username"' in login.content.decode()
     response = client.post(
@@ -38,7 +48,9 @@ def test_author_uploads_previews_fixes_a_verdict_and_exports(client, django_user
     )
     assert response["Location"] == "/admin/"
 
-    # The quiz list offers an import link; follow it and upload the file.
+
+def upload_for_preview(client):
+    """The quiz list offers an import link; follow it and upload the file."""
     changelist = client.get("/admin/quizzes/quiz/").content.decode()
     import_url = re.search(r'href="([^"]+)" class="addlink">Import from file', changelist)[1]
     preview = client.post(
@@ -50,18 +62,22 @@ def test_author_uploads_previews_fixes_a_verdict_and_exports(client, django_user
     )
     assert "no option marked [x]: imported as a draft" in preview
     assert not Quiz.objects.exists()
+    return import_url, preview
 
-    # Confirm: the quiz is created and the author lands on its page.
+
+def confirm_the_import(client, import_url, preview):
+    """Confirm: the quiz is created and the author lands on its page."""
     data = admin_form_data(preview.replace('class="import-confirm"', 'id="confirm"'), "confirm")
     response = client.post(import_url, data, follow=True)
     quiz = Quiz.objects.get(slug="git-basics")
     assert response.redirect_chain[-1][0] == f"/admin/quizzes/quiz/{quiz.pk}/change/"
     quiz_page = response.content.decode()
     assert "Created “Git для начинающих” with 2 questions." in quiz_page
-    draft = quiz.questions.get(position=2)
-    assert not draft.published
+    return quiz, quiz_page
 
-    # Open the draft from the quiz page, mark `git log` correct and publish it.
+
+def mark_git_log_correct_and_publish(client, draft, quiz_page):
+    """Open the draft from the quiz page, mark `git log` correct and publish it."""
     question_url = re.search(
         rf'href="(/admin/quizzes/question/{draft.pk}/change/[^"]*)"', quiz_page
     )[1]
@@ -81,11 +97,15 @@ def test_author_uploads_previews_fixes_a_verdict_and_exports(client, django_user
     assert draft.published
     assert draft.options.get(text="`git log`").verdict == "correct"
 
-    # The history of the question says who changed the verdict.
+
+def check_the_history_names_the_author(client, draft):
+    """The history of the question says who changed the verdict."""
     history = client.get(f"/admin/quizzes/question/{draft.pk}/history/").content.decode()
     assert "maria" in history and "Changed Verdict for option “`git log`”" in history
 
-    # Export the quiz again: the fixed verdict is in the file, and it imports cleanly.
+
+def export_and_parse_again(client, quiz):
+    """Export the quiz again: the fixed verdict is in the file, and it imports cleanly."""
     response = client.post(
         "/admin/quizzes/quiz/", {"action": "export_tasklist", "_selected_action": [quiz.pk]}
     )

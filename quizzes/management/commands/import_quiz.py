@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from quizzes import formats
-from quizzes.services.importing import import_quiz, quiz_slug
+from quizzes.services.importing import ImportSummary, import_quiz, quiz_slug
 
 IMPORTABLE_SUFFIXES = {".md", ".markdown", ".txt"}
 
@@ -43,6 +43,17 @@ def question_report(question: formats.ParsedQuestion) -> dict:
             for option in question.options
         ],
     }
+
+
+def import_outcome(summary: ImportSummary) -> str:
+    if summary.created:
+        return "created"
+    if summary.changed:
+        return (
+            f"updated ({summary.questions_created} added, {summary.questions_updated} changed, "
+            f"{summary.questions_deleted} removed)"
+        )
+    return "unchanged"
 
 
 class Command(BaseCommand):
@@ -110,45 +121,44 @@ class Command(BaseCommand):
             warnings=[{"line": w.line, "message": w.message} for w in result.warnings],
             errors=[{"line": e.line, "message": e.message} for e in result.errors],
         )
+        self._log_parse_result(result, path, log, progress)
+        if not result.ok or result.quiz is None:
+            return entry
+        entry["quizzes"].append(
+            self._import_parsed(result.quiz, options, log, f"{progress} {path}")
+        )
+        return entry
+
+    def _import_parsed(self, quiz: formats.ParsedQuiz, options, log, prefix: str) -> dict:
+        """Write a parsed quiz (only check it with --dry-run); returns its report."""
+        slug = options["slug"] or quiz_slug(quiz.title)
+        report = {
+            "title": quiz.title,
+            "slug": slug,
+            "questions": [question_report(q) for q in quiz.questions],
+        }
+        if options["dry_run"]:
+            log.write(
+                f"{prefix}: valid, {len(quiz.questions)} questions (dry run, nothing written)"
+            )
+            return report
+        summary = import_quiz(parsed=quiz, slug=slug, publish=not options["draft"])
+        log.write(
+            self.style.SUCCESS(
+                f"{prefix}: {import_outcome(summary)}: “{quiz.title}” ({slug}), "
+                f"{len(quiz.questions)} questions"
+            )
+        )
+        return report
+
+    def _log_parse_result(
+        self, result: formats.ParseResult, path: Path, log, progress: str
+    ) -> None:
         for repair in result.repairs:
             log.write(f"{progress} {path}: {repair}")
         for warning in result.warnings:
             log.write(
                 self.style.WARNING(f"{path}:{warning.line or '-'}: warning: {warning.message}")
             )
-        if not result.ok or result.quiz is None:
-            for error in result.errors:
-                log.write(self.style.ERROR(f"{path}:{error.line or '-'}: error: {error.message}"))
-            return entry
-        quiz = result.quiz
-        slug = options["slug"] or quiz_slug(quiz.title)
-        entry["quizzes"].append(
-            {
-                "title": quiz.title,
-                "slug": slug,
-                "questions": [question_report(q) for q in quiz.questions],
-            }
-        )
-        if options["dry_run"]:
-            log.write(
-                f"{progress} {path}: valid, {len(quiz.questions)} questions "
-                "(dry run, nothing written)"
-            )
-            return entry
-        summary = import_quiz(parsed=quiz, slug=slug, publish=not options["draft"])
-        if summary.created:
-            outcome = "created"
-        elif summary.changed:
-            outcome = (
-                f"updated ({summary.questions_created} added, {summary.questions_updated} changed, "
-                f"{summary.questions_deleted} removed)"
-            )
-        else:
-            outcome = "unchanged"
-        log.write(
-            self.style.SUCCESS(
-                f"{progress} {path}: {outcome}: “{quiz.title}” ({slug}), "
-                f"{len(quiz.questions)} questions"
-            )
-        )
-        return entry
+        for error in result.errors:
+            log.write(self.style.ERROR(f"{path}:{error.line or '-'}: error: {error.message}"))

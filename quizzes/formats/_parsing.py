@@ -1,0 +1,41 @@
+"""What the format parsers share: the text as lines, the problems found, the question kind."""
+
+from __future__ import annotations
+
+from .model import KINDS, ParsedQuiz, Problem
+
+
+class LineParser:
+    """Base of the format parsers.
+
+    Methods take 0-based indexes into ``lines``; problems report them as 1-based line numbers.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        self.warnings: list[Problem] = []
+        self.errors: list[Problem] = []
+
+    def warn(self, index: int | None, message: str) -> None:
+        self.warnings.append(Problem(None if index is None else index + 1, message))
+
+    def error(self, index: int | None, message: str) -> None:
+        self.errors.append(Problem(None if index is None else index + 1, message))
+
+    def run(self) -> tuple[ParsedQuiz | None, list[Problem], list[Problem]]:
+        """(quiz or None, warnings, errors)."""
+        if "".join(self.lines).strip():
+            quiz = self.parse()
+        else:
+            self.error(0, "the file is empty")
+            quiz = None
+        return quiz, self.warnings, self.errors
+
+    def parse(self) -> ParsedQuiz | None:
+        """The quiz from a file with some text in it, or None after reporting errors."""
+        raise NotImplementedError
+
+
+def meta_kind(tokens: set[str]) -> str | None:
+    """The kind a ``<!-- quizsite: -->`` comment names, if any."""
+    return next((kind for kind in KINDS if kind in tokens), None)

@@ -1,0 +1,60 @@
+"""What the format writers share: validation, the title block and option bullets."""
+
+from __future__ import annotations
+
+from . import _markdown as md
+from .model import KINDS, VERDICTS, ParsedQuiz
+
+
+def validate_quiz(quiz: ParsedQuiz) -> None:
+    """Raise ValueError for content no markdown format can carry losslessly."""
+    if "\n" in quiz.title or "\r" in quiz.title:
+        raise ValueError("the quiz title must be a single line")
+    texts = [("description", quiz.description)]
+    for n, q in enumerate(quiz.questions, 1):
+        if q.kind not in KINDS:
+            raise ValueError(f"question {n}: unknown kind {q.kind!r}")
+        if q.number is not None and q.number < 0:
+            raise ValueError(f"question {n}: the number must be non-negative")
+        if not q.text.strip():
+            raise ValueError(f"question {n}: the text is empty")
+        if not q.options:
+            raise ValueError(f"question {n}: no options")
+        texts += [(f"question {n} text", q.text), (f"question {n} explanation", q.explanation)]
+        for k, o in enumerate(q.options, 1):
+            if o.verdict not in VERDICTS:
+                raise ValueError(f"question {n} option {k}: unknown verdict {o.verdict!r}")
+            if not o.text.strip():
+                raise ValueError(f"question {n} option {k}: the text is empty")
+            texts += [
+                (f"question {n} option {k}", o.text),
+                (f"question {n} feedback {k}", o.feedback),
+            ]
+    for what, text in texts:
+        if "\r" in text:
+            raise ValueError(f"{what}: carriage returns are not supported")
+        if not md.fences_balanced(text):
+            raise ValueError(f"{what}: a code fence is not closed")
+
+
+def preamble_lines(quiz: ParsedQuiz, structural: md.Predicate) -> list[str]:
+    """The "# title" line and the escaped description that open every exported file."""
+    out = ["# " + quiz.title.strip() if quiz.title.strip() else "#"]
+    if quiz.description.strip():
+        out += ["", md.escape_text(quiz.description.strip(), structural)]
+    return out
+
+
+def item_lines(bullet: str, text: str, structural: md.Predicate) -> list[str]:
+    """An option as a list item: the bullet and first line, then two-space continuation.
+
+    A text that opens with a code fence starts on the line after the bullet, indented like
+    the rest of it.
+    """
+    lines = md.escape_text(text.strip(), structural).split("\n")
+    if md.is_fence_line(lines[0]):
+        lines.insert(0, "")
+    first, rest = lines[0], lines[1:]
+    out = [f"{bullet} {first}" if first else bullet]
+    out += ["  " + line if line else "" for line in rest]
+    return out

@@ -1,0 +1,311 @@
+"""Reading the "seed" format (the layout and the writer are in ``seed``).
+
+Per-option explanation sections ("#### ✅ 1. option") are matched to options by
+number when the sections are numbered 1..n, otherwise by text (case, emphasis,
+emoji and edge punctuation ignored, extra text after a dash allowed); when no
+one-to-one match exists the whole explanation stays on the question and a
+warning says why.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from . import _markdown as md
+from ._parsing import LineParser, meta_kind
+from .model import (
+    CORRECT,
+    MULTIPLE,
+    SINGLE,
+    ParsedOption,
+    ParsedQuestion,
+    ParsedQuiz,
+    Problem,
+    implied_kind,
+)
+from .seed import (
+    BOLD_RE,
+    BULLET_RE,
+    EMOJI_VERDICT,
+    EXPL_RE,
+    HEADING_RE,
+    INSTRUCTION_ANY,
+    INSTRUCTION_MULTIPLE,
+    INSTRUCTION_SINGLE,
+    OPTION_RE,
+    QHEAD_RE,
+    SECTION_RE,
+    SEP_RE,
+    TITLE_RE,
+    TOC_RE,
+    structural,
+)
+
+
+def _stop_lazy(line: str) -> bool:
+    return bool(BULLET_RE.match(line) or HEADING_RE.match(line) or SEP_RE.match(line))
+
+
+def _instruction_kind(line: str) -> str | None:
+    """ "single"/"multiple" for a known instruction, "" for an unknown one."""
+    s = line.strip().strip("*_").strip()
+    if INSTRUCTION_MULTIPLE.match(s):
+        return MULTIPLE
+    if INSTRUCTION_SINGLE.match(s):
+        return SINGLE
+    if INSTRUCTION_ANY.match(s):
+        return ""
+    return None
+
+
+_EMPHASIS_RE = re.compile(r"[*_`]")
+_EMOJI_RE = re.compile(r"[✅❌⚠\ufe0f✔✖]")
+_NUM_PREFIX_RE = re.compile(r"^(?P<num>\d+)[.)](?:\s+|$)")
+_EDGE_PUNCT = " \t.,:;!?—–-\"'«»()[]"
+_DASHES = ("—", "–", "-", ":", "(")
+
+
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFC", _EMOJI_RE.sub("", _EMPHASIS_RE.sub("", text)))
+    text = " ".join(text.split())
+    return text.strip(_EDGE_PUNCT).casefold()
+
+
+def _heading_parts(heading: str) -> tuple[int | None, str]:
+    text = re.sub(r"^####[ \t]+", "", heading)
+    text = _EMOJI_RE.sub("", _EMPHASIS_RE.sub("", text)).strip()
+    m = _NUM_PREFIX_RE.match(text)
+    if m:
+        return int(m.group("num")), text[m.end() :]
+    return None, text
+
+
+def _heading_matches(heading_key: str, option_key: str) -> bool:
+    if not option_key or not heading_key.startswith(option_key):
+        return False
+    rest = heading_key[len(option_key) :].strip()
+    return rest == "" or rest.startswith(_DASHES)
+
+
+def _match_sections(
+    options: list[ParsedOption], sections: list[tuple[int, str, list[str]]]
+) -> list[int] | str:
+    """Map each section to an option index, or explain why that is impossible."""
+    if len(sections) != len(options):
+        return f"{len(sections)} per-option sections for {len(options)} options"
+    parts = [_heading_parts(heading) for _, heading, _ in sections]
+    numbers = [num for num, _ in parts]
+    if None not in numbers and sorted(numbers) == list(range(1, len(options) + 1)):
+        return [num - 1 for num in numbers]
+    keys = [_normalize(o.text) for o in options]
+    mapping: list[int] = []
+    for (line_no, _heading, _), (_num, rest) in zip(sections, parts, strict=True):
+        h = _normalize(rest)
+        candidates = [k for k, key in enumerate(keys) if _heading_matches(h, key)]
+        if len(candidates) != 1:
+            what = "no option" if not candidates else "several options"
+            return f"the section at line {line_no} matches {what}"
+        mapping.append(candidates[0])
+    if len(set(mapping)) != len(mapping):
+        return "several sections match the same option"
+    return mapping
+
+
+class _SeedParser(LineParser):
+    def parse(self) -> ParsedQuiz | None:
+        lines = self.lines
+        heads = [i for i in md.outside_code(lines) if QHEAD_RE.match(lines[i])]
+        first_q = heads[0] if heads else len(lines)
+        title, description, toc = self._preamble(first_q)
+        if not heads:
+            self.error(
+                0, "no questions found: expected headings like '## Задание 1' or '## Task 1'"
+            )
+            return None
+        bounds = list(zip(heads, [*heads[1:], len(lines)], strict=True))
+        questions = [q for h, end in bounds if (q := self._question(h, end)) is not None]
+        numbers = {q.number for q in questions}
+        for index, label, num in toc:
+            if num not in numbers:
+                self.warn(
+                    index,
+                    f"the table of contents lists '{label}' but the file has no such question",
+                )
+        if self.errors:
+            return None
+        return ParsedQuiz(title=title, description=description, questions=questions)
+
+    def _preamble(self, end: int) -> tuple[str, str, list[tuple[int, str, int]]]:
+        title: str | None = None
+        rest: list[str] = []
+        toc: list[tuple[int, str, int]] = []
+        tracker = md.FenceTracker()
+        for i in range(end):
+            line = self.lines[i]
+            if tracker.feed(line):
+                rest.append(line)
+            elif title is None and (m := TITLE_RE.match(line)):
+                title = m.group("title") or ""
+            elif m := TOC_RE.match(line):
+                toc.append((i, " ".join(m.group("label").split()), int(m.group("num"))))
+            else:
+                rest.append(line)
+        if title is None:
+            self.warn(0, "no '# Title' heading before the first question: the title is empty")
+            title = ""
+        return title.strip(), md.join_text(rest, structural), toc
+
+    def _question(self, head: int, end: int) -> ParsedQuestion | None:
+        lines = self.lines
+        m = QHEAD_RE.match(lines[head])
+        assert m is not None
+        number = int(m.group("num")) if m.group("num") else None
+        label = lines[head].lstrip("#").strip()
+        tokens, i = md.leading_meta(lines, head + 1, end)
+        opt_start = self._options_start(i, end)
+        if opt_start is None:
+            self.error(head, f"'{label}' has no options (expected bullets like '* ✅ answer')")
+            return None
+        text, kind = self._body(i, opt_start, label)
+        if not text:
+            self.error(head, f"'{label}' has no question text")
+
+        options, j = self._options(opt_start, end)
+        explanation, j = self._explanation(j, end, options, label)
+        published = "draft" not in tokens
+        kind = self._settle_kind(head, label, meta_kind(tokens) or kind, options, published)
+        return ParsedQuestion(
+            text=text,
+            kind=kind,
+            options=options,
+            explanation=explanation,
+            line=head + 1,
+            number=number,
+            published=published,
+        )
+
+    def _options_start(self, start: int, end: int) -> int | None:
+        """The first verdict bullet outside code blocks, unless the explanation comes first."""
+        for j in md.outside_code(self.lines, start, end):
+            if OPTION_RE.match(self.lines[j]):
+                return j
+            if EXPL_RE.match(self.lines[j]):
+                return None
+        return None
+
+    def _body(self, start: int, stop: int, label: str) -> tuple[str, str | None]:
+        """The question text, and the kind its instruction line names (None: to be inferred)."""
+        body = self.lines[start:stop]
+        while body and md.is_blank(body[-1]):
+            body.pop()
+        kind: str | None = None
+        has_text_before = any(not md.is_blank(x) for x in body[:-1])
+        if has_text_before and (found_kind := _instruction_kind(body[-1])) is not None:
+            kind = found_kind or None
+            if not found_kind:
+                self.warn(
+                    start + len(body) - 1,
+                    f"'{label}': unknown instruction line, the question type is inferred",
+                )
+            body.pop()
+        while body and md.is_blank(body[-1]):
+            body.pop()
+        while body and md.is_blank(body[0]):
+            body.pop(0)
+        if body and (b := BOLD_RE.match(body[0])) and (len(body) == 1 or md.is_blank(body[1])):
+            body[0] = b.group("inner")
+        return md.join_text(body, structural), kind
+
+    def _settle_kind(
+        self, head: int, label: str, kind: str | None, options: list[ParsedOption], published: bool
+    ) -> str:
+        """The question's kind (inferred when not given), after checking the verdicts fit it."""
+        correct = sum(o.verdict == CORRECT for o in options)
+        if correct == 0 and published:
+            self.error(head, f"'{label}' has no correct (✅) option")
+        if kind is None:
+            return implied_kind(options)
+        if kind == SINGLE and correct > 1:
+            self.warn(head, f"'{label}' is single-choice but has {correct} correct options")
+        return kind
+
+    def _options(self, start: int, end: int) -> tuple[list[ParsedOption], int]:
+        lines = self.lines
+        options: list[ParsedOption] = []
+        j = start
+        while j < end:
+            line = lines[j]
+            if md.is_blank(line):
+                j += 1
+                continue
+            m = OPTION_RE.match(line)
+            if m:
+                indent = len(m.group("ind").expandtabs(4)) + 2
+                item, nxt = md.consume_item(
+                    lines, j + 1, end, m.group("text") or "", indent, stop_lazy=_stop_lazy
+                )
+                text = md.join_text(item, structural)
+                if not text:
+                    self.error(j, "option has no text")
+                verdict = EMOJI_VERDICT[m.group("emoji")[0]]
+                options.append(ParsedOption(text=text, verdict=verdict, line=j + 1))
+                j = nxt
+                continue
+            if SEP_RE.match(line):
+                break
+            if BULLET_RE.match(line):
+                self.error(
+                    j,
+                    f"option without a verdict (expected ✅, ❌ or ⚠️ after the bullet): "
+                    f"{line.strip()[:60]!r}",
+                )
+                j += 1
+                continue
+            break
+        return options, j
+
+    def _explanation(
+        self, start: int, end: int, options: list[ParsedOption], label: str
+    ) -> tuple[str, int]:
+        lines = self.lines
+        j = start
+        while j < end and (md.is_blank(lines[j]) or SEP_RE.match(lines[j])):
+            j += 1
+        if j >= end:
+            return "", end
+        if EXPL_RE.match(lines[j]):
+            region_start = j + 1
+        else:
+            self.warn(
+                j,
+                f"'{label}': text after the options without an '### Объяснение' heading "
+                "is used as the explanation",
+            )
+            region_start = j
+        region = lines[region_start:end]
+        while region and (md.is_blank(region[-1]) or SEP_RE.match(region[-1])):
+            region.pop()
+
+        heads = [k for k in md.outside_code(region) if SECTION_RE.match(region[k])]
+        if not heads:
+            return md.join_text(region, structural), end
+        sections = [
+            (region_start + h + 1, region[h], region[h + 1 : nxt])
+            for h, nxt in zip(heads, [*heads[1:], len(region)], strict=True)
+        ]
+        mapping = _match_sections(options, sections)
+        if isinstance(mapping, str):
+            self.warn(
+                region_start + heads[0],
+                f"'{label}': per-option explanations kept on the question ({mapping})",
+            )
+            return md.join_text(region, structural), end
+        for (_, _, body), index in zip(sections, mapping, strict=True):
+            options[index].feedback = md.join_text(body, structural)
+        return md.join_text(region[: heads[0]], structural), end
+
+
+def parse_seed(text: str) -> tuple[ParsedQuiz | None, list[Problem], list[Problem]]:
+    """Parse seed-format text; returns (quiz or None, warnings, errors)."""
+    return _SeedParser(text).run()
