@@ -132,7 +132,7 @@ def _attempt_cells(attempt: Attempt) -> list[str]:
         _number(attempt.score),
         _number(attempt.max_score),
         _number(attempt.percentage),
-        attempt.rating or "",
+        str(attempt.rating or ""),
     ]
 
 

@@ -9,9 +9,12 @@ existing attempts read from the revision and cannot change, except through an
 explicit, audited regrade (see services.regrade.regrade_quiz_attempts).
 """
 
+from __future__ import annotations
+
 import secrets
 import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.grading import Kind, Strategy, Verdict
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 STRATEGY_CHOICES = [
     (Strategy.PARTIAL.value, _("Partial credit (Moodle style)")),
@@ -168,9 +174,9 @@ class Question(models.Model):
             raise ValidationError(errors)
 
 
-def option_set_errors(kind: str, options: list[tuple[str, str]]) -> list[str]:
+def option_set_errors(kind: str, options: list[tuple[str, str]]) -> list[StrOrPromise]:
     """Why `options` (text, verdict) cannot be published with this kind; empty when fine."""
-    errors = []
+    errors: list[StrOrPromise] = []
     if len(options) < 2:
         errors.append(_("A question needs at least two options."))
     if any(not text.strip() for text, _verdict in options):

@@ -7,6 +7,7 @@ uses instead of swapping two rows into each other's place.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from django.db import models
 
@@ -14,15 +15,15 @@ from quizzes.models import Option, Question
 
 PARKING = 1_000_000
 
-Positioned = type[Question] | type[Option]
+Sibling = TypeVar("Sibling", Question, Option)
 
 
-def park_positions(model: Positioned, pks: Iterable[int]) -> None:
+def park_positions(model: type[Question] | type[Option], pks: Iterable[int]) -> None:
     """Move rows out of the 1..n range, so their siblings can take any position."""
     model.objects.filter(pk__in=list(pks)).update(position=models.F("position") + PARKING)
 
 
-def renumber(rows: Sequence[Question] | Sequence[Option], model: Positioned) -> None:
+def renumber(rows: Sequence[Sibling], model: type[Sibling]) -> None:
     """Give `rows` (siblings, in the wanted order) positions 1..n without breaking uniqueness."""
     if [row.position for row in rows] == list(range(1, len(rows) + 1)):
         return
@@ -32,7 +33,7 @@ def renumber(rows: Sequence[Question] | Sequence[Option], model: Positioned) -> 
     model.objects.bulk_update(rows, ["position"])
 
 
-def next_position(model: Positioned, **parent: object) -> int:
+def next_position(model: type[Question] | type[Option], **parent: object) -> int:
     """The position after the last sibling: new rows go to the end without typing a number."""
     last = model.objects.filter(**parent).aggregate(last=models.Max("position"))["last"]
     return (last or 0) + 1

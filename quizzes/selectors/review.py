@@ -16,6 +16,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from quizzes.content import RevisionContent
@@ -40,7 +41,7 @@ class AttemptFilters:
     sort: str = "-date"
 
 
-SORTS = {
+SORTS: dict[str, tuple[str | OrderBy, str]] = {
     "date": ("started_at", "id"),
     "-date": ("-started_at", "-id"),
     # The indexed key: ungraded attempts (no percent) come first ascending, last descending.

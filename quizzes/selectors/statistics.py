@@ -115,7 +115,7 @@ def _selected_ids(value: object) -> tuple[int, ...]:
     # The database driver hands JSON back as text or already decoded, depending on backend.
     if isinstance(value, str | bytes):
         return tuple(json.loads(value))
-    return tuple(value or ())  # type: ignore[call-overload]
+    return tuple(value) if isinstance(value, list) else ()
 
 
 @dataclass
@@ -132,7 +132,7 @@ class _CountTables:
 
 def _count_tables(quiz: Quiz, version: StatisticsVersion, question_ids: list[int]) -> _CountTables:
     marks_sql, selections_sql = _statistics_tables_sql(len(version.revision_ids), len(question_ids))
-    params = [quiz.pk, *FINISHED, *version.revision_ids, *question_ids]
+    params: list[int | str] = [quiz.pk, *FINISHED, *version.revision_ids, *question_ids]
     tables = _CountTables(
         joint={qid: [] for qid in question_ids},
         totals=Counter(),

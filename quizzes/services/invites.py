@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 
 from quizzes.candidates import InviteEntry
@@ -34,7 +34,7 @@ def create_invites(
     entries: Iterable[InviteEntry],
     max_uses: int = 1,
     expires_at: datetime | None = None,
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
 ) -> list[Invite]:
     """Create one invite per entry, each with its own unguessable token."""
     invites = [

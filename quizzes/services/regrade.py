@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from quizzes import grading
-from quizzes.content import RevisionContent, gradable_questions
+from quizzes.content import OptionContent, QuestionContent, RevisionContent, gradable_questions
 from quizzes.models import Attempt, Question, Quiz, ScoreChange
 from quizzes.services.revisions import revision_for_content
 from quizzes.services.scoring import final_score, grade_and_store
@@ -34,7 +34,7 @@ def _regraded_content(
     content: RevisionContent, current: dict[int, Question]
 ) -> tuple[RevisionContent | None, str]:
     """The attempt's revision with today's verdicts, or None and why it cannot be regraded."""
-    questions = []
+    questions: list[QuestionContent] = []
     for question in content["questions"]:
         live = current.get(question["id"])
         if live is None:
@@ -44,21 +44,16 @@ def _regraded_content(
             return None, f"options of question {question['id']} were added or removed"
         if live.kind != question["kind"]:
             return None, f"question {question['id']} changed between single and multiple choice"
-        questions.append(
-            {
-                **question,
-                "options": [
-                    {**option, "verdict": live_options[option["id"]].verdict}
-                    for option in question["options"]
-                ],
-            }
-        )
-    return {**content, "questions": questions}, ""
+        options: list[OptionContent] = [
+            {**option, "verdict": live_options[option["id"]].verdict}
+            for option in question["options"]
+        ]
+        questions.append({**question, "options": options})
+    regraded: RevisionContent = {**content, "questions": questions}
+    return regraded, ""
 
 
-def regrade_quiz_attempts(
-    *, quiz: Quiz, dry_run: bool, user: AbstractBaseUser | None = None
-) -> RegradeReport:
+def regrade_quiz_attempts(*, quiz: Quiz, dry_run: bool, user: User | None = None) -> RegradeReport:
     """Regrade finished attempts with the current verdicts of the same options.
 
     Options are matched by id (stable identity), never by position. A real run moves each
@@ -92,9 +87,7 @@ def regrade_quiz_attempts(
 
 
 @transaction.atomic
-def _apply_regrade(
-    attempt: Attempt, content: RevisionContent, user: AbstractBaseUser | None
-) -> None:
+def _apply_regrade(attempt: Attempt, content: RevisionContent, user: User | None) -> None:
     attempt = (
         Attempt.objects.select_for_update(of=("self",))
         .select_related("revision")

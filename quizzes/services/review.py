@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ class ReviewError(ValueError):
 
 
 @transaction.atomic
-def add_attempt_note(*, attempt: Attempt, author: AbstractBaseUser, text: str) -> AttemptNote:
+def add_attempt_note(*, attempt: Attempt, author: User, text: str) -> AttemptNote:
     """Attach a recruiter's note to an attempt."""
     text = text.strip()
     if not text:
@@ -27,7 +27,7 @@ def add_attempt_note(*, attempt: Attempt, author: AbstractBaseUser, text: str) -
 
 
 @transaction.atomic
-def rate_attempt(*, attempt: Attempt, rating: int | None, user: AbstractBaseUser) -> Attempt:
+def rate_attempt(*, attempt: Attempt, rating: int | None, user: User) -> Attempt:
     """Set (or clear, with None) the recruiter's 1-5 rating of an attempt."""
     if rating is not None and not 1 <= rating <= 5:
         raise ReviewError(_("The rating must be between 1 and 5."))
@@ -38,7 +38,7 @@ def rate_attempt(*, attempt: Attempt, rating: int | None, user: AbstractBaseUser
 
 @transaction.atomic
 def override_question_score(
-    *, attempt: Attempt, question_id: int, points: Decimal, reason: str, user: AbstractBaseUser
+    *, attempt: Attempt, question_id: int, points: Decimal, reason: str, user: User
 ) -> ScoreChange:
     """Replace one question's computed points with a recruiter's, audited.
 

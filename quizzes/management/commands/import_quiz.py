@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -96,7 +97,7 @@ class Command(BaseCommand):
             )
 
     def _import_file(self, path: Path, options, log, progress: str) -> dict:
-        entry = {
+        entry: dict[str, Any] = {
             "path": str(path),
             "format": None,
             "encoding": None,
