@@ -11,8 +11,8 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quizsite
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qs_bench
 PYTEST_ARGS ?=
 
-.PHONY: install install-test axe run serve test test-sqlite test-postgres lint format lock \
-	messages clean deploy-check bench soak wrk
+.PHONY: install install-test axe run serve test test-sqlite test-postgres lint format typecheck \
+	lock messages clean deploy-check bench soak wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,10 @@ lint: install-test
 format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## make typecheck: mypy with the django-stubs plugin (configured in pyproject.toml)
+typecheck: install-test
+	$(BIN)/mypy
 
 ## make lock: pin pyproject's dependencies, with hashes, into requirements.lock (what the
 ## Docker image installs); run it after changing them. LOCK_ARGS=--upgrade takes newer releases.
