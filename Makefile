@@ -11,8 +11,8 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quizsite
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qs_bench
 PYTEST_ARGS ?=
 
-.PHONY: install install-test axe run serve test test-sqlite test-postgres lint format messages \
-	clean deploy-check bench soak wrk
+.PHONY: install install-test axe run serve test test-sqlite test-postgres lint format typecheck \
+	lock messages clean deploy-check bench soak wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-lock: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[lock]'
 	touch $@
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
@@ -70,6 +74,17 @@ lint: install-test
 format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## make typecheck: mypy with the django-stubs plugin (configured in pyproject.toml)
+typecheck: install-test
+	$(BIN)/mypy
+
+## make lock: pin pyproject's dependencies, with hashes, into requirements.lock (what the
+## Docker image installs); run it after changing them. LOCK_ARGS=--upgrade takes newer releases.
+LOCK_ARGS ?=
+lock: $(VENV)/.installed-lock
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --strip-extras \
+		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o requirements.lock pyproject.toml
 
 ## make messages: refresh and compile translations (needs GNU gettext, for developers only)
 messages: install

@@ -9,8 +9,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Two processes per core keep the CPU busy while one waits on PostgreSQL. Threaded workers,
 # not sync ones: a sync worker is blocked for up to `timeout` by one client that connects and
-# sends slowly (the soak test showed all of them killed that way), while a gthread worker
-# keeps serving its other connections and supports keep-alive behind a load balancer.
+# sends slowly (under `make soak` with sync workers, every one of them ends up killed at the
+# timeout), while a gthread worker keeps serving its other connections and supports
+# keep-alive behind a load balancer.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2)
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS") or 4)

@@ -3,12 +3,19 @@
 With nothing set the site runs in development mode on SQLite in a git-ignored file,
 so a fresh checkout can be installed and served with one command. Production sets
 SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL.
+
+Every web process is interchangeable behind a load balancer: static files come from the
+image (collected at build time, served by whitenoise), sessions live in the database (or
+Redis), and nothing is written to the local disk at request time.
 """
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +36,18 @@ def env_bool(name: str, default: bool) -> bool:
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
+
+def env_rate(name: str, default: str) -> str | None:
+    """A rate "<count>/<s|m|h|d>" (e.g. 30/m, 60/10m); "off" or empty switches it off."""
+    value = os.environ.get(name, default).strip()
+    if value.lower() in {"", "off"}:
+        return None
+    if not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must look like 30/m or 60/10m (or off), got {value!r}")
+    return value
+
+
+# --- Core ------------------------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -55,20 +74,30 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "adminsortable2",
     "quizzes",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware, so static files skip the rest of the stack.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Refuses form posts that are not valid UTF-8 before CSRF or a view decodes them.
+    "quizzes.security.RejectMalformedFormMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "quizsite.urls"
+WSGI_APPLICATION = "quizsite.wsgi.application"
 
 TEMPLATES = [
     {
@@ -86,7 +115,15 @@ TEMPLATES = [
     },
 ]
 
-WSGI_APPLICATION = "quizsite.wsgi.application"
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Large quizzes answered at once send one field per chosen option; admin inlines of a big
+# quiz send thousands. Anything beyond these limits is refused with a 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Database --------------------------------------------------------------------------
 
 # SQLite in a git-ignored folder is the embedded default; DATABASE_URL=postgres://... switches.
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var"))
@@ -108,14 +145,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-
-LOGIN_URL = "admin:login"
+# --- Internationalization --------------------------------------------------------------
 
 # Russian is the default UI language; English is available through Accept-Language
 # or the language switch. Source strings are English.
@@ -126,34 +156,11 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
 
+# --- Static files and storage ----------------------------------------------------------
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-
-# A candidate's attempt ids live in the session; keep it for the length of a hiring round.
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
-}
-
-# --- Production: static files, cache, sessions, HTTPS ------------------------------------
-# Every web process is interchangeable behind a load balancer: static files come from the
-# image (collected at build time, served by whitenoise), sessions live in the database
-# (or Redis), and nothing is written to the local disk at request time.
-
-# Right after SecurityMiddleware, so static files skip the rest of the stack.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed, cached forever; needs `collectstatic` (the Dockerfile runs it).
@@ -163,6 +170,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# --- Cache and sessions ----------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -188,36 +197,30 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# HTTPS. On by default in production; the proxy header is opt-in because trusting
+# A candidate's attempt ids live in the session; keep it for the length of a hiring round.
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- HTTPS -----------------------------------------------------------------------------
+
+# On by default in production; the proxy header is opt-in because trusting
 # X-Forwarded-Proto is only safe behind a proxy that always sets it.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Load balancers probe health over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
-if env_bool("SECURE_PROXY_SSL_HEADER", False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
+)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# --- Security ---
-# Everything issue 8 adds lives here, so it merges cleanly with the deployment settings.
+# --- Security headers and CSP ----------------------------------------------------------
 # How each promise is tested: README.md, "Security".
-import re  # noqa: E402
-from datetime import timedelta  # noqa: E402
-
-from csp.constants import NONE, SELF  # noqa: E402
-
-INSTALLED_APPS += ["axes"]
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
-                  "quizzes.security.RejectMalformedFormMiddleware")  # fmt: skip
-MIDDLEWARE += [
-    "csp.middleware.CSPMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
-    # Last, as django-axes requires: it turns a lockout into the lockout page.
-    "axes.middleware.AxesMiddleware",
-]
 
 # All JavaScript and CSS come from our static files: no inline script, style or handlers.
 # Images: question markdown may show images hosted elsewhere over https (the sanitizer
@@ -242,14 +245,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
 
-# Large quizzes answered at once send one field per chosen option; admin inlines of a big
-# quiz send thousands. Anything beyond these limits is refused with a 400 page.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# How many reverse proxies in front of the site append to X-Forwarded-For. 0 (the default)
+# means clients connect directly and the header is ignored: anyone can forge it. The
+# lockout and the rate limits both key on this address (quizzes.security.client_ip).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+
+# --- Authentication and lockout --------------------------------------------------------
+
+LOGIN_URL = "admin:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -258,12 +271,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
-
-# How many reverse proxies in front of the site append to X-Forwarded-For. 0 (the default)
-# means clients connect directly and the header is ignored: anyone can forge it.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-if TRUSTED_PROXY_COUNT < 0:
-    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 
 AUTHENTICATION_BACKENDS = [
     "quizzes.security.LockoutBackend",
@@ -277,24 +284,25 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
 
-# Rate limits per client address, on Django's default cache (shared when REDIS_URL is
-# set; per process otherwise). Rates are "<count>/<s|m|h|d>"; "off" switches one off.
+# --- Rate limits -----------------------------------------------------------------------
+
+# Per client address, on Django's default cache (shared when REDIS_URL is set; per
+# process otherwise).
 RATELIMIT_VIEW = "quizzes.views.errors.ratelimited"
-
-
-def env_rate(name: str, default: str) -> str | None:
-    value = os.environ.get(name, default).strip()
-    if value.lower() in {"", "off"}:
-        return None
-    if not re.fullmatch(r"\d+/\d*[smhd]", value):
-        raise ImproperlyConfigured(f"{name} must look like 30/m or 60/10m (or off), got {value!r}")
-    return value
-
-
 RATE_LIMITS = {
     "start": env_rate("RATE_LIMIT_START", "30/10m"),
     "submit": env_rate("RATE_LIMIT_SUBMIT", "30/m"),
     # Opening an invite link and its start page, shown and sent: 3 requests per candidate.
     "invite": env_rate("RATE_LIMIT_INVITE", "60/10m"),
     "autosave": env_rate("RATE_LIMIT_AUTOSAVE", "240/m"),
+}
+
+# --- Logging ---------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 
 from quizzes.models import Attempt, Option, Question, Quiz
 from quizzes.services.attempts import start_attempt
+from tests.formats._paths import require_shared
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +67,7 @@ def stored_content(quiz: Quiz):
 
 @pytest.fixture
 def seed_path():
-    if not SEED.exists():
-        pytest.skip(f"the original seed is not at {SEED}")
-    return SEED
+    return require_shared(SEED)
 
 
 def test_the_seed_imports_exactly_with_feedback_and_warnings(seed_path):

@@ -9,6 +9,8 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
+from packaging.requirements import Requirement
 
 from tests.builders import make_quiz
 
@@ -200,21 +203,79 @@ def test_compose_redis_is_optional_behind_a_profile():
     assert "redis" not in services["web"].get("depends_on", {})
 
 
-def test_dockerfile_builds_slim_image_from_pyproject_runs_collectstatic_as_non_root():
-    lines = [
-        line.strip()
-        for line in (ROOT / "Dockerfile").read_text().splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
+def dockerfile_lines() -> list[str]:
+    """Instructions with continuation lines joined, comments and blank lines left out."""
+    text = (ROOT / "Dockerfile").read_text()
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n\s*", " ", "\n".join(lines))
+    return [line.strip() for line in joined.splitlines() if line.strip()]
+
+
+def test_dockerfile_builds_slim_image_from_the_lock_runs_collectstatic_as_non_root():
+    lines = dockerfile_lines()
     assert lines[0] == "FROM python:3.11-slim"
     text = "\n".join(lines)
-    assert "COPY pyproject.toml" in text and "tomllib" in text
+    # The lock alone is copied before the code, so a code change reuses the dependency layer.
+    copies = [line for line in lines if line.startswith("COPY ")]
+    assert copies[0] == "COPY requirements.lock ./"
+    assert lines.index(copies[0]) < lines.index("COPY . .")
+    installs = [line for line in lines if "pip install" in line]
+    assert "RUN pip install --require-hashes --no-deps -r requirements.lock" in installs
+    assert lines.index(installs[0]) < lines.index("COPY . .")
+    # Nothing else reaches the image unpinned: at most the project itself, without its deps.
+    for install in installs:
+        assert "-r requirements.lock" in install or re.search(r"--no-deps \.($|\s)", install)
+        assert "--require-hashes" in install or "-r " not in install
     assert "manage.py collectstatic --no-input" in text
     users = [line.split()[1] for line in lines if line.startswith("USER ")]
     assert users and users[-1] not in {"root", "0"}
     assert lines[-1] == (
         'CMD ["gunicorn", "--config", "gunicorn.conf.py", "quizsite.wsgi:application"]'
     )
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def locked_requirements() -> dict[str, tuple[str, list[str]]]:
+    """requirements.lock as {name: (pinned version, hashes)}; anything else fails the test."""
+    text = (ROOT / "requirements.lock").read_text()
+    logical = re.sub(r"\\\n", " ", "\n".join(line.split("#")[0] for line in text.splitlines()))
+    locked = {}
+    for line in filter(None, (line.strip() for line in logical.splitlines())):
+        match = re.fullmatch(r"([A-Za-z0-9._-]+)==(\S+)((?:\s+--hash=sha256:[0-9a-f]{64})+)", line)
+        assert match, f"requirements.lock: not a hashed == pin: {line[:120]}"
+        name, version, hashes = match.groups()
+        locked[normalized(name)] = (version, hashes.split())
+    return locked
+
+
+def test_every_dependency_is_pinned_with_hashes_in_the_lock():
+    # pyproject.toml keeps ranges for development; the image installs only the lock, so a
+    # dependency added or re-ranged there without `make lock` must fail here.
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    locked = locked_requirements()
+    assert len(dependencies) >= 10
+    for dependency in map(Requirement, dependencies):
+        name = normalized(dependency.name)
+        assert name in locked, f"{dependency.name} is not in requirements.lock: run `make lock`"
+        version, hashes = locked[name]
+        assert hashes, f"{dependency.name} has no --hash in requirements.lock"
+        assert dependency.specifier.contains(version, prereleases=True), (
+            f"requirements.lock pins {dependency.name}=={version}, outside {dependency}: "
+            "run `make lock`"
+        )
+
+
+def test_dockerignore_keeps_the_lock_in_the_build_context():
+    patterns = [
+        line.strip().lstrip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert patterns  # the file is read, and it is not empty
+    assert not [pattern for pattern in patterns if fnmatch("requirements.lock", pattern)]
 
 
 def documented_variables() -> set[str]:

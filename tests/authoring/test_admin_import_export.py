@@ -11,7 +11,7 @@ from django.urls import reverse
 from quizzes.models import Question, Quiz
 from tests.authoring.forms_html import admin_form_data
 from tests.builders import make_quiz
-from tests.formats._paths import CORPUS_DIR, REPO_ROOT
+from tests.formats._paths import CORPUS_DIR, REPO_ROOT, require_shared
 
 pytestmark = pytest.mark.django_db
 
@@ -158,9 +158,8 @@ def test_preview_sanitizes_imported_markdown(admin_client):
     assert "<script>alert" not in body and "onerror" not in body
 
 
-@pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason="../shared corpus not available")
 def test_corpus_file_previews_and_imports(admin_client):
-    data = (CORPUS_DIR / "git" / "git-quiz.md").read_bytes()
+    data = require_shared(CORPUS_DIR / "git" / "git-quiz.md").read_bytes()
     html = upload(admin_client, data, name="git-quiz.md").content.decode()
     assert "Format: <strong>tasklist</strong>" in html
     confirm(admin_client, html)

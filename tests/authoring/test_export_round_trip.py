@@ -12,7 +12,7 @@ from quizzes.models import Quiz
 from quizzes.selectors.authoring import import_plan, parsed_quiz
 from quizzes.services.importing import import_quiz
 from tests.builders import make_quiz
-from tests.formats._paths import CORPUS_DIR, REPO_ROOT
+from tests.formats._paths import CORPUS_DIR, REPO_ROOT, require_shared
 from tests.formats.test_round_trip import quizzes as generated_quizzes
 
 pytestmark = pytest.mark.django_db
@@ -94,10 +94,10 @@ def test_fixture_round_trips_through_the_database(fmt):
     assert any(option[2] == "partial" for option in stored_content(copy)[0][5])
 
 
-@pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason="../shared corpus not available")
 @pytest.mark.parametrize("fmt", ["tasklist", "seed"])
 def test_corpus_tasklist_file_round_trips_through_the_database(fmt):
-    original = import_bytes((CORPUS_DIR / "django" / "django-quiz.md").read_bytes(), "django")
+    source = require_shared(CORPUS_DIR / "django" / "django-quiz.md")
+    original = import_bytes(source.read_bytes(), "django")
     assert original.questions.count() > 50
     assert original.questions.filter(options__text__contains="```").exists() or (
         original.questions.filter(text__contains="```").exists()

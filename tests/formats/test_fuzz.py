@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import random
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizzes.formats import ParseResult, parse
 
-from ._paths import CORPUS_DIR, SEED_FILE
+from ._paths import CORPUS_DIR, SEED_FILE, require_shared
 
 
 def assert_well_formed(result: ParseResult) -> None:
@@ -44,17 +43,10 @@ def test_random_markdown_soup_never_raises(text, fmt):
     assert_well_formed(parse(text.encode("utf-8"), format=fmt))
 
 
-def sample_files():
-    files = [SEED_FILE] if SEED_FILE.is_file() else []
-    if CORPUS_DIR.is_dir():
-        files += sorted(CORPUS_DIR.glob("*/*.md"))[:3]
-    return files
-
-
-@pytest.mark.skipif(not sample_files(), reason="shared seed/corpus files not available")
 def test_truncated_and_mutated_real_files_never_raise():
     rng = random.Random(1234)
-    for path in sample_files():
+    samples = [require_shared(SEED_FILE), *sorted(require_shared(CORPUS_DIR).glob("*/*.md"))[:3]]
+    for path in samples:
         data = path.read_bytes()
         for cut in sorted({rng.randrange(len(data)) for _ in range(40)} | {1, 2, 3, len(data) - 1}):
             assert_well_formed(parse(data[:cut]))

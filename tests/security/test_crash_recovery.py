@@ -15,20 +15,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import pytest
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 
 ROOT = Path(settings.BASE_DIR)
 PORTS = range(18100, 18200)  # this test's own port range on the shared machine
-
-
-def has_autosave() -> bool:
-    try:
-        reverse("quizzes:autosave", kwargs={"public_id": "00000000-0000-0000-0000-000000000000"})
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def free_port() -> int:
@@ -39,7 +29,10 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    pytest.skip("no free port in 18100-18199")
+    # All taken: any port the system hands out will do.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class Site:
@@ -176,7 +169,6 @@ def stored_state(database: Path, public_id: str) -> dict:
     return {"deadline": deadline, "state": state, "answers": answers}
 
 
-@pytest.mark.skipif(not has_autosave(), reason="needs the autosave endpoint (issue 4)")
 def test_sigkill_mid_attempt_loses_no_saved_answer_and_keeps_the_deadline(tmp_path):
     site = Site(tmp_path)
     site.manage("migrate", "--no-input", "-v", "0")

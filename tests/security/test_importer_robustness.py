@@ -66,8 +66,8 @@ def test_the_seed_file_imports(tmp_path):
         b"\xff\xfe\x00\x00garbage",
         "## Только заголовок\n".encode(),
         b"# " + b"A" * 2_000_000,  # a single 2 MB line
-        SEED.read_bytes().replace(b"\n", b"") if SEED.is_file() else b"",  # one huge line
-        SEED.read_bytes() * 20 if SEED.is_file() else b"",
+        SEED.read_bytes().replace(b"\n", b""),  # one huge line
+        SEED.read_bytes() * 20,
     ],
     ids=["empty", "nul", "png", "utf32ish", "heading-only", "huge-line", "seed-one-line", "x20"],
 )

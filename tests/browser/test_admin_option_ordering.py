@@ -6,24 +6,14 @@ from tests.builders import make_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
-
-def test_dragging_the_last_option_to_the_top_saves_the_new_order(live_server, django_user_model):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_dragging_the_last_option_to_the_top_saves_the_new_order(
+    live_server, django_user_model, browser
+):
     django_user_model.objects.create_superuser("admin", "a@example.com", "pw")
     question = make_quiz().questions.get(position=3)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(locale="en-US")
+    page = browser.new_page(locale="en-US")
+    try:
         page.goto(f"{live_server.url}/admin/login/")
         page.fill("#id_username", "admin")
         page.fill("#id_password", "pw")
@@ -34,7 +24,8 @@ def test_dragging_the_last_option_to_the_top_saves_the_new_order(live_server, dj
         page.click("input[name=_continue]")
         page.wait_for_load_state()
         message = page.locator(".messagelist").inner_text()
-        browser.close()
+    finally:
+        page.close()
     assert "was changed successfully" in message
     assert list(question.options.order_by("position").values_list("position", "text")) == [
         (1, "Норма входного вектора равна нулю"),
