@@ -130,7 +130,8 @@ def quiz_statistics_from_tables(
     k = len(questions)
     n = len(totals)
     sorted_totals = sorted(totals)
-    mean = median = sd = total_variance = None
+    mean: float | None = None
+    median = sd = total_variance = None
     if n:
         mean = math.fsum(sorted_totals) / n
         middle = n // 2
@@ -139,12 +140,12 @@ def quiz_statistics_from_tables(
             if n % 2
             else (sorted_totals[middle - 1] + sorted_totals[middle]) / 2
         )
-    if n >= 2:
-        if sorted_totals[0] == sorted_totals[-1]:
-            total_variance = 0.0  # exact: no rounding noise posing as variance
-        else:
-            total_variance = math.fsum((t - mean) ** 2 for t in sorted_totals) / (n - 1)
-        sd = math.sqrt(total_variance)
+        if n >= 2:
+            if sorted_totals[0] == sorted_totals[-1]:
+                total_variance = 0.0  # exact: no rounding noise posing as variance
+            else:
+                total_variance = math.fsum((t - mean) ** 2 for t in sorted_totals) / (n - 1)
+            sd = math.sqrt(total_variance)
 
     question_stats = tuple(
         _question_statistics(
@@ -186,16 +187,17 @@ def _question_statistics(
     mean_mark = facility = sd = discrimination = efficiency = None
     max_mark = question.max_mark
     if n:
-        mean_mark = _mean(mark_counts, n)
+        mean_mark = mean = _mean(mark_counts, n)
         if max_mark:
-            facility = mean_mark / max_mark
-    if n >= 2:
-        mark_variance = _variance(mark_counts, mean_mark, n)
-        if max_mark:
-            sd = math.sqrt(mark_variance) / max_mark
-        discrimination, efficiency = _discrimination(
-            mark_counts, mean_mark, mark_variance, rest, n, total_variance
-        )
+            facility = mean / max_mark
+        # Every total variance is known once there are two attempts.
+        if n >= 2 and total_variance is not None:
+            mark_variance = _variance(mark_counts, mean, n)
+            if max_mark:
+                sd = math.sqrt(mark_variance) / max_mark
+            discrimination, efficiency = _discrimination(
+                mark_counts, mean, mark_variance, rest, n, total_variance
+            )
 
     return QuestionStatistics(
         question_id=question.id,

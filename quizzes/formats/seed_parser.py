@@ -95,8 +95,8 @@ def _match_sections(
     if len(sections) != len(options):
         return f"{len(sections)} per-option sections for {len(options)} options"
     parts = [_heading_parts(heading) for _, heading, _ in sections]
-    numbers = [num for num, _ in parts]
-    if None not in numbers and sorted(numbers) == list(range(1, len(options) + 1)):
+    numbers = [num for num, _ in parts if num is not None]
+    if len(numbers) == len(parts) and sorted(numbers) == list(range(1, len(options) + 1)):
         return [num - 1 for num in numbers]
     keys = [_normalize(o.text) for o in options]
     mapping: list[int] = []
