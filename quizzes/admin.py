@@ -499,7 +499,8 @@ class InviteAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         token = _site_root.set(request.build_absolute_uri("/").rstrip("/"))
         try:
-            return super().changelist_view(request, extra_context).render()
+            response = super().changelist_view(request, extra_context)
+            return response.render() if hasattr(response, "render") else response
         finally:
             _site_root.reset(token)
 
