@@ -22,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import formats, selectors, services
-from quizzes.admin_forms import (
+from quizzes.admin.forms import (
     ImportConfirmForm,
     ImportUploadForm,
     OptionInlineFormSet,
