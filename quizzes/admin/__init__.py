@@ -1,4 +1,4 @@
 """Django admin: authors edit content here; attempts are shown read-only."""
 
 # Importing each module runs its @admin.register.
-from quizzes.admin import attempts, invites, quizzes  # noqa: F401
+from quizzes.admin import attempts, invites, questions, quizzes  # noqa: F401

@@ -1,11 +1,15 @@
-"""Forms and formsets behind the authoring admin: ordering, content validation, import."""
+"""Forms, formsets and widgets behind the authoring admin: ordering, validation, import."""
 
 from adminsortable2.admin import CustomInlineFormSet
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import services
+
+# Tabular inlines of markdown fields: a few lines each, not the default 10x40 boxes.
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
 
 
 class OrderedInlineFormSet(CustomInlineFormSet):

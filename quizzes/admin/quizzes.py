@@ -5,15 +5,12 @@ import io
 import zipfile
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
-from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
@@ -21,19 +18,16 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes import formats, selectors, services
 from quizzes.admin.forms import (
+    COMPACT_TEXT,
     ImportConfirmForm,
     ImportUploadForm,
-    OptionInlineFormSet,
     OrderedInlineFormSet,
 )
-from quizzes.models import Option, Question, Quiz
+from quizzes.models import Question, Quiz
 
 IMPORT_SALT = "quizzes.admin.import"
 # The preview's signed copy of the upload is honoured this long (seconds).
 IMPORT_MAX_AGE = 6 * 60 * 60
-
-# Tabular inlines of markdown fields: a few lines each, not the default 10x40 boxes.
-COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
 
 
 class QuestionInline(SortableTabularInline):
@@ -294,55 +288,3 @@ class QuizAdmin(SortableAdminBase, admin.ModelAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
-
-
-class OptionInline(SortableTabularInline):
-    """Options of a question, reordered by drag and drop and validated together."""
-
-    model = Option
-    formset = OptionInlineFormSet
-    ordering = ["position", "id"]
-    fields = ["text", "verdict", "feedback"]
-    formfield_overrides = COMPACT_TEXT
-    extra = 0
-
-
-@admin.register(Question)
-class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
-    list_display = ["__str__", "quiz", "position", "kind", "points", "published"]
-    list_filter = ["quiz", "kind", "published"]
-    search_fields = ["text", "explanation", "options__text", "quiz__title"]
-    list_select_related = ["quiz"]
-    inlines = [OptionInline]
-    readonly_fields = ["preview"]
-
-    class Media:
-        css = {"all": ["quizzes/admin.css"]}
-
-    fields = [
-        "quiz",
-        "text",
-        "kind",
-        "points",
-        "partial_fraction",
-        "grading_strategy",
-        "explanation",
-        "published",
-        "preview",
-    ]
-
-    @admin.display(description=_("Preview"))
-    def preview(self, question):
-        """The saved question as candidates and reviewers see it (same sanitizing renderer)."""
-        if question.pk is None:
-            return _("Save the question to see a preview.")
-        return render_to_string(
-            "admin/quizzes/question/preview.html",
-            {"question": question, "options": question.options.order_by("position", "id")},
-        )
-
-    def save_model(self, request, obj, form, change):
-        # Positions are never typed: a new question, or one moved to another quiz, goes last.
-        if not change or "quiz" in form.changed_data:
-            obj.position = services.next_position(Question, quiz=obj.quiz)
-        super().save_model(request, obj, form, change)
