@@ -18,6 +18,25 @@ from quizzes.models import Invite
 _site_root: ContextVar[str] = ContextVar("site_root", default="")
 
 
+def _request_site_root(request) -> str:
+    """Scheme and host the request came to, without the trailing slash."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _render_with_site_root(request, view, *args):
+    """Run an admin view and render its page while the link column can read the site root.
+
+    A template response renders after the view returns, when the root would be unset
+    again, so it is rendered here; a redirect has nothing to render.
+    """
+    token = _site_root.set(_request_site_root(request))
+    try:
+        response = view(request, *args)
+        return response.render() if hasattr(response, "render") else response
+    finally:
+        _site_root.reset(token)
+
+
 @admin.register(Invite)
 class InviteAdmin(admin.ModelAdmin):
     list_display = [
@@ -58,20 +77,12 @@ class InviteAdmin(admin.ModelAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        token = _site_root.set(request.build_absolute_uri("/").rstrip("/"))
-        try:
-            response = super().changelist_view(request, extra_context)
-            return response.render() if hasattr(response, "render") else response
-        finally:
-            _site_root.reset(token)
+        return _render_with_site_root(request, super().changelist_view, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        token = _site_root.set(request.build_absolute_uri("/").rstrip("/"))
-        try:
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            return response.render() if hasattr(response, "render") else response
-        finally:
-            _site_root.reset(token)
+        return _render_with_site_root(
+            request, super().changeform_view, object_id, form_url, extra_context
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -124,7 +135,7 @@ class InviteAdmin(admin.ModelAdmin):
                 _("%(count)d invites created. Copy the links below and send them.")
                 % {"count": len(created)},
             )
-        root = request.build_absolute_uri("/").rstrip("/")
+        root = _request_site_root(request)
         rows = [(invite, root + invite.get_absolute_url()) for invite in created]
         context = {
             **self.admin_site.each_context(request),
