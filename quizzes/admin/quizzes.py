@@ -71,14 +71,20 @@ class QuizAdmin(QuizImportMixin, SortableAdminBase, admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected quizzes"))
     def publish(self, request, queryset):
-        changed = services.set_quizzes_published(quizzes=queryset, published=True)
-        message = ngettext("%(count)d quiz published.", "%(count)d quizzes published.", changed)
-        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
+        self._set_published(request, queryset, published=True)
 
     @admin.action(description=_("Unpublish selected quizzes"))
     def unpublish(self, request, queryset):
-        changed = services.set_quizzes_published(quizzes=queryset, published=False)
-        message = ngettext("%(count)d quiz unpublished.", "%(count)d quizzes unpublished.", changed)
+        self._set_published(request, queryset, published=False)
+
+    def _set_published(self, request, queryset, published: bool):
+        changed = services.set_quizzes_published(quizzes=queryset, published=published)
+        if published:
+            message = ngettext("%(count)d quiz published.", "%(count)d quizzes published.", changed)
+        else:
+            message = ngettext(
+                "%(count)d quiz unpublished.", "%(count)d quizzes unpublished.", changed
+            )
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Duplicate selected quizzes (unpublished copies)"))
