@@ -5,6 +5,29 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import Answer, Attempt
 
+# The attempt page lists every field read-only: both lists feed readonly_fields and fieldsets.
+ATTEMPT_FIELDS = [
+    "public_id",
+    "quiz",
+    "revision",
+    "invite",
+    "candidate_name",
+    "candidate_email",
+    "state",
+    "started_at",
+    "deadline",
+    "submitted_at",
+    "score",
+    "max_score",
+]
+INTEGRITY_FIELDS = [
+    "focus_lost_count",
+    "hidden_count",
+    "copy_count",
+    "paste_count",
+    "total_time_spent",
+]
+
 
 class AnswerInline(admin.TabularInline):
     model = Answer
@@ -34,45 +57,9 @@ class AttemptAdmin(admin.ModelAdmin):
     list_select_related = ["quiz"]
     date_hierarchy = "started_at"
     inlines = [AnswerInline]
-    readonly_fields = [
-        "public_id",
-        "quiz",
-        "revision",
-        "invite",
-        "candidate_name",
-        "candidate_email",
-        "state",
-        "started_at",
-        "deadline",
-        "submitted_at",
-        "score",
-        "max_score",
-        "focus_lost_count",
-        "hidden_count",
-        "copy_count",
-        "paste_count",
-        "total_time_spent",
-    ]
+    readonly_fields = [*ATTEMPT_FIELDS, *INTEGRITY_FIELDS]
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "public_id",
-                    "quiz",
-                    "revision",
-                    "invite",
-                    "candidate_name",
-                    "candidate_email",
-                    "state",
-                    "started_at",
-                    "deadline",
-                    "submitted_at",
-                    "score",
-                    "max_score",
-                ]
-            },
-        ),
+        (None, {"fields": ATTEMPT_FIELDS}),
         (
             _("Integrity signals"),
             {
@@ -82,13 +69,7 @@ class AttemptAdmin(admin.ModelAdmin):
                     "text has many innocent reasons, and a browser without JavaScript reports "
                     "nothing. Time per question is listed with the answers below."
                 ),
-                "fields": [
-                    "focus_lost_count",
-                    "hidden_count",
-                    "copy_count",
-                    "paste_count",
-                    "total_time_spent",
-                ],
+                "fields": INTEGRITY_FIELDS,
             },
         ),
     ]
