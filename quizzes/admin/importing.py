@@ -96,7 +96,12 @@ class QuizImportMixin:
         summary = services.import_quiz(
             parsed=result.quiz, slug=payload["slug"], publish=payload["publish"]
         )
-        note = gettext("Imported from %(name)s") % {"name": payload["name"]}
+        self._report_import(request, summary, result, file_name=payload["name"])
+        return redirect(reverse("admin:quizzes_quiz_change", args=[summary.quiz.pk]))
+
+    def _report_import(self, request, summary, result, file_name: str):
+        """Record the import in the quiz's history; tell the author the outcome and any warnings."""
+        note = gettext("Imported from %(name)s") % {"name": file_name}
         if summary.created:
             self.log_addition(request, summary.quiz, note)
             message = _("Created “%(title)s” with %(count)d questions.")
@@ -125,4 +130,3 @@ class QuizImportMixin:
                 % {"line": warning.line or "—", "message": warning.message},
                 messages.WARNING,
             )
-        return redirect(reverse("admin:quizzes_quiz_change", args=[summary.quiz.pk]))
