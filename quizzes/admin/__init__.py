@@ -1,4 +1,4 @@
-"""Django admin: authors edit content here; attempts are shown read-only."""
+"""The Django admin, a module per workflow: quizzes, importing, questions, attempts, invites."""
 
 # Importing each module runs its @admin.register.
 from quizzes.admin import attempts, invites, questions, quizzes  # noqa: F401
