@@ -296,7 +296,10 @@ def test_publish_and_unpublish_actions(admin_client):
     assert "1 quiz published." in response.content.decode()
     draft.refresh_from_db()
     assert draft.published
-    admin_client.post(changelist, {"action": "unpublish", "_selected_action": [live.pk]})
+    response = admin_client.post(
+        changelist, {"action": "unpublish", "_selected_action": [live.pk]}, follow=True
+    )
+    assert "1 quiz unpublished." in response.content.decode()
     live.refresh_from_db()
     assert not live.published
 

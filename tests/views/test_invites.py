@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
@@ -140,6 +141,23 @@ def test_staff_create_one_invite_and_the_list_shows_its_link_and_uses(admin_clie
 def test_changelist_links_to_bulk_creation(admin_client):
     html = admin_client.get(reverse("admin:quizzes_invite_changelist")).content.decode()
     assert reverse("admin:quizzes_invite_bulk") in html
+
+
+def test_staff_delete_invites_from_the_list(admin_client, invite_quiz):
+    invite = make_invite(invite_quiz)
+    response = admin_client.post(
+        reverse("admin:quizzes_invite_changelist"),
+        {"action": "delete_selected", ACTION_CHECKBOX_NAME: [invite.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Invite.objects.exists()
+
+
+def test_changelist_with_an_unknown_filter_redirects(admin_client):
+    url = reverse("admin:quizzes_invite_changelist")
+    response = admin_client.get(url + "?no_such_field=1")
+    assert response.status_code == 302
+    assert response["Location"] == url + "?e=1"
 
 
 # --- candidates ------------------------------------------------------------------------------

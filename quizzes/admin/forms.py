@@ -1,11 +1,15 @@
-"""Forms and formsets behind the authoring admin: ordering, content validation, import."""
+"""Forms, formsets and widgets behind the authoring admin: ordering, validation, import."""
 
 from adminsortable2.admin import CustomInlineFormSet
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.positions import park_positions, renumber
+
+# Tabular inlines of markdown fields: a few lines each, not the default 10x40 boxes.
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
 
 
 class OrderedInlineFormSet(CustomInlineFormSet):
@@ -13,7 +17,7 @@ class OrderedInlineFormSet(CustomInlineFormSet):
 
     Drag and drop renumbers every row, so saving row by row would put one row on a
     position another still holds. Rows that move are parked first (the same parking
-    range renumber uses), then saved; afterwards positions are made 1..n.
+    range positions.renumber uses), then saved; afterwards positions are made 1..n.
     """
 
     def save(self, commit=True):

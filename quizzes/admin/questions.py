@@ -1,0 +1,62 @@
+"""Question editing in the admin: a question with its options inline and a rendered preview."""
+
+from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from quizzes.admin.forms import COMPACT_TEXT, OptionInlineFormSet
+from quizzes.models import Option, Question
+from quizzes.positions import next_position
+
+
+class OptionInline(SortableTabularInline):
+    """Options of a question, reordered by drag and drop and validated together."""
+
+    model = Option
+    formset = OptionInlineFormSet
+    ordering = ["position", "id"]
+    fields = ["text", "verdict", "feedback"]
+    formfield_overrides = COMPACT_TEXT
+    extra = 0
+
+
+@admin.register(Question)
+class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
+    list_display = ["__str__", "quiz", "position", "kind", "points", "published"]
+    list_filter = ["quiz", "kind", "published"]
+    search_fields = ["text", "explanation", "options__text", "quiz__title"]
+    list_select_related = ["quiz"]
+    inlines = [OptionInline]
+    readonly_fields = ["preview"]
+
+    class Media:
+        css = {"all": ["quizzes/admin.css"]}
+
+    fields = [
+        "quiz",
+        "text",
+        "kind",
+        "points",
+        "partial_fraction",
+        "grading_strategy",
+        "explanation",
+        "published",
+        "preview",
+    ]
+
+    @admin.display(description=_("Preview"))
+    def preview(self, question):
+        """The saved question as candidates and reviewers see it (same sanitizing renderer)."""
+        if question.pk is None:
+            return _("Save the question to see a preview.")
+        return render_to_string(
+            "admin/quizzes/question/preview.html",
+            {"question": question, "options": question.options.order_by("position", "id")},
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Positions are never typed: a new question, or one moved to another quiz, goes last.
+        if not change or "quiz" in form.changed_data:
+            obj.position = next_position(Question, quiz=obj.quiz)
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,179 @@
+"""Quiz authoring in the admin: quizzes with questions inline, and the quiz list's actions."""
+
+import io
+import zipfile
+
+from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from quizzes import formats
+from quizzes.admin.forms import COMPACT_TEXT, OrderedInlineFormSet
+from quizzes.admin.importing import QuizImportMixin
+from quizzes.models import Question, Quiz
+from quizzes.selectors.authoring import parsed_quiz
+from quizzes.services.authoring import duplicate_quiz, set_quizzes_published
+from quizzes.services.regrade import regrade_quiz_attempts
+
+
+class QuestionInline(SortableTabularInline):
+    """Questions of a quiz, reordered by drag and drop (positions are set for you)."""
+
+    model = Question
+    formset = OrderedInlineFormSet
+    ordering = ["position", "id"]
+    fields = ["text", "kind", "points", "published"]
+    formfield_overrides = COMPACT_TEXT
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Quiz)
+class QuizAdmin(QuizImportMixin, SortableAdminBase, admin.ModelAdmin):
+    list_display = ["title", "slug", "published", "access", "question_count", "updated_at"]
+    list_filter = ["published", "access", "grading_strategy"]
+    search_fields = ["title", "slug", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [QuestionInline]
+    actions = [
+        "publish",
+        "unpublish",
+        "duplicate",
+        "export_seed",
+        "export_tasklist",
+        "regrade_attempts",
+    ]
+    change_list_template = "admin/quizzes/quiz/change_list.html"
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "description", "published", "access"]}),
+        (_("Grading"), {"fields": ["grading_strategy", "pass_mark"]}),
+        (
+            _("Candidate experience"),
+            {
+                "fields": [
+                    "time_limit",
+                    "navigation",
+                    "shuffle_questions",
+                    "shuffle_options",
+                    "review_policy",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(question_total=Count("questions"))
+
+    @admin.display(description=_("questions"), ordering="question_total")
+    def question_count(self, quiz):
+        return quiz.question_total
+
+    @admin.action(description=_("Publish selected quizzes"))
+    def publish(self, request, queryset):
+        self._set_published(request, queryset, published=True)
+
+    @admin.action(description=_("Unpublish selected quizzes"))
+    def unpublish(self, request, queryset):
+        self._set_published(request, queryset, published=False)
+
+    def _set_published(self, request, queryset, published: bool):
+        changed = set_quizzes_published(quizzes=queryset, published=published)
+        if published:
+            message = ngettext("%(count)d quiz published.", "%(count)d quizzes published.", changed)
+        else:
+            message = ngettext(
+                "%(count)d quiz unpublished.", "%(count)d quizzes unpublished.", changed
+            )
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Duplicate selected quizzes (unpublished copies)"))
+    def duplicate(self, request, queryset):
+        for quiz in queryset:
+            copy = duplicate_quiz(quiz=quiz)
+            self.log_addition(request, copy, [{"added": {}}])
+            self.message_user(
+                request,
+                _("“%(title)s” copied as %(slug)s (unpublished).")
+                % {"title": quiz.title, "slug": copy.slug},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Export as markdown, seed format (✅ ❌ ⚠️)"))
+    def export_seed(self, request, queryset):
+        return self._export(request, queryset, formats.SEED)
+
+    @admin.action(description=_("Export as markdown, task-list format (- [x])"))
+    def export_tasklist(self, request, queryset):
+        return self._export(request, queryset, formats.TASKLIST)
+
+    def _export(self, request, queryset, format: str):
+        """One quiz downloads as a .md file; several as a .zip of .md files."""
+        files = []
+        for quiz in queryset.order_by("slug"):
+            try:
+                text = formats.write(parsed_quiz(quiz), format)
+            except ValueError as error:
+                self.message_user(
+                    request,
+                    _("“%(title)s” cannot be exported in this format: %(error)s")
+                    % {"title": quiz.title, "error": error},
+                    messages.ERROR,
+                )
+                return None
+            files.append((f"{quiz.slug}.{format}.md", text.encode("utf-8")))
+        if len(files) == 1:
+            name, content = files[0]
+            response = HttpResponse(content, content_type="text/markdown; charset=utf-8")
+        else:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for file_name, content in files:
+                    archive.writestr(file_name, content)
+            name, response = (
+                f"quizzes.{format}.zip",
+                HttpResponse(buffer.getvalue(), content_type="application/zip"),
+            )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @admin.action(description=_("Regrade attempts with the current verdicts"))
+    def regrade_attempts(self, request, queryset):
+        """Show a dry run first; regrade only after the confirmation form is posted."""
+        confirmed = request.POST.get("confirm") == "yes"
+        reports = [
+            (
+                quiz,
+                regrade_quiz_attempts(quiz=quiz, dry_run=not confirmed, user=request.user),
+            )
+            for quiz in queryset
+        ]
+        if confirmed:
+            changed = sum(len(report.changes) for _, report in reports)
+            skipped = sum(len(report.skipped) for _, report in reports)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(changed)d attempt regraded, %(skipped)d skipped.",
+                    "%(changed)d attempts regraded, %(skipped)d skipped.",
+                    changed,
+                )
+                % {"changed": changed, "skipped": skipped},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/quizzes/quiz/regrade_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Regrade attempts"),
+                "reports": reports,
+                "queryset": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
