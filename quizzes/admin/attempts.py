@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from quizzes.models import Answer, Attempt
 
 # The attempt page lists every field read-only: both lists feed readonly_fields and fieldsets.
-ATTEMPT_FIELDS = [
+ATTEMPT_FIELDS = (
     "public_id",
     "quiz",
     "revision",
@@ -19,19 +19,19 @@ ATTEMPT_FIELDS = [
     "submitted_at",
     "score",
     "max_score",
-]
-INTEGRITY_FIELDS = [
+)
+INTEGRITY_FIELDS = (
     "focus_lost_count",
     "hidden_count",
     "copy_count",
     "paste_count",
     "total_time_spent",
-]
+)
 
 
 class AnswerInline(admin.TabularInline):
     model = Answer
-    fields = ["question_id", "selected", "points", "override_points", "saved_at", "time_spent"]
+    fields = ("question_id", "selected", "points", "override_points", "saved_at", "time_spent")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -57,7 +57,7 @@ class AttemptAdmin(admin.ModelAdmin):
     list_select_related = ["quiz"]
     date_hierarchy = "started_at"
     inlines = [AnswerInline]
-    readonly_fields = [*ATTEMPT_FIELDS, *INTEGRITY_FIELDS]
+    readonly_fields = (*ATTEMPT_FIELDS, *INTEGRITY_FIELDS)
     fieldsets = [
         (None, {"fields": ATTEMPT_FIELDS}),
         (

@@ -2,7 +2,7 @@
 
 import base64
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -21,7 +21,7 @@ IMPORT_SALT = "quizzes.admin.import"
 IMPORT_MAX_AGE = 6 * 60 * 60
 
 
-class QuizImportMixin:
+class QuizImportAdmin(admin.ModelAdmin):
     """The quiz admin's "Import from file" page (admin:quizzes_quiz_import)."""
 
     def get_urls(self):
@@ -52,8 +52,9 @@ class QuizImportMixin:
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data["file"]
+            file_name = request.FILES["file"].name
             result = formats.parse(data, format=form.cleaned_data["format"] or None)
-            context.update(result=result, file_name=form.files["file"].name)
+            context.update(result=result, file_name=file_name)
             if result.ok and result.quiz is not None:
                 slug = form.cleaned_data["slug"] or quiz_slug(result.quiz.title)
                 payload = {
@@ -61,7 +62,7 @@ class QuizImportMixin:
                     "format": result.format,
                     "slug": slug,
                     "publish": form.cleaned_data["publish"],
-                    "name": form.files["file"].name,
+                    "name": file_name,
                 }
                 context.update(
                     plan=import_plan(result.quiz, slug),

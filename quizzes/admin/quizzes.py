@@ -5,6 +5,7 @@ import zipfile
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -13,7 +14,7 @@ from django.utils.translation import ngettext
 
 from quizzes import formats
 from quizzes.admin.forms import COMPACT_TEXT, OrderedInlineFormSet
-from quizzes.admin.importing import QuizImportMixin
+from quizzes.admin.importing import QuizImportAdmin
 from quizzes.models import Question, Quiz
 from quizzes.selectors.authoring import parsed_quiz
 from quizzes.services.authoring import duplicate_quiz, set_quizzes_published
@@ -33,7 +34,7 @@ class QuestionInline(SortableTabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(QuizImportMixin, SortableAdminBase, admin.ModelAdmin):
+class QuizAdmin(QuizImportAdmin, SortableAdminBase):
     list_display = ["title", "slug", "published", "access", "question_count", "updated_at"]
     list_filter = ["published", "access", "grading_strategy"]
     search_fields = ["title", "slug", "description"]
@@ -174,6 +175,6 @@ class QuizAdmin(QuizImportMixin, SortableAdminBase, admin.ModelAdmin):
                 "reports": reports,
                 "queryset": queryset,
                 "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
