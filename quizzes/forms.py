@@ -1,12 +1,16 @@
 """Candidate-facing forms, the autosave payload and the staff form for bulk invites."""
 
+from collections.abc import Sequence
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.candidates import InviteEntry, parse_invite_line
+from quizzes.content import PresentedQuestion
 from quizzes.grading import Kind
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals
 from quizzes.models import Attempt, Invite, Quiz
@@ -55,8 +59,11 @@ class AnswerForm(forms.Form):
     not on this form are rejected too: a browser never sends them.
     """
 
-    def __init__(self, *args, questions: list[dict], **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data: QueryDict | None = None, *, questions: Sequence[PresentedQuestion], **kwargs
+    ):
+        super().__init__(data, **kwargs)
+        self.posted = data if data is not None else QueryDict()
         self.questions = questions
         for question in questions:
             choices = [
@@ -78,24 +85,20 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.data is not None:
-            for key in self.data:
-                if key.startswith("q_") and key not in self.fields:
-                    raise forms.ValidationError(
-                        _("The answer refers to a question that is not part of this page.")
-                    )
-                if key in self.fields and len(self.data.getlist(key)) != len(
-                    set(self.data.getlist(key))
-                ):
-                    raise forms.ValidationError(_("An option was sent twice."))
-                if (
-                    key in self.fields
-                    and isinstance(self.fields[key], forms.ChoiceField)
-                    and not isinstance(self.fields[key], forms.MultipleChoiceField)
-                    and len(self.data.getlist(key)) > 1
-                ):
-                    # A radio group sends one value; the form would silently keep the last.
-                    raise forms.ValidationError(_("A single-choice question got several answers."))
+        for key, values in self.posted.lists():
+            if key.startswith("q_") and key not in self.fields:
+                raise forms.ValidationError(
+                    _("The answer refers to a question that is not part of this page.")
+                )
+            if key in self.fields and len(values) != len(set(values)):
+                raise forms.ValidationError(_("An option was sent twice."))
+            if (
+                key in self.fields
+                and not isinstance(self.fields[key], forms.MultipleChoiceField)
+                and len(values) > 1
+            ):
+                # A radio group sends one value; the form would silently keep the last.
+                raise forms.ValidationError(_("A single-choice question got several answers."))
         return cleaned
 
     def selections(self) -> dict[int, list[int]]:
@@ -127,9 +130,14 @@ class AttemptFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Name or email"), required=False, max_length=200)
     quiz = forms.ModelChoiceField(
-        label=_("Quiz"), queryset=None, required=False, empty_label=_("All quizzes")
+        label=_("Quiz"),
+        queryset=Quiz.objects.order_by("title"),
+        required=False,
+        empty_label=_("All quizzes"),
     )
-    state = forms.ChoiceField(label=_("State"), required=False)
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Any")), *Attempt.State.choices]
+    )
     started_from = forms.DateField(
         label=_("Started from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -148,8 +156,6 @@ class AttemptFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quiz"].queryset = Quiz.objects.order_by("title")
-        self.fields["state"].choices = [("", _("Any")), *Attempt.State.choices]
         choices = list(self.INVITE_CHOICES)
         invite = self.data.get("invite", "")
         if invite not in {"", "yes", "no"}:
@@ -170,7 +176,7 @@ class AttemptFilterForm(forms.Form):
         raise forms.ValidationError(_("Choose an invite filter from the list."))
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         low, high = cleaned.get("percent_min"), cleaned.get("percent_max")
         if low is not None and high is not None and low > high:
             self.add_error("percent_max", _("The upper bound is below the lower bound."))
@@ -217,7 +223,9 @@ class ScoreOverrideForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
-def shown_questions(data, questions: list[dict], *, default_all: bool = True) -> list[dict] | None:
+def shown_questions(
+    data: QueryDict, questions: list[PresentedQuestion], *, default_all: bool = True
+) -> list[PresentedQuestion] | None:
     """The questions a posted form showed (its `shown` fields), or None if one is unknown.
 
     A page names the questions it showed, so an unticked checkbox group (which sends

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from quizzes.content import PresentedQuestion
 from quizzes.forms import (
     AnswerForm,
     AutosaveForm,
@@ -165,7 +166,7 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     saved = {answer.question_id: answer.selected for answer in attempt.answers.all()}
     paged = attempt.quiz.navigation == Quiz.Navigation.PAGED
     page = _page_number(request.GET.get("q"), len(questions)) if paged else None
-    shown = [questions[page - 1]] if paged else questions
+    shown = [questions[page - 1]] if page is not None else questions
     remaining = None
     if attempt.deadline is not None:
         remaining = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
@@ -187,7 +188,9 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-def _attempt_post(request: HttpRequest, attempt: Attempt, questions: list[dict]) -> HttpResponse:
+def _attempt_post(
+    request: HttpRequest, attempt: Attempt, questions: list[PresentedQuestion]
+) -> HttpResponse:
     """Submit (button "finish", or no button: the timer and old forms) or save and move."""
     shown = shown_questions(request.POST, questions)
     form = AnswerForm(request.POST, questions=shown or [])
