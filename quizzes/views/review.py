@@ -69,8 +69,14 @@ def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, stat
     forms = forms or {}
     override_form = forms.get("override")
     override_shown = False
+    can_override = (
+        request.user.has_perm("quizzes.override_score")
+        and attempt.state != Attempt.State.IN_PROGRESS
+    )
     for question in review:
-        if override_form is not None and override_form.data.get("question_id") == str(
+        if not can_override:
+            question.override_form = None
+        elif override_form is not None and override_form.data.get("question_id") == str(
             question.question_id
         ):
             question.override_form = override_form
@@ -93,7 +99,8 @@ def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, stat
         "note_form": forms.get("note") or AttemptNoteForm(),
         "rating_form": forms.get("rating") or AttemptRatingForm(initial={"rating": attempt.rating}),
         "time_answering": sum(question.time_spent for question in review),
-        # Errors of an override aimed at no question of this attempt (a forged request).
+        # Errors of an override no question's form shows: aimed at no question of this
+        # attempt (a forged request), or at an attempt that cannot be overridden.
         "stray_override": override_form if override_form and not override_shown else None,
     }
     return render(request, "review/attempt_detail.html", context, status=status)
