@@ -7,6 +7,8 @@ not, superusers have all.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -84,6 +86,7 @@ def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, stat
         else:
             question.override_form = ScoreOverrideForm(
                 initial={"question_id": question.question_id, "points": question.points},
+                max_points=question.max_points,
                 auto_id=f"id_q{question.question_id}_%s",
             )
     numbers = {question.question_id: question.number for question in review}
@@ -142,11 +145,21 @@ def attempt_rate(request: HttpRequest, public_id) -> HttpResponse:
     return redirect("quizzes:review_attempt", public_id=attempt.public_id)
 
 
+def _max_points(attempt: Attempt, question_id: str | None) -> Decimal | None:
+    """The most points a question of the attempt gives; None for any other question."""
+    for question in attempt.revision.content["questions"]:
+        if str(question["id"]) == question_id:
+            return Decimal(question["points"])
+    return None
+
+
 @require_POST
 @staff_permission("quizzes.view_attempt", "quizzes.override_score")
 def attempt_override(request: HttpRequest, public_id) -> HttpResponse:
     attempt = _get_attempt(public_id)
-    form = ScoreOverrideForm(request.POST)
+    form = ScoreOverrideForm(
+        request.POST, max_points=_max_points(attempt, request.POST.get("question_id"))
+    )
     if form.is_valid():
         try:
             services.override_question_score(

@@ -1,14 +1,17 @@
 """The reviewed-question card: one include for the candidate's result and the recruiter's page."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quizzes import services
-from quizzes.models import Attempt, Quiz
+from quizzes import selectors, services
+from quizzes.forms import ScoreOverrideForm
+from quizzes.models import Attempt, Quiz, ScoreChange
 from tests.builders import make_quiz
+from tests.review.conftest import finish
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,46 @@ def test_an_override_of_an_attempt_still_in_progress_says_why_it_failed(recruite
     alert = re.search(r'<div class="alert alert-danger" role="alert">(.*?)</div>', html, re.S)
     assert "still in progress" in alert.group(1)
     assert Attempt.objects.get(pk=attempt.pk).score is None
+
+
+def test_override_inputs_are_the_forms_with_the_questions_maximum(recruiter_client, quiz):
+    quiz.questions.filter(position=2).update(points=Decimal("2.5"))
+    attempt = finish(quiz, {1: ["MaxPooling"]})
+    html = recruiter_client.get(reverse("quizzes:review_attempt", args=[attempt.public_id]))
+    html = html.content.decode()
+    for question in selectors.attempt_review(attempt):
+        form = ScoreOverrideForm(
+            initial={"question_id": question.question_id, "points": question.points},
+            max_points=question.max_points,
+            auto_id=f"id_q{question.question_id}_%s",
+        )
+        card = html[html.index(f'id="q{question.question_id}"') :]
+        card = card[: card.index("</section>")]
+        assert str(form["points"]) in card and str(form["reason"]) in card
+        points = re.search(r'<input type="number" name="points"[^>]*>', card).group(0)
+        assert f'max="{question.max_points}"' in points
+        assert 'min="0"' in points and 'step="0.0001"' in points and " required" in points
+    assert 'max="2.50"' in html and "(0–2.5)" in html
+    assert html.count('maxlength="2000"') == 3
+
+
+def test_points_over_the_maximum_are_refused_by_the_form_next_to_the_field(recruiter_client, quiz):
+    quiz.questions.filter(position=2).update(points=Decimal("2.5"))
+    attempt = finish(quiz, {})
+    question = quiz.questions.get(position=2)
+    response = recruiter_client.post(
+        reverse("quizzes:review_override", args=[attempt.public_id]),
+        {"question_id": question.id, "points": "2.6", "reason": "устно"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    card = html[html.index(f'id="q{question.id}"') :]
+    card = card[: card.index("</section>")]
+    assert '<details class="override" open>' in card
+    points = re.search(r'<input type="number" name="points"[^>]*>', card).group(0)
+    assert 'value="2.6"' in points and 'max="2.50"' in points and 'aria-invalid="true"' in points
+    described_by = re.search(r'aria-describedby="([^"]+)"', points).group(1)
+    error = re.search(rf'id="{described_by}">(.*?)</div></div>', card, re.S).group(1)
+    assert "less than or equal to 2.50" in error
+    assert not ScoreChange.objects.exists()
