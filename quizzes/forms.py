@@ -1,11 +1,13 @@
 """Candidate-facing forms, the autosave payload and the staff form for bulk invites."""
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -218,9 +220,26 @@ class AttemptRatingForm(forms.Form):
 
 
 class ScoreOverrideForm(forms.Form):
+    """New points for one question of an attempt, with the reason the history records.
+
+    `max_points` is the question's maximum: the form refuses more, and its input carries
+    it as `max`. Without it (a question the attempt does not have) the override service
+    rejects the question itself.
+    """
+
     question_id = forms.IntegerField(widget=forms.HiddenInput)
     points = forms.DecimalField(label=_("Points"), min_value=0, max_digits=10, decimal_places=4)
     reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+    def __init__(self, *args, max_points: Decimal | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        points = self.fields["points"]
+        if max_points is not None:
+            points.max_value = max_points
+            points.validators.append(MaxValueValidator(max_points))
+            points.widget.attrs.update(points.widget_attrs(points.widget))
+        for field in (points, self.fields["reason"]):
+            field.widget.attrs["class"] = "form-control form-control-sm"
 
 
 def shown_questions(

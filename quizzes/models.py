@@ -100,6 +100,27 @@ class Quiz(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("quizzes:quiz_detail", kwargs={"slug": self.slug})
 
+    # What candidates see after submitting; each review policy shows all of the one below.
+
+    @property
+    def shows_score(self) -> bool:
+        """The total score (every policy but the thank-you message)."""
+        return self.review_policy in {
+            self.ReviewPolicy.SCORE,
+            self.ReviewPolicy.CORRECTNESS,
+            self.ReviewPolicy.FULL,
+        }
+
+    @property
+    def shows_correctness(self) -> bool:
+        """Each question with the points it earned."""
+        return self.review_policy in {self.ReviewPolicy.CORRECTNESS, self.ReviewPolicy.FULL}
+
+    @property
+    def shows_verdicts(self) -> bool:
+        """Every option's verdict and feedback, and the questions' explanations."""
+        return self.review_policy == self.ReviewPolicy.FULL
+
 
 class Question(models.Model):
     quiz = models.ForeignKey(

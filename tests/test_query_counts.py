@@ -116,7 +116,7 @@ def test_result_page_queries_do_not_grow_with_questions(
     with django_assert_max_num_queries(4):
         response = client.get(reverse("quizzes:result", kwargs={"public_id": attempt.public_id}))
     html = response.content.decode()
-    assert html.count('class="card mb-4 reviewed-question"') == big_quiz.questions.count()
+    assert html.count('class="card mb-3 reviewed-question"') == big_quiz.questions.count()
     assert html.count('data-chosen="true"') == big_quiz.questions.count()
 
 

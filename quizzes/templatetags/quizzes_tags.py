@@ -4,14 +4,18 @@ from django import template
 from django.forms.utils import flatatt
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from quizzes.grading import Verdict
 from quizzes.rendering import render_inline_markdown, render_markdown
 
 register = template.Library()
 
-VERDICT_ICONS = {Verdict.CORRECT: "✅", Verdict.INCORRECT: "❌", Verdict.PARTIAL: "⚠️"}
+VERDICT_LABELS = {
+    Verdict.CORRECT: ("✅", gettext_lazy("correct")),
+    Verdict.INCORRECT: ("❌", gettext_lazy("wrong")),
+    Verdict.PARTIAL: ("⚠️", gettext_lazy("acceptable with a caveat")),
+}
 
 
 @register.filter(name="markdown")
@@ -24,9 +28,22 @@ def inline_markdown_filter(text: str | None):
     return render_inline_markdown(text)
 
 
-@register.filter
-def verdict_icon(verdict: str) -> str:
-    return VERDICT_ICONS.get(verdict, "")
+@register.simple_tag
+def verdict_label(verdict: str):
+    """An option's verdict as its icon, named in words for screen readers and on hover.
+
+    The words end with a colon because the option's text follows wherever a verdict is shown.
+    """
+    if verdict not in VERDICT_LABELS:
+        return ""
+    icon, words = VERDICT_LABELS[verdict]
+    return format_html(
+        '<span class="verdict" title="{}" aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}:</span>',
+        words,
+        icon,
+        words,
+    )
 
 
 @register.filter

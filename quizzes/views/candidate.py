@@ -275,8 +275,6 @@ def result_page(request: HttpRequest, public_id) -> HttpResponse:
         "quizzes/result.html",
         {
             "attempt": attempt,
-            "policy": attempt.quiz.review_policy,
-            "Policy": Quiz.ReviewPolicy,
             "review": attempt_review(attempt),
         },
     )

@@ -7,6 +7,8 @@ not, superusers have all.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -79,8 +81,14 @@ def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, stat
     forms = forms or {}
     override_form = forms.get("override")
     override_shown = False
+    can_override = (
+        request.user.has_perm("quizzes.override_score")
+        and attempt.state != Attempt.State.IN_PROGRESS
+    )
     for question in review:
-        if override_form is not None and override_form.data.get("question_id") == str(
+        if not can_override:
+            question.override_form = None
+        elif override_form is not None and override_form.data.get("question_id") == str(
             question.question_id
         ):
             question.override_form = override_form
@@ -88,6 +96,7 @@ def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, stat
         else:
             question.override_form = ScoreOverrideForm(
                 initial={"question_id": question.question_id, "points": question.points},
+                max_points=question.max_points,
                 auto_id=f"id_q{question.question_id}_%s",
             )
     numbers = {question.question_id: question.number for question in review}
@@ -103,7 +112,8 @@ def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, stat
         "note_form": forms.get("note") or AttemptNoteForm(),
         "rating_form": forms.get("rating") or AttemptRatingForm(initial={"rating": attempt.rating}),
         "time_answering": sum(question.time_spent for question in review),
-        # Errors of an override aimed at no question of this attempt (a forged request).
+        # Errors of an override no question's form shows: aimed at no question of this
+        # attempt (a forged request), or at an attempt that cannot be overridden.
         "stray_override": override_form if override_form and not override_shown else None,
     }
     return render(request, "review/attempt_detail.html", context, status=status)
@@ -143,11 +153,21 @@ def attempt_rate(request: HttpRequest, public_id) -> HttpResponse:
     return redirect("quizzes:review_attempt", public_id=attempt.public_id)
 
 
+def _max_points(attempt: Attempt, question_id: str | None) -> Decimal | None:
+    """The most points a question of the attempt gives; None for any other question."""
+    for question in attempt.revision.content["questions"]:
+        if str(question["id"]) == question_id:
+            return Decimal(question["points"])
+    return None
+
+
 @require_POST
 @staff_permission("quizzes.view_attempt", "quizzes.override_score")
 def attempt_override(request: HttpRequest, public_id) -> HttpResponse:
     attempt = _get_attempt(public_id)
-    form = ScoreOverrideForm(request.POST)
+    form = ScoreOverrideForm(
+        request.POST, max_points=_max_points(attempt, request.POST.get("question_id"))
+    )
     if form.is_valid():
         try:
             override_question_score(

@@ -69,8 +69,12 @@ def test_preview_shows_questions_verdicts_and_plan_without_writing(admin_client)
         "A new quiz “Тестовые задания: DL+NLP+CV” (testovye-zadaniia-dl-nlp-cv) "
         "will be created with 3 questions."
     ) in html
-    assert "✅</span> MaxPooling" in html and "⚠️</span> Batch Normalization" in html
-    assert "❌</span> Полносвязный слой" in html
+    # Each option follows its verdict's icon and words.
+    assert '✅</span><span class="visually-hidden">correct:</span> MaxPooling' in html
+    assert (
+        '⚠️</span><span class="visually-hidden">acceptable with a caveat:</span> Batch Normalization'
+    ) in html
+    assert '❌</span><span class="visually-hidden">wrong:</span> Полносвязный слой' in html
     assert "line 6: the table of contents lists" in html  # a warning with its line
     assert Quiz.objects.count() == 0
 

@@ -98,6 +98,8 @@ def test_option_counts_include_no_answer(recruiter_client, analysed_quiz):
     counts = re.findall(r'data-option="([^"]+)" data-count="(\d+)"', section)
     right, wrong = (str(o.id) for o in q3.options.order_by("position"))
     assert counts == [(right, "1"), (wrong, "2"), ("none", "1")]
+    verdicts = re.findall(r'>(✅|❌)</span><span class="visually-hidden">([^<]+)</span>', section)
+    assert verdicts == [("✅", "верно:"), ("❌", "неверно:")]
     assert f"/question/{q3.id}/options.svg" in section
 
 

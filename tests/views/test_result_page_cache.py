@@ -67,3 +67,22 @@ def test_result_fragments_follow_each_candidates_answers_and_overrides(client, s
     english = result(other, second)
     other.cookies["django_language"] = "ru"
     assert english != result(other, second)
+
+
+def test_a_policy_that_hides_verdicts_never_gets_a_fragment_cached_with_them(client, start):
+    quiz = make_large_quiz(questions=2, options=3, review_policy=Quiz.ReviewPolicy.FULL)
+    attempt = start(quiz)
+    questions = attempt.revision.content["questions"]
+    submit_attempt(
+        attempt_id=attempt.pk, selections={q["id"]: [q["options"][0]["id"]] for q in questions}
+    )
+    full = result(client, attempt)
+    assert full.count("data-verdict=") == 6
+
+    Quiz.objects.filter(pk=quiz.pk).update(review_policy=Quiz.ReviewPolicy.CORRECTNESS)
+    correctness = result(client, attempt)
+    assert points_shown(correctness) == points_shown(full) == ["1", "1"]
+    assert "data-verdict=" not in correctness and "reviewed-option" not in correctness
+
+    Quiz.objects.filter(pk=quiz.pk).update(review_policy=Quiz.ReviewPolicy.FULL)
+    assert reviewed(result(client, attempt)) == reviewed(full)
