@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quizsite
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qs_bench
 PYTEST_ARGS ?=
 
-.PHONY: install install-test axe run serve test test-sqlite test-postgres lint format typecheck \
+.PHONY: install install-test axe run serve test test-sqlite test-postgres lint format \
 	lock messages clean deploy-check bench soak wrk
 
 $(BIN)/python:
@@ -67,17 +67,15 @@ test-sqlite: install-test axe
 test-postgres: install-test
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
+## make lint: ruff (lint and format) and mypy with django-stubs (pyproject.toml)
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-
-## make typecheck: mypy with the django-stubs plugin (configured in pyproject.toml)
-typecheck: install-test
-	$(BIN)/mypy
 
 ## make lock: pin pyproject's dependencies, with hashes, into requirements.lock (what the
 ## Docker image installs); run it after changing them. LOCK_ARGS=--upgrade takes newer releases.

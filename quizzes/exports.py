@@ -16,7 +16,7 @@ from functools import lru_cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quizzes.content import option_label
+from quizzes.content import RevisionContent, option_label
 from quizzes.models import Attempt
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -40,7 +40,7 @@ class QuestionColumn:
     number: int
 
 
-def question_columns(revisions: Iterable[dict]) -> list[QuestionColumn]:
+def question_columns(revisions: Iterable[RevisionContent]) -> list[QuestionColumn]:
     """One column pair per question seen in any revision, newest revision's order first."""
     seen: dict[int, None] = {}
     for content in revisions:
@@ -172,7 +172,9 @@ def _answer_cells(
     return cells
 
 
-def revision_option_labels(revisions: dict[int, dict]) -> dict[int, dict[int, dict[int, str]]]:
+def revision_option_labels(
+    revisions: dict[int, RevisionContent],
+) -> dict[int, dict[int, dict[int, str]]]:
     """revision id -> question id -> option id -> letter in authoring order."""
     return {
         revision_id: {

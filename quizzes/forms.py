@@ -7,7 +7,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -228,18 +227,16 @@ class ScoreOverrideForm(forms.Form):
     """
 
     question_id = forms.IntegerField(widget=forms.HiddenInput)
-    points = forms.DecimalField(label=_("Points"), min_value=0, max_digits=10, decimal_places=4)
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
     def __init__(self, *args, max_points: Decimal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        points = self.fields["points"]
-        if max_points is not None:
-            points.max_value = max_points
-            points.validators.append(MaxValueValidator(max_points))
-            points.widget.attrs.update(points.widget_attrs(points.widget))
-        for field in (points, self.fields["reason"]):
-            field.widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["points"] = forms.DecimalField(
+            label=_("Points"), min_value=0, max_value=max_points, max_digits=10, decimal_places=4
+        )
+        self.order_fields(["question_id", "points", "reason"])
+        for name in ("points", "reason"):
+            self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
 
 
 def shown_questions(

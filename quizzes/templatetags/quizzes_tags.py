@@ -1,5 +1,9 @@
 """Template filters for quiz content."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import template
 from django.forms.utils import flatatt
 from django.utils.formats import number_format
@@ -11,7 +15,10 @@ from quizzes.rendering import render_inline_markdown, render_markdown
 
 register = template.Library()
 
-VERDICT_LABELS = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+VERDICT_LABELS: dict[str, tuple[str, StrOrPromise]] = {
     Verdict.CORRECT: ("✅", gettext_lazy("correct")),
     Verdict.INCORRECT: ("❌", gettext_lazy("wrong")),
     Verdict.PARTIAL: ("⚠️", gettext_lazy("acceptable with a caveat")),

@@ -8,10 +8,13 @@ not, superusers have all.
 from __future__ import annotations
 
 from decimal import Decimal
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,10 +23,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from quizzes import charts, exports, statistics
+from quizzes.content import question_by_id
 from quizzes.forms import AttemptFilterForm, AttemptNoteForm, AttemptRatingForm, ScoreOverrideForm
 from quizzes.models import Attempt, Quiz
 from quizzes.selectors.exports import export_attempts
-from quizzes.selectors.results import attempt_review
+from quizzes.selectors.results import ReviewedQuestion, attempt_review
 from quizzes.selectors.review import attempt_standing, quiz_revisions, review_attempts
 from quizzes.selectors.statistics import statistics_report
 from quizzes.services.review import (
@@ -39,6 +43,12 @@ FLAG_LABELS = {
     statistics.QuestionFlag.TOO_HARD: gettext_lazy("too hard"),
     statistics.QuestionFlag.TOO_EASY: gettext_lazy("too easy"),
 }
+
+
+class StaffRequest(HttpRequest):
+    """A request that passed `staff_permission`: its user is signed in."""
+
+    user: User
 
 
 def staff_permission(*permissions: str):
@@ -69,65 +79,70 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _get_attempt(public_id) -> Attempt:
+def _get_attempt(public_id: UUID) -> Attempt:
     return get_object_or_404(
         Attempt.objects.select_related("quiz", "revision", "invite"), public_id=public_id
     )
 
 
-def _render_detail(request, attempt: Attempt, *, forms: dict | None = None, status: int = 200):
-    answers = list(attempt.answers.all())
-    review = attempt_review(attempt, answers)
+def _render_detail(
+    request: StaffRequest,
+    attempt: Attempt,
+    *,
+    forms: dict[str, Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    review = attempt_review(attempt)
     forms = forms or {}
     override_form = forms.get("override")
-    override_shown = False
     can_override = (
         request.user.has_perm("quizzes.override_score")
         and attempt.state != Attempt.State.IN_PROGRESS
     )
+    cards: list[tuple[ReviewedQuestion, Form | None]] = []
     for question in review:
-        if not can_override:
-            question.override_form = None
-        elif override_form is not None and override_form.data.get("question_id") == str(
-            question.question_id
+        form: Form | None = None
+        if (
+            can_override
+            and override_form is not None
+            and override_form.data.get("question_id") == str(question.question_id)
         ):
-            question.override_form = override_form
-            override_shown = True
-        else:
-            question.override_form = ScoreOverrideForm(
+            form = override_form
+        elif can_override:
+            form = ScoreOverrideForm(
                 initial={"question_id": question.question_id, "points": question.points},
                 max_points=question.max_points,
                 auto_id=f"id_q{question.question_id}_%s",
             )
+        cards.append((question, form))
     numbers = {question.question_id: question.number for question in review}
-    history = list(attempt.score_changes.select_related("changed_by").order_by("-created_at"))
-    for change in history:
-        change.question_number = numbers.get(change.question_id)
+    changes = attempt.score_changes.select_related("changed_by").order_by("-created_at")
     context = {
         "attempt": attempt,
-        "review": review,
+        "cards": cards,
         "standing": attempt_standing(attempt),
         "notes": attempt.notes.select_related("author").order_by("created_at"),
-        "history": history,
+        "history": [(change, numbers.get(change.question_id or 0)) for change in changes],
         "note_form": forms.get("note") or AttemptNoteForm(),
         "rating_form": forms.get("rating") or AttemptRatingForm(initial={"rating": attempt.rating}),
-        "time_answering": sum(question.time_spent for question in review),
         # Errors of an override no question's form shows: aimed at no question of this
         # attempt (a forged request), or at an attempt that cannot be overridden.
-        "stray_override": override_form if override_form and not override_shown else None,
+        "stray_override": (
+            override_form if not any(form is override_form for _, form in cards) else None
+        ),
     }
     return render(request, "review/attempt_detail.html", context, status=status)
 
 
 @require_GET
 @staff_permission("quizzes.view_attempt")
-def attempt_detail(request: HttpRequest, public_id) -> HttpResponse:
+def attempt_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     return _render_detail(request, _get_attempt(public_id))
 
 
 @require_POST
 @staff_permission("quizzes.view_attempt", "quizzes.add_attemptnote")
-def attempt_note(request: HttpRequest, public_id) -> HttpResponse:
+def attempt_note(request: StaffRequest, public_id: UUID) -> HttpResponse:
     attempt = _get_attempt(public_id)
     form = AttemptNoteForm(request.POST)
     if form.is_valid():
@@ -143,7 +158,7 @@ def attempt_note(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 @staff_permission("quizzes.view_attempt", "quizzes.change_attempt")
-def attempt_rate(request: HttpRequest, public_id) -> HttpResponse:
+def attempt_rate(request: StaffRequest, public_id: UUID) -> HttpResponse:
     attempt = _get_attempt(public_id)
     form = AttemptRatingForm(request.POST)
     if not form.is_valid():
@@ -155,15 +170,15 @@ def attempt_rate(request: HttpRequest, public_id) -> HttpResponse:
 
 def _max_points(attempt: Attempt, question_id: str | None) -> Decimal | None:
     """The most points a question of the attempt gives; None for any other question."""
-    for question in attempt.revision.content["questions"]:
-        if str(question["id"]) == question_id:
-            return Decimal(question["points"])
-    return None
+    if not (question_id or "").isdigit():
+        return None
+    question = question_by_id(attempt.revision.content, int(question_id or 0))
+    return Decimal(question["points"]) if question is not None else None
 
 
 @require_POST
 @staff_permission("quizzes.view_attempt", "quizzes.override_score")
-def attempt_override(request: HttpRequest, public_id) -> HttpResponse:
+def attempt_override(request: StaffRequest, public_id: UUID) -> HttpResponse:
     attempt = _get_attempt(public_id)
     form = ScoreOverrideForm(
         request.POST, max_points=_max_points(attempt, request.POST.get("question_id"))
