@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django import template
@@ -68,11 +69,11 @@ def time_limit_minutes(value) -> int:
 
 
 @register.filter
-def duration_hms(value) -> str:
-    """A timedelta (or seconds) as 1:02:03 / 2:03; empty durations as a dash."""
+def clock(value: timedelta | int | None) -> str:
+    """A duration (timedelta or seconds) as 1:02:03 or 2:03, like the countdown; None as a dash."""
     if value is None or value == "":
         return "—"
-    seconds = int(value.total_seconds()) if hasattr(value, "total_seconds") else int(value)
+    seconds = int(value.total_seconds()) if isinstance(value, timedelta) else int(value)
     hours, rest = divmod(max(seconds, 0), 3600)
     minutes, seconds = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
@@ -93,15 +94,6 @@ def decimal(value, places=2) -> str:
     if value is None:
         return "—"
     return number_format(round(value, int(places)), decimal_pos=int(places))
-
-
-@register.filter
-def clock(seconds) -> str:
-    """Seconds as m:ss (or h:mm:ss), like the countdown shows them."""
-    seconds = max(0, int(seconds or 0))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 _INPUT_TYPES = {"single": "radio", "multiple": "checkbox"}
