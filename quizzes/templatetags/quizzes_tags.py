@@ -11,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from quizzes.content import PresentedQuestion
 from quizzes.grading import Verdict
 from quizzes.rendering import render_inline_markdown, render_markdown
 
@@ -110,7 +111,9 @@ _BLOCKS_MAX = 5_000
 
 
 @register.simple_tag
-def question_fields(questions: list[dict], chosen: dict[int, list[int]], content_hash: str):
+def question_fields(
+    questions: list[PresentedQuestion], chosen: dict[int, list[int]], content_hash: str
+):
     """The attempt page's questions with their option inputs, checked where `chosen` says.
 
     Written out in Python rather than through the template engine, and cached per
@@ -145,7 +148,7 @@ def question_fields(questions: list[dict], chosen: dict[int, list[int]], content
     return format_html_join("", "{}", ((part,) for part in parts))
 
 
-def _question_pieces(question: dict) -> tuple[str, ...]:
+def _question_pieces(question: PresentedQuestion) -> tuple[str, ...]:
     """A question's markup cut before each option's checked slot (n options: n + 1 pieces)."""
     field = f"q_{question['id']}"
     input_type = _INPUT_TYPES.get(question["kind"], "radio")
