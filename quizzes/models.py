@@ -413,7 +413,12 @@ class Attempt(models.Model):
             models.Index(SCORE_SORT_KEY, F("id"), name="attempt_score_idx"),
             models.Index(F("quiz"), SCORE_SORT_KEY, F("id"), name="attempt_quiz_score_idx"),
         ]
-        permissions = [("override_score", _("Can override a question's score"))]
+        permissions = [
+            ("override_score", _("Can override a question's score")),
+            # Moves finished attempts to new scores; a dry run of the counts needs only
+            # the right to edit quizzes (see QuizAdmin.regrade_attempts).
+            ("regrade_attempts", _("Can regrade attempts with the current verdicts")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.candidate_name} — {self.quiz_id}"

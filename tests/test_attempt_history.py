@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db.models import ProtectedError
 from django.urls import reverse
@@ -109,7 +110,8 @@ def test_regrade_dry_run_reports_changes_and_saves_nothing(quiz):
 
 
 def test_regrade_uses_current_verdicts_matched_by_option_identity(quiz, django_user_model):
-    staff = django_user_model.objects.create_user("author")
+    staff = django_user_model.objects.create_user("rita", is_staff=True)
+    staff.groups.add(Group.objects.get(name="Recruiters"))
     attempt = submit(quiz, {2: ["Он не требует learning rate"]})
     # Reordering must not matter: verdicts follow the option, not its position.
     question = quiz.questions.get(position=2)
@@ -177,3 +179,63 @@ def test_regrade_command_rejects_unknown_quiz():
 
     with pytest.raises(CommandError, match="No quiz with slug 'nope'"):
         call_command("regrade_attempts", "nope")
+
+
+def test_a_regrade_on_behalf_of_someone_without_the_permission_changes_nothing(
+    quiz, django_user_model
+):
+    from django.core.exceptions import PermissionDenied
+
+    author = django_user_model.objects.create_user("artur", is_staff=True)
+    author.groups.add(Group.objects.get(name="Authors"))
+    attempt = submit(quiz, {2: ["Он не требует learning rate"]})
+    fix_verdict(quiz, 2, "Он не требует learning rate", "correct")
+
+    with pytest.raises(PermissionDenied):
+        regrade_quiz_attempts(quiz=quiz, dry_run=False, user=author)
+
+    attempt.refresh_from_db()
+    assert attempt.score == 0 and not ScoreChange.objects.exists()
+    # The dry run stays open to them: it saves nothing.
+    assert len(regrade_quiz_attempts(quiz=quiz, dry_run=True, user=author).changes) == 1
+
+
+def test_regrade_report_counts_name_nobody(quiz):
+    submit(quiz, {2: ["Он не требует learning rate"]}, name="Борис")
+    fix_verdict(quiz, 2, "Он не требует learning rate", "correct")
+    # Started after the fix: already graded with the current verdicts.
+    submit(quiz, {2: ["Он не требует learning rate"]}, name="Вера")
+
+    counts = regrade_quiz_attempts(quiz=quiz, dry_run=True).counts()
+
+    assert (counts.changed, counts.unchanged, counts.skipped) == (1, 1, 0)
+    assert "Борис" not in repr(counts) and "a@example.com" not in repr(counts)
+
+
+def test_regrade_command_refuses_a_user_without_the_permission(quiz, django_user_model):
+    from django.core.management.base import CommandError
+
+    django_user_model.objects.create_user("artur", is_staff=True).groups.add(
+        Group.objects.get(name="Authors")
+    )
+    attempt = submit(quiz, {2: ["Он не требует learning rate"]})
+    fix_verdict(quiz, 2, "Он не требует learning rate", "correct")
+
+    with pytest.raises(CommandError, match="'artur' may not regrade attempts"):
+        call_command("regrade_attempts", quiz.slug, "--user", "artur")
+
+    attempt.refresh_from_db()
+    assert attempt.score == 0 and not ScoreChange.objects.exists()
+
+
+def test_regrade_command_records_a_recruiter_as_the_author(quiz, django_user_model):
+    recruiter = django_user_model.objects.create_user("rita", is_staff=True)
+    recruiter.groups.add(Group.objects.get(name="Recruiters"))
+    attempt = submit(quiz, {2: ["Он не требует learning rate"]})
+    fix_verdict(quiz, 2, "Он не требует learning rate", "correct")
+
+    call_command("regrade_attempts", quiz.slug, "--user", "rita")
+
+    attempt.refresh_from_db()
+    assert attempt.score == 1
+    assert ScoreChange.objects.get().changed_by == recruiter

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from quizzes import grading
@@ -13,6 +14,8 @@ from quizzes.content import OptionContent, QuestionContent, RevisionContent, gra
 from quizzes.models import Attempt, Question, Quiz, ScoreChange
 from quizzes.services.revisions import revision_for_content
 from quizzes.services.scoring import final_score, grade_and_store
+
+REGRADE_PERMISSION = "quizzes.regrade_attempts"
 
 
 @dataclass
@@ -28,6 +31,19 @@ class RegradeReport:
     unchanged: int = 0
     # (attempt, reason) for attempts whose questions changed shape: listed, never guessed.
     skipped: list[tuple[Attempt, str]] = field(default_factory=list)
+
+    def counts(self) -> RegradeCounts:
+        """What the report says without naming anyone: for those who may not see candidates."""
+        return RegradeCounts(
+            changed=len(self.changes), unchanged=self.unchanged, skipped=len(self.skipped)
+        )
+
+
+@dataclass(frozen=True)
+class RegradeCounts:
+    changed: int
+    unchanged: int
+    skipped: int
 
 
 def _regraded_content(
@@ -57,8 +73,12 @@ def regrade_quiz_attempts(*, quiz: Quiz, dry_run: bool, user: User | None = None
     """Regrade finished attempts with the current verdicts of the same options.
 
     Options are matched by id (stable identity), never by position. A real run moves each
-    changed attempt to a revision carrying the new verdicts and records a ScoreChange.
+    changed attempt to a revision carrying the new verdicts and records a ScoreChange; made
+    on behalf of a user, it needs their regrade_attempts permission (PermissionDenied and
+    nothing changed otherwise).
     """
+    if not dry_run and user is not None and not user.has_perm(REGRADE_PERMISSION):
+        raise PermissionDenied(f"{user} may not regrade attempts")
     report = RegradeReport()
     current = {q.id: q for q in quiz.questions.prefetch_related("options")}
     attempts = (

@@ -125,6 +125,7 @@ def test_the_roles_migration_grants_exactly_the_intended_permissions():
     assert {"change_question", "add_option", "delete_quiz", "view_quizrevision"} <= authors
     assert not {c for c in authors if "attempt" in c or "answer" in c or "invite" in c}
     assert {"view_attempt", "view_answer", "add_attemptnote", "override_score"} <= recruiters
+    assert "regrade_attempts" in recruiters and "regrade_attempts" not in authors
     assert not {c for c in recruiters if c.startswith(("add_", "change_", "delete_"))} - {
         "add_attemptnote",
         "change_attempt",

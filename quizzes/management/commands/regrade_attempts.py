@@ -1,6 +1,7 @@
 """Regrade a quiz's finished attempts with the current verdicts."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.models import Quiz
@@ -18,7 +19,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would change without saving."
         )
-        parser.add_argument("--user", help="Username recorded as the author of the changes.")
+        parser.add_argument(
+            "--user",
+            help="Username recorded as the author of the changes; they need the "
+            "quizzes.regrade_attempts permission (Recruiters have it).",
+        )
 
     def handle(self, *args, slug: str, dry_run: bool, user: str | None, **options):
         quiz = Quiz.objects.filter(slug=slug).first()
@@ -29,7 +34,13 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"No user named {user!r}.")
-        report = regrade_quiz_attempts(quiz=quiz, dry_run=dry_run, user=actor)
+        try:
+            report = regrade_quiz_attempts(quiz=quiz, dry_run=dry_run, user=actor)
+        except PermissionDenied:
+            raise CommandError(
+                f"{user!r} may not regrade attempts (needs quizzes.regrade_attempts); "
+                "nothing was changed."
+            ) from None
         for change in report.changes:
             self.stdout.write(
                 f"{change.attempt.public_id} {change.attempt.candidate_name} "
