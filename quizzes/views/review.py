@@ -1,6 +1,6 @@
 """Recruiters' pages: the attempts list, one attempt in detail, statistics and CSV export.
 
-Every page needs a logged-in user (anonymous users go to the login page) holding the
+Every page needs a signed-in staff user (anyone else goes to the login page) holding the
 page's permission (others get 403): Recruiters have them through their group, Authors do
 not, superusers have all.
 """
@@ -11,7 +11,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required, user_passes_test
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -51,11 +51,20 @@ class StaffRequest(HttpRequest):
     user: User
 
 
+def _is_active_staff(user) -> bool:
+    return user.is_active and user.is_staff
+
+
 def staff_permission(*permissions: str):
-    """Login first (redirect), then the permissions (403): the order matters for anonymous."""
+    """Staff login first (redirect), then the permissions (403).
+
+    The order matters for anonymous users. Staff status is checked as the admin checks
+    it, so unticking it revokes access even while the user is still in a group.
+    """
 
     def decorator(view):
-        return login_required(permission_required(permissions, raise_exception=True)(view))
+        checked = permission_required(permissions, raise_exception=True)(view)
+        return user_passes_test(_is_active_staff)(checked)
 
     return decorator
 

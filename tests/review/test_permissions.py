@@ -66,6 +66,24 @@ def test_staff_without_a_role_get_403(client, make_user, attempt):
         assert client.get(url).status_code == 403, url
 
 
+def test_a_recruiter_whose_staff_status_was_removed_is_sent_to_the_login_page(
+    client, make_user, attempt
+):
+    # Unticking "Staff status" must revoke access even though the group still grants it.
+    client.force_login(make_user("former", group="Recruiters", staff=False))
+    for url in get_pages(attempt):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/?next=")
+        assert "Секретная Кандидатка" not in response.content.decode()
+    for url, data in post_pages(attempt):
+        response = client.post(url, data)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    attempt.refresh_from_db()
+    assert attempt.rating is None and not AttemptNote.objects.exists()
+    assert not attempt.score_changes.exists()
+
+
 @pytest.mark.parametrize("role", ["recruiter", "superuser"])
 def test_recruiters_and_superusers_open_every_page_and_write(client, request, role, attempt):
     client.force_login(request.getfixturevalue(role))
