@@ -1,4 +1,5 @@
-"""The Django admin, a module per workflow: quizzes, importing, questions, attempts, invites."""
+"""The Django admin, a module per workflow: quizzes, importing, regrading, questions, attempts,
+invites, and the login lockout's records."""
 
 # Importing each module runs its @admin.register.
-from quizzes.admin import attempts, invites, questions, quizzes  # noqa: F401
+from quizzes.admin import attempts, invites, lockout, questions, quizzes  # noqa: F401

@@ -5,20 +5,18 @@ import zipfile
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import Count
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from quizzes import formats
 from quizzes.admin.forms import COMPACT_TEXT, OrderedInlineFormSet
 from quizzes.admin.importing import QuizImportAdmin
+from quizzes.admin.regrading import QuizRegradeAdmin
 from quizzes.models import Question, Quiz
 from quizzes.selectors.authoring import parsed_quiz
 from quizzes.services.authoring import duplicate_quiz, set_quizzes_published
-from quizzes.services.regrade import regrade_quiz_attempts
 
 
 class QuestionInline(SortableTabularInline):
@@ -34,7 +32,7 @@ class QuestionInline(SortableTabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(QuizImportAdmin, SortableAdminBase):
+class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
     list_display = ["title", "slug", "published", "access", "question_count", "updated_at"]
     list_filter = ["published", "access", "grading_strategy"]
     search_fields = ["title", "slug", "description"]
@@ -73,11 +71,15 @@ class QuizAdmin(QuizImportAdmin, SortableAdminBase):
     def question_count(self, quiz):
         return quiz.question_total
 
-    @admin.action(description=_("Publish selected quizzes"))
+    def has_duplicate_permission(self, request) -> bool:
+        # Django offers an action when any one of its permissions is held; a copy needs both.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    @admin.action(description=_("Publish selected quizzes"), permissions=["change"])
     def publish(self, request, queryset):
         self._set_published(request, queryset, published=True)
 
-    @admin.action(description=_("Unpublish selected quizzes"))
+    @admin.action(description=_("Unpublish selected quizzes"), permissions=["change"])
     def unpublish(self, request, queryset):
         self._set_published(request, queryset, published=False)
 
@@ -91,7 +93,10 @@ class QuizAdmin(QuizImportAdmin, SortableAdminBase):
             )
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description=_("Duplicate selected quizzes (unpublished copies)"))
+    @admin.action(
+        description=_("Duplicate selected quizzes (unpublished copies)"),
+        permissions=["duplicate"],
+    )
     def duplicate(self, request, queryset):
         for quiz in queryset:
             copy = duplicate_quiz(quiz=quiz)
@@ -103,11 +108,13 @@ class QuizAdmin(QuizImportAdmin, SortableAdminBase):
                 messages.SUCCESS,
             )
 
-    @admin.action(description=_("Export as markdown, seed format (✅ ❌ ⚠️)"))
+    @admin.action(description=_("Export as markdown, seed format (✅ ❌ ⚠️)"), permissions=["view"])
     def export_seed(self, request, queryset):
         return self._export(request, queryset, formats.SEED)
 
-    @admin.action(description=_("Export as markdown, task-list format (- [x])"))
+    @admin.action(
+        description=_("Export as markdown, task-list format (- [x])"), permissions=["view"]
+    )
     def export_tasklist(self, request, queryset):
         return self._export(request, queryset, formats.TASKLIST)
 
@@ -140,41 +147,3 @@ class QuizAdmin(QuizImportAdmin, SortableAdminBase):
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-
-    @admin.action(description=_("Regrade attempts with the current verdicts"))
-    def regrade_attempts(self, request, queryset):
-        """Show a dry run first; regrade only after the confirmation form is posted."""
-        confirmed = request.POST.get("confirm") == "yes"
-        reports = [
-            (
-                quiz,
-                regrade_quiz_attempts(quiz=quiz, dry_run=not confirmed, user=request.user),
-            )
-            for quiz in queryset
-        ]
-        if confirmed:
-            changed = sum(len(report.changes) for _, report in reports)
-            skipped = sum(len(report.skipped) for _, report in reports)
-            self.message_user(
-                request,
-                ngettext(
-                    "%(changed)d attempt regraded, %(skipped)d skipped.",
-                    "%(changed)d attempts regraded, %(skipped)d skipped.",
-                    changed,
-                )
-                % {"changed": changed, "skipped": skipped},
-                messages.SUCCESS,
-            )
-            return None
-        return TemplateResponse(
-            request,
-            "admin/quizzes/quiz/regrade_confirm.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Regrade attempts"),
-                "reports": reports,
-                "queryset": queryset,
-                "opts": self.model._meta,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
