@@ -6,9 +6,10 @@ them, and the same names in every attempt would let answers be collected across 
 Each attempt therefore gets a random key at start; a question's or option's token is a
 keyed hash of its id under that key. The server keeps only the key and maps tokens back.
 
-Tokens are lowercase letters only, so no token contains an id or a position, and each is
-a valid HTML id and CSS identifier. Attempts started before tokens existed have no key:
-their tokens are their ids, as their pages always had.
+Tokens are lowercase letters only (the hash's hex digits spelled a–p), so no token
+contains an id or a position, and each is a valid HTML id and CSS identifier. Attempts
+started before tokens existed have no key: their tokens are their ids, as their pages
+always had.
 """
 
 from __future__ import annotations
@@ -17,45 +18,43 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
-TOKEN_LENGTH = 12  # 26**12 ≈ 2**56 values
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+TOKEN_LENGTH = 14  # letters of 4 bits each (56 bits) from a hash of 64
+_HEX_AS_LETTERS = bytes.maketrans(b"0123456789abcdef", b"abcdefghijklmnop")
 
 
 class Tokens:
     """The tokens of one attempt, computed from its key (cached for the instance)."""
 
-    __slots__ = ("_cache", "_key")
+    __slots__ = ("_cache", "_keyed")
 
     def __init__(self, key: str) -> None:
-        self._key = bytes.fromhex(key) if key else None
-        self._cache: dict[str, str] = {}
+        # Copying a keyed hash is cheaper than keying a new one for every token.
+        self._keyed = hashlib.blake2b(key=bytes.fromhex(key), digest_size=8) if key else None
+        self._cache: dict[bytes, str] = {}
 
     @property
     def opaque(self) -> bool:
         """False for an attempt without a key, whose tokens are its ids."""
-        return self._key is not None
+        return self._keyed is not None
 
     def question(self, question_id: int) -> str:
-        return self._token("q", question_id)
+        return self._token(b"q", question_id)
 
     def option(self, option_id: int) -> str:
-        return self._token("o", option_id)
+        return self._token(b"o", option_id)
 
-    def _token(self, kind: str, object_id: int) -> str:
-        if self._key is None:
+    def _token(self, kind: bytes, object_id: int) -> str:
+        if self._keyed is None:
             return str(object_id)
         # The kind is part of the hashed message: a question and an option with the same
         # id never share a token.
-        message = f"{kind}{object_id}"
+        message = b"%s%d" % (kind, object_id)
         token = self._cache.get(message)
         if token is None:
-            digest = hashlib.blake2b(message.encode(), key=self._key, digest_size=8).digest()
-            number = int.from_bytes(digest, "big")
-            letters = []
-            for _ in range(TOKEN_LENGTH):
-                number, rest = divmod(number, len(_LETTERS))
-                letters.append(_LETTERS[rest])
-            token = self._cache[message] = "".join(letters)
+            digest = self._keyed.copy()
+            digest.update(message)
+            hex_digits = digest.hexdigest().encode()[:TOKEN_LENGTH]
+            token = self._cache[message] = hex_digits.translate(_HEX_AS_LETTERS).decode()
         return token
 
 
