@@ -203,17 +203,15 @@ def test_a_shuffled_page_speaks_tokens_and_saves_answers_and_time_where_they_bel
     # Time on a question counts while it has the focus; a change saves it with the answer.
     option(page, "Переобучение").check()
     page.wait_for_timeout(3500)
-    option(page, "Взрыв градиентов").check()
+    # Waiting for the save's response (the status line still says "saved" from the first
+    # change); the test reads the database only then, never while the server writes.
+    with page.expect_response(lambda r: r.url.endswith("/autosave/")) as saved:
+        option(page, "Взрыв градиентов").check()
+    assert saved.value.json() == {"saved": True, "stale": False}
 
     third = quiz.questions.get(position=3)
-    right = third.options.get(text="Взрыв градиентов")
-    answers = Answer.objects.filter(attempt__quiz=quiz, question_id=third.id)
-    for _ in range(50):  # the status line already says "saved" from the first change
-        if answers.filter(selected=[right.id]).exists():
-            break
-        page.wait_for_timeout(100)
-    answer = answers.get()
-    assert answer.selected == [right.id]
+    answer = Answer.objects.get(attempt__quiz=quiz, question_id=third.id)
+    assert answer.selected == [third.options.get(text="Взрыв градиентов").id]
     assert answer.time_spent >= 2
     page.get_by_role("button", name="Отправить ответы").click()
     page.wait_for_url("**/result/")
