@@ -50,7 +50,7 @@ CHOICE_ATTRS = {"class": "form-check-input"}
 
 
 class _IdsFromValues:
-    """Option inputs named after their value (an opaque token), not their position."""
+    """Option inputs take their element id from their value (a token), not their position."""
 
     def create_option(self, name, value, *args, **kwargs):
         option = super().create_option(name, value, *args, **kwargs)  # type: ignore[misc]
