@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from bench.load import RequestList
 from quizzes.models import Attempt, Quiz
+from quizzes.opaque import field_name, new_key, time_field_name
 from quizzes.services.attempts import draw_layout, save_answers
 from quizzes.services.revisions import current_revision
 
@@ -46,7 +47,10 @@ def sessions_for(attempts: list[Attempt]) -> list[str]:
 def new_attempts(quiz: Quiz, count: int) -> list[Attempt]:
     """Started, unanswered attempts, like a cohort that just opened its invite links."""
     revision = current_revision(quiz)
+    questions = revision.content["questions"]
     layout = draw_layout(revision.content, shuffle_questions=False, shuffle_options=False)
+    question_ids = [question["id"] for question in questions]
+    option_ids = [option["id"] for question in questions for option in question["options"]]
     now = timezone.now()
     attempts = [
         Attempt(
@@ -55,6 +59,7 @@ def new_attempts(quiz: Quiz, count: int) -> list[Attempt]:
             candidate_name=f"Load {n}",
             candidate_email=f"load{n}@example.com",
             layout=layout,
+            token_key=new_key(question_ids, option_ids),
             started_at=now,
             max_score=sum(Decimal(q["points"]) for q in revision.content["questions"]),
         )
@@ -66,17 +71,21 @@ def new_attempts(quiz: Quiz, count: int) -> list[Attempt]:
 def answer_body(attempt: Attempt, csrf: str) -> str:
     """A full answer sheet: the first option of every question, plus the CSRF token."""
     pairs = [("csrfmiddlewaretoken", csrf)]
+    tokens = attempt.tokens
     for question in attempt.revision.content["questions"]:
-        pairs.append((f"q_{question['id']}", str(question["options"][0]["id"])))
+        field = field_name(tokens.question(question["id"]))
+        pairs.append((field, tokens.option(question["options"][0]["id"])))
     return urlencode(pairs)
 
 
 def autosave_body(attempt: Attempt, csrf: str) -> str:
     """What the page's background save sends after a few answers: 5 questions, timings."""
     pairs = [("csrfmiddlewaretoken", csrf), ("seq", "1"), ("focus_lost", "1")]
+    tokens = attempt.tokens
     for question in attempt.revision.content["questions"][:5]:
-        pairs.append((f"q_{question['id']}", str(question["options"][-1]["id"])))
-        pairs.append((f"t_{question['id']}", "20"))
+        question_token = tokens.question(question["id"])
+        pairs.append((field_name(question_token), tokens.option(question["options"][-1]["id"])))
+        pairs.append((time_field_name(question_token), "20"))
     return urlencode(pairs)
 
 

@@ -34,6 +34,8 @@ from bench.run import DEFAULT_URL, RESULTS, STATIC_ROOT, env_int, setup_django
 from quizzes.services.revisions import current_revision
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+QUESTION_BLOCK = re.compile(r'<fieldset[^>]*data-question="([^"]+)"(.*?)</fieldset>', re.S)
+OPTION_VALUE = re.compile(r'<input[^>]*name="q_[^"]+" value="([^"]+)"')
 
 
 @dataclass
@@ -43,8 +45,37 @@ class Candidate:
     cookies: dict[str, str] = field(default_factory=dict)
     attempt_path: str = ""
     sent: dict[int, list[int]] = field(default_factory=dict)
+    # What the attempt page calls each question and option (its opaque tokens).
+    question_tokens: dict[int, str] = field(default_factory=dict)
+    option_tokens: dict[int, str] = field(default_factory=dict)
     submitted: bool = False
     failure: str = ""
+
+
+def read_tokens(candidate: Candidate, html: str, questions: list[dict]) -> None:
+    """Learn the attempt's tokens from its page, as a browser would.
+
+    The soak's quiz is not shuffled: the page lists questions and options in the
+    revision's order, so the n-th of each on the page is the n-th of the content.
+    """
+    blocks = QUESTION_BLOCK.findall(html)
+    if len(blocks) != len(questions):
+        raise RuntimeError(f"attempt page shows {len(blocks)} of {len(questions)} questions")
+    for question, (question_token, block) in zip(questions, blocks, strict=True):
+        candidate.question_tokens[question["id"]] = question_token
+        values = OPTION_VALUE.findall(block)
+        for option, value in zip(question["options"], values, strict=True):
+            candidate.option_tokens[option["id"]] = value
+
+
+def answer_fields(candidate: Candidate, answers: dict[int, list[int]]) -> dict[str, list[str]]:
+    """POST fields for these answers (question id -> option ids), named as the page names them."""
+    return {
+        f"q_{candidate.question_tokens[question_id]}": [
+            candidate.option_tokens[option_id] for option_id in option_ids
+        ]
+        for question_id, option_ids in answers.items()
+    }
 
 
 @dataclass
@@ -130,6 +161,7 @@ async def soak(
                 candidate.attempt_path = started.headers["Location"]
                 attempt = await request(candidate, "attempt page", "GET", candidate.attempt_path)
                 token = CSRF_INPUT.search(attempt.text).group(1)
+                read_tokens(candidate, attempt.text, questions)
                 # Answer a question or a few per action until time is nearly up.
                 pending = list(questions)
                 rng.shuffle(pending)
@@ -145,10 +177,9 @@ async def soak(
                         seq += 1
                         data = {"csrfmiddlewaretoken": token, "seq": str(seq)}
                         data.update(
-                            {
-                                f"q_{q['id']}": [str(o) for o in candidate.sent[q["id"]]]
-                                for q in batch
-                            }
+                            answer_fields(
+                                candidate, {q["id"]: candidate.sent[q["id"]] for q in batch}
+                            )
                         )
                         saved = await request(
                             candidate,
@@ -160,9 +191,7 @@ async def soak(
                         if saved.status_code != 200 or not saved.json().get("saved"):
                             raise RuntimeError(f"autosave answered {saved.status_code}")
                 data = {"csrfmiddlewaretoken": token}
-                data.update(
-                    {f"q_{qid}": [str(o) for o in oids] for qid, oids in candidate.sent.items()}
-                )
+                data.update(answer_fields(candidate, candidate.sent))
                 submitted = await request(
                     candidate, "submit POST", "POST", candidate.attempt_path, data
                 )

@@ -15,6 +15,7 @@ from quizzes.content import PresentedQuestion
 from quizzes.grading import Kind
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals
 from quizzes.models import Attempt, Invite, Quiz
+from quizzes.opaque import Tokens, field_name, option_element_id, time_field_name
 from quizzes.rendering import render_inline_markdown
 from quizzes.selectors.review import AttemptFilters
 
@@ -48,41 +49,61 @@ class InviteStartForm(StartAttemptForm):
 CHOICE_ATTRS = {"class": "form-check-input"}
 
 
-def question_field_name(question_id: int) -> str:
-    return f"q_{question_id}"
+class _IdsFromValues:
+    """Option inputs take their element id from their value (a token), not their position."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)  # type: ignore[misc]
+        option["attrs"]["id"] = option_element_id(str(value))
+        return option
+
+
+class OptionRadios(_IdsFromValues, forms.RadioSelect):
+    pass
+
+
+class OptionCheckboxes(_IdsFromValues, forms.CheckboxSelectMultiple):
+    pass
 
 
 class AnswerForm(forms.Form):
     """The answers to some questions of an attempt, built from its stored revision.
 
-    Choices are the revision's option ids for each question, so an option of another
-    question, quiz or attempt is an invalid choice. Fields named like a question that is
-    not on this form are rejected too: a browser never sends them.
+    Fields and choices carry the attempt's tokens (quizzes/opaque.py), never ids, and
+    selections() maps them back. A token of another question, quiz or attempt is an
+    invalid choice; fields named like a question that is not on this form are rejected
+    too: a browser never sends them.
     """
 
     def __init__(
-        self, data: QueryDict | None = None, *, questions: Sequence[PresentedQuestion], **kwargs
+        self,
+        data: QueryDict | None = None,
+        *,
+        questions: Sequence[PresentedQuestion],
+        tokens: Tokens,
+        **kwargs,
     ):
         super().__init__(data, **kwargs)
         self.posted = data if data is not None else QueryDict()
         self.questions = questions
+        self.tokens = tokens
         for question in questions:
             choices = [
-                (str(option["id"]), render_inline_markdown(option["text"]))
+                (tokens.option(option["id"]), render_inline_markdown(option["text"]))
                 for option in question["options"]
             ]
             if question["kind"] == Kind.SINGLE:
                 field = forms.ChoiceField(
-                    choices=choices, widget=forms.RadioSelect(attrs=CHOICE_ATTRS), required=False
+                    choices=choices, widget=OptionRadios(attrs=CHOICE_ATTRS), required=False
                 )
             else:
                 field = forms.MultipleChoiceField(
                     choices=choices,
-                    widget=forms.CheckboxSelectMultiple(attrs=CHOICE_ATTRS),
+                    widget=OptionCheckboxes(attrs=CHOICE_ATTRS),
                     required=False,
                 )
             field.label = _("Question %(number)s") % {"number": question["number"]}
-            self.fields[question_field_name(question["id"])] = field
+            self.fields[field_name(tokens.question(question["id"]))] = field
 
     def clean(self):
         cleaned = super().clean()
@@ -103,13 +124,13 @@ class AnswerForm(forms.Form):
         return cleaned
 
     def selections(self) -> dict[int, list[int]]:
+        """The chosen option ids per question id, mapped back from the posted tokens."""
         result = {}
         for question in self.questions:
-            value = self.cleaned_data.get(question_field_name(question["id"]))
-            if isinstance(value, list):
-                result[question["id"]] = [int(option_id) for option_id in value]
-            else:
-                result[question["id"]] = [int(value)] if value else []
+            option_ids = {self.tokens.option(o["id"]): o["id"] for o in question["options"]}
+            value = self.cleaned_data.get(field_name(self.tokens.question(question["id"])))
+            chosen = value if isinstance(value, list) else [value] if value else []
+            result[question["id"]] = [option_ids[token] for token in chosen]
         return result
 
 
@@ -240,25 +261,29 @@ class ScoreOverrideForm(forms.Form):
 
 
 def shown_questions(
-    data: QueryDict, questions: list[PresentedQuestion], *, default_all: bool = True
+    data: QueryDict,
+    questions: list[PresentedQuestion],
+    *,
+    tokens: Tokens,
+    default_all: bool = True,
 ) -> list[PresentedQuestion] | None:
-    """The questions a posted form showed (its `shown` fields), or None if one is unknown.
+    """The questions a posted form showed (its `shown` tokens), or None if one is unknown.
 
     A page names the questions it showed, so an unticked checkbox group (which sends
     nothing) still clears that answer, while questions on other pages stay untouched.
     Without `shown`: every question (a whole-page form), or with default_all=False only
     the questions the data answers (a background save touches nothing else).
     """
-    by_id = {str(question["id"]): question for question in questions}
+    by_token = {tokens.question(question["id"]): question for question in questions}
     shown = data.getlist("shown")
     if not shown:
         if default_all:
             return questions
-        return [q for q in questions if question_field_name(q["id"]) in data]
-    if any(question_id not in by_id for question_id in shown):
+        return [q for token, q in by_token.items() if field_name(token) in data]
+    if any(token not in by_token for token in shown):
         return None
     wanted = set(shown)
-    return [question for question in questions if str(question["id"]) in wanted]
+    return [question for token, question in by_token.items() if token in wanted]
 
 
 class AutosaveForm(forms.Form):
@@ -270,11 +295,20 @@ class AutosaveForm(forms.Form):
     copies = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
     pastes = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
 
-    def __init__(self, *args, question_ids=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        tokens: Tokens,
+        questions: Sequence[PresentedQuestion] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        # Seconds spent per question arrive as t_<question id>.
-        for question_id in question_ids:
-            self.fields[f"t_{question_id}"] = forms.IntegerField(
+        # Seconds spent per question arrive as t_<question token>.
+        self.timed: dict[str, int] = {}
+        for question in questions:
+            name = time_field_name(tokens.question(question["id"]))
+            self.timed[name] = question["id"]
+            self.fields[name] = forms.IntegerField(
                 required=False, min_value=0, max_value=MAX_SECONDS_PER_REPORT
             )
 
@@ -286,9 +320,9 @@ class AutosaveForm(forms.Form):
             copies=data.get("copies") or 0,
             pastes=data.get("pastes") or 0,
             time_spent={
-                int(name[2:]): value
-                for name, value in data.items()
-                if name.startswith("t_") and value
+                question_id: data[name]
+                for name, question_id in self.timed.items()
+                if data.get(name)
             },
         )
 

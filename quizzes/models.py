@@ -24,9 +24,11 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.grading import Kind, Strategy, Verdict
+from quizzes.opaque import Tokens
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -350,6 +352,9 @@ class Attempt(models.Model):
     )
     # The order drawn for this attempt: {"questions": [qid, ...], "options": {"qid": [oid, ...]}}.
     layout = models.JSONField(default=dict)
+    # The random key the attempt page's question and option tokens derive from
+    # (quizzes/opaque.py). Empty for attempts started before tokens: they keep ids.
+    token_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -429,6 +434,11 @@ class Attempt(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.IN_PROGRESS
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """What the attempt page calls this attempt's questions and options."""
+        return Tokens(self.token_key)
 
     @property
     def duration(self):

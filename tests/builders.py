@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from quizzes.models import Option, Question, Quiz
+from quizzes.models import Attempt, Option, Question, Quiz
+from quizzes.opaque import field_name, time_field_name
 from quizzes.services.importing import quiz_slug
 
 # The seed's three questions, in short: (text, kind, [(option, verdict), ...]).
@@ -89,13 +90,31 @@ def option_ids(quiz: Quiz, question_position: int, *texts: str) -> list[int]:
     return ids
 
 
-def answer_post(quiz: Quiz, choices: dict[int, list[str]]) -> dict:
-    """POST data answering question positions with option texts."""
+def answer_post(attempt: Attempt, choices: dict[int, list[str]]) -> dict:
+    """POST data answering question positions with option texts, in the attempt's tokens."""
+    quiz, tokens = attempt.quiz, attempt.tokens
     data = {}
     for position, texts in choices.items():
         question = quiz.questions.get(position=position)
-        data[f"q_{question.id}"] = [str(i) for i in option_ids(quiz, position, *texts)]
+        data[answer_field(attempt, question.id)] = [
+            tokens.option(i) for i in option_ids(quiz, position, *texts)
+        ]
     return data
+
+
+def answer_field(attempt: Attempt, question_id: int) -> str:
+    """The name the attempt's page gives a question's inputs."""
+    return field_name(attempt.tokens.question(question_id))
+
+
+def time_field(attempt: Attempt, question_id: int) -> str:
+    """The name of the seconds-spent field the attempt's page sends for a question."""
+    return time_field_name(attempt.tokens.question(question_id))
+
+
+def shown(attempt: Attempt, *question_ids: int) -> list[str]:
+    """The `shown` values of a page that showed these questions."""
+    return [attempt.tokens.question(question_id) for question_id in question_ids]
 
 
 ALL_RIGHT = {

@@ -39,7 +39,7 @@ def test_identical_content_shares_one_revision(quiz):
 
 def test_editing_after_an_attempt_leaves_its_review_and_score_untouched(client, start, quiz):
     attempt = start(quiz)
-    client.post(attempt.get_absolute_url(), answer_post(quiz, {3: ["Взрыв градиентов"]}))
+    client.post(attempt.get_absolute_url(), answer_post(attempt, {3: ["Взрыв градиентов"]}))
     result_url = reverse("quizzes:result", args=[attempt.public_id])
     before = without_csrf(client.get(result_url).content.decode())
 

@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from bench import seed
 from bench.load import RequestList
@@ -178,3 +179,50 @@ def test_soak_audit_counts_lost_changed_and_duplicated_answers():
     assert result["answers_duplicated"] == 0
     assert result["submitted_but_not_stored_as_submitted"] == 1
     assert result["client_failures"] == [("start POST: timeout", 1)]
+
+
+@pytest.mark.django_db
+def test_soak_candidates_answer_with_the_tokens_their_attempt_page_shows(client, start):
+    from bench.soak import Candidate, answer_fields, read_tokens
+
+    quiz = seed.build_quiz(questions=4, slug="soak-tokens")
+    attempt = start(quiz)
+    questions = attempt.revision.content["questions"]
+    person = Candidate(number=1, email=attempt.candidate_email)
+
+    read_tokens(person, client.get(attempt.get_absolute_url()).content.decode(), questions)
+
+    assert person.question_tokens == {q["id"]: attempt.tokens.question(q["id"]) for q in questions}
+    sent = {q["id"]: [q["options"][-1]["id"]] for q in questions[:3]}
+    assert client.post(attempt.get_absolute_url(), answer_fields(person, sent)).status_code == 302
+    stored = dict(attempt.answers.values_list("question_id", "selected"))
+    assert {k: v for k, v in stored.items() if v} == sent
+
+
+@pytest.mark.django_db
+def test_prepared_request_bodies_use_each_attempts_tokens(client):
+    from bench import prepare
+
+    quiz = seed.build_quiz(questions=6, slug="prepared-bodies")
+    first, second = prepare.new_attempts(quiz, 2)
+    assert first.token_key and first.token_key != second.token_key
+    client.cookies["sessionid"] = prepare.sessions_for([first])[0]
+    questions = first.revision.content["questions"]
+
+    saved = client.post(
+        reverse("quizzes:autosave", kwargs={"public_id": first.public_id}),
+        prepare.autosave_body(first, "csrf"),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert saved.json() == {"saved": True, "stale": False}
+    assert {(a.question_id, a.time_spent) for a in first.answers.all()} == {
+        (q["id"], 20) for q in questions[:5]
+    }
+    submitted = client.post(
+        first.get_absolute_url(),
+        prepare.answer_body(first, "csrf"),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert submitted.status_code == 302
+    stored = dict(first.answers.values_list("question_id", "selected"))
+    assert stored == {q["id"]: [q["options"][0]["id"]] for q in questions}

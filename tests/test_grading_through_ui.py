@@ -48,7 +48,7 @@ def test_worked_examples_on_the_first_seed_question(client, start, choice, strat
     quiz = make_quiz(grading_strategy=strategy)
     attempt = start(quiz)
     response = client.post(
-        attempt.get_absolute_url(), answer_post(quiz, {1: Q1[choice]}), follow=True
+        attempt.get_absolute_url(), answer_post(attempt, {1: Q1[choice]}), follow=True
     )
     html = response.content.decode()
     assert f'data-score="{expected}"' in html
@@ -62,7 +62,7 @@ def test_single_choice_caveat_option_earns_the_partial_fraction(client, start):
     quiz.questions.update(partial_fraction=Decimal("0.25"))
     attempt = start(quiz)
     html = client.post(
-        attempt.get_absolute_url(), answer_post(quiz, {1: ["maybe"]}), follow=True
+        attempt.get_absolute_url(), answer_post(attempt, {1: ["maybe"]}), follow=True
     ).content.decode()
     assert 'data-score="0.25"' in html
 
@@ -72,7 +72,7 @@ def test_question_strategy_overrides_the_quiz_strategy(client, start):
     quiz.questions.filter(position=1).update(grading_strategy="all_or_nothing")
     attempt = start(quiz)
     html = client.post(
-        attempt.get_absolute_url(), answer_post(quiz, {1: Q1["two"]}), follow=True
+        attempt.get_absolute_url(), answer_post(attempt, {1: Q1["two"]}), follow=True
     ).content.decode()
     assert 'data-score="0"' in html
 
@@ -82,7 +82,7 @@ def test_points_scale_the_fraction(client, start):
     quiz.questions.filter(position=1).update(points=Decimal("3"))
     attempt = start(quiz)
     html = client.post(
-        attempt.get_absolute_url(), answer_post(quiz, {1: Q1["two"]}), follow=True
+        attempt.get_absolute_url(), answer_post(attempt, {1: Q1["two"]}), follow=True
     ).content.decode()
     assert 'data-score="2"' in html and 'data-max-score="5"' in html
 
@@ -102,7 +102,7 @@ def test_pass_mark_decides_pass_or_fail():
 
 def test_submitted_attempt_never_changes_by_candidate_action(client, start, quiz):
     attempt = start(quiz)
-    client.post(attempt.get_absolute_url(), answer_post(quiz, {3: ["Взрыв градиентов"]}))
+    client.post(attempt.get_absolute_url(), answer_post(attempt, {3: ["Взрыв градиентов"]}))
     with pytest.raises(AttemptClosed):
         save_answers(attempt_id=attempt.pk, selections={}, seq=99)
     attempt.refresh_from_db()

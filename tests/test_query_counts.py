@@ -10,7 +10,7 @@ from django.urls import reverse
 from quizzes.models import Attempt
 from quizzes.selectors.candidate import presented_questions
 from quizzes.services.attempts import save_answers, start_attempt, submit_attempt
-from tests.builders import make_large_quiz
+from tests.builders import answer_field, make_large_quiz, time_field
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def other_attempts(quiz, count=3):
 def all_answers(attempt: Attempt) -> dict:
     """POST data choosing the first option of every question."""
     return {
-        f"q_{question['id']}": [str(question["options"][0]["id"])]
+        answer_field(attempt, question["id"]): [attempt.tokens.option(question["options"][0]["id"])]
         for question in attempt.revision.content["questions"]
     }
 
@@ -122,15 +122,20 @@ def test_result_page_queries_do_not_grow_with_questions(
 
 def test_written_out_option_inputs_match_djangos_widget_markup(client, start):
     # The attempt page writes option inputs out instead of rendering a widget template per
-    # option (40 × 5 templates per page); the markup must stay exactly Django's.
-    from quizzes.forms import AnswerForm, question_field_name
+    # option (40 × 5 templates per page); the markup must stay exactly what Django's widgets
+    # write for AnswerForm (whose option ids come from the option tokens, not positions).
+    from quizzes.forms import AnswerForm
 
     quiz = make_large_quiz(questions=2, options=3)
     attempt = start(quiz)
     questions = presented_questions(attempt)
     first = questions[0]["options"][0]["id"]
-    form = AnswerForm(initial={f"q_{questions[0]['id']}": [str(first)]}, questions=questions)
-    fields = [form[question_field_name(question["id"])] for question in questions]
+    form = AnswerForm(
+        initial={answer_field(attempt, questions[0]["id"]): [attempt.tokens.option(first)]},
+        questions=questions,
+        tokens=attempt.tokens,
+    )
+    fields = [form[answer_field(attempt, question["id"])] for question in questions]
     expected = [str(choice.tag()) for field in fields for choice in field]
     save_answers(attempt_id=attempt.pk, selections={questions[0]["id"]: [first]})
 
@@ -148,8 +153,10 @@ def test_autosave_with_time_on_every_question_takes_a_fixed_number_of_queries(
     questions = attempt.revision.content["questions"]
     data = {"seq": "1", "focus_lost": "1"}
     for question in questions:
-        data[f"q_{question['id']}"] = [str(question["options"][0]["id"])]
-        data[f"t_{question['id']}"] = "7"
+        data[answer_field(attempt, question["id"])] = [
+            attempt.tokens.option(question["options"][0]["id"])
+        ]
+        data[time_field(attempt, question["id"])] = "7"
     url = reverse("quizzes:autosave", kwargs={"public_id": attempt.public_id})
     # Session, attempt, lock, counters, known answers, time, answers (read, write), seq.
     with django_assert_max_num_queries(12):

@@ -14,6 +14,7 @@ from quizzes import grading
 from quizzes.content import Layout, RevisionContent, max_score
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals, clamp
 from quizzes.models import Answer, Attempt, Invite, Quiz
+from quizzes.opaque import new_key
 from quizzes.services.revisions import current_revision
 from quizzes.services.scoring import grade_and_store
 
@@ -59,8 +60,12 @@ def start_attempt(
     invite: Invite | None = None,
     rng: random.Random | None = None,
 ) -> Attempt:
-    """Create an attempt tied to the quiz's current revision, with its order and deadline."""
+    """Create an attempt tied to the quiz's current revision, with its order and deadline.
+
+    It also gets the key its page's opaque question and option tokens derive from.
+    """
     revision = current_revision(quiz)
+    questions = revision.content["questions"]
     now = timezone.now()
     return Attempt.objects.create(
         quiz=quiz,
@@ -73,6 +78,10 @@ def start_attempt(
             shuffle_questions=quiz.shuffle_questions,
             shuffle_options=quiz.shuffle_options,
             rng=rng,
+        ),
+        token_key=new_key(
+            (question["id"] for question in questions),
+            (option["id"] for question in questions for option in question["options"]),
         ),
         started_at=now,
         deadline=now + quiz.time_limit if quiz.time_limit else None,

@@ -176,6 +176,7 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
         {
             "attempt": attempt,
             "questions": shown,
+            "shown_tokens": [attempt.tokens.question(q["id"]) for q in shown],
             "chosen": saved,
             "paged": paged,
             "page": page,
@@ -192,9 +193,10 @@ def _attempt_post(
     request: HttpRequest, attempt: Attempt, questions: list[PresentedQuestion]
 ) -> HttpResponse:
     """Submit (button "finish", or no button: the timer and old forms) or save and move."""
-    shown = shown_questions(request.POST, questions)
-    form = AnswerForm(request.POST, questions=shown or [])
-    bookkeeping = AutosaveForm(request.POST)
+    tokens = attempt.tokens
+    shown = shown_questions(request.POST, questions, tokens=tokens)
+    form = AnswerForm(request.POST, questions=shown or [], tokens=tokens)
+    bookkeeping = AutosaveForm(request.POST, tokens=tokens)
     if shown is None or not form.is_valid() or not bookkeeping.is_valid():
         errors = dict(form.errors) if shown is not None else {}
         errors.update(bookkeeping.errors)
@@ -246,9 +248,10 @@ def autosave(request: HttpRequest, public_id) -> JsonResponse:
     if not attempt.is_open:
         return JsonResponse({"closed": True, "result_url": result_url}, status=409)
     questions = presented_questions(attempt)
-    shown = shown_questions(request.POST, questions, default_all=False)
-    form = AnswerForm(request.POST, questions=shown or [])
-    bookkeeping = AutosaveForm(request.POST, question_ids=[q["id"] for q in questions])
+    tokens = attempt.tokens
+    shown = shown_questions(request.POST, questions, tokens=tokens, default_all=False)
+    form = AnswerForm(request.POST, questions=shown or [], tokens=tokens)
+    bookkeeping = AutosaveForm(request.POST, tokens=tokens, questions=questions)
     if shown is None or not form.is_valid() or not bookkeeping.is_valid():
         return JsonResponse({"error": _("The answers could not be accepted.")}, status=400)
     try:

@@ -1,10 +1,11 @@
 """A candidate in a real browser: invite, crash, resume, timer, keyboard, axe, mobile."""
 
+import re
 from datetime import timedelta
 
 import pytest
 
-from quizzes.models import Attempt, Invite
+from quizzes.models import Answer, Attempt, Invite
 from tests.builders import make_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -179,3 +180,39 @@ def test_usable_at_375_pixels(browser, live_server, screenshot):
     no_sideways_scroll()
     screenshot(page, "3-result")
     context.close()
+
+
+def test_a_shuffled_page_speaks_tokens_and_saves_answers_and_time_where_they_belong(
+    page, live_server
+):
+    quiz = make_quiz(title="Перемешанный", shuffle_questions=True, shuffle_options=True)
+    page.goto(live_server.url + quiz.get_absolute_url())
+    page.locator("[name=candidate_name]").fill("Ира")
+    page.locator("[name=candidate_email]").fill("ira@example.com")
+    page.get_by_role("button", name="Начать тест").click()
+    page.wait_for_url("**/attempt/*/")
+    names_and_values = page.evaluate(
+        "() => Array.from(document.querySelectorAll('fieldset[data-question] input'),"
+        " el => [el.name, el.value, el.id])"
+    )
+    assert len(names_and_values) == 14
+    for name, value, element_id in names_and_values:
+        assert re.fullmatch(r"q_[a-p]{14}", name) and element_id == f"o-{value}"
+        assert re.fullmatch(r"[a-p]{14}", value)
+
+    # Time on a question counts while it has the focus; a change saves it with the answer.
+    option(page, "Переобучение").check()
+    page.wait_for_timeout(3500)
+    # Waiting for the save's response (the status line still says "saved" from the first
+    # change); the test reads the database only then, never while the server writes.
+    with page.expect_response(lambda r: r.url.endswith("/autosave/")) as saved:
+        option(page, "Взрыв градиентов").check()
+    assert saved.value.json() == {"saved": True, "stale": False}
+
+    third = quiz.questions.get(position=3)
+    answer = Answer.objects.get(attempt__quiz=quiz, question_id=third.id)
+    assert answer.selected == [third.options.get(text="Взрыв градиентов").id]
+    assert answer.time_spent >= 2
+    page.get_by_role("button", name="Отправить ответы").click()
+    page.wait_for_url("**/result/")
+    assert "1 / 3" in page.locator(".score").inner_text()

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from quizzes.opaque import Tokens
+
 ROOT = Path(settings.BASE_DIR)
 PORTS = range(18100, 18200)  # this test's own port range on the shared machine
 
@@ -135,32 +137,40 @@ class Browser:
             return error.code, error.geturl(), error.read().decode()
 
 
-def autosave_half(browser: Browser, path: str, page: str) -> dict[int, list[int]]:
-    """Answer the first half of the questions through the page's background save."""
-    options: dict[int, list[int]] = {}
-    for question_id, option_id in re.findall(r'<input[^>]*name="q_(\d+)"[^>]*value="(\d+)"', page):
-        options.setdefault(int(question_id), []).append(int(option_id))
+def autosave_half(browser: Browser, path: str, page: str) -> dict[str, list[str]]:
+    """Answer the first half of the questions through the page's background save.
+
+    Returns what was sent as the page names it: question token -> option tokens.
+    """
+    options: dict[str, list[str]] = {}
+    for question, option in re.findall(r'<input[^>]*name="q_(\w+)"[^>]*value="(\w+)"', page):
+        options.setdefault(question, []).append(option)
     assert len(options) >= 2, page[:1000]
     half = list(options.items())[: (len(options) + 1) // 2]
-    answers = {question_id: [ids[0]] for question_id, ids in half}
-    for seq, (question_id, ids) in enumerate(answers.items(), start=1):
+    answers = {question: [tokens[0]] for question, tokens in half}
+    for seq, (question, tokens) in enumerate(answers.items(), start=1):
         status, _, body = browser.post(
             f"{path}autosave/",
-            [(f"q_{question_id}", str(ids[0])), ("shown", str(question_id)), ("seq", str(seq))],
+            [(f"q_{question}", tokens[0]), ("shown", question), ("seq", str(seq))],
         )
         assert status == 200 and json.loads(body)["saved"] is True, body
     return answers
 
 
 def stored_state(database: Path, public_id: str) -> dict:
-    """Read the attempt straight from the database file, through a separate connection."""
+    """Read the attempt straight from the database file, through a separate connection.
+
+    Answers are given in the attempt's page tokens, to compare with what was sent.
+    """
     with sqlite3.connect(database) as connection:
-        attempt_pk, deadline, state = connection.execute(
-            "SELECT id, deadline, state FROM quizzes_attempt WHERE public_id = ?",
+        attempt_pk, deadline, state, key = connection.execute(
+            "SELECT id, deadline, state, token_key FROM quizzes_attempt WHERE public_id = ?",
             [public_id.replace("-", "")],
         ).fetchone()
+        tokens = Tokens(key)
+        assert tokens.opaque
         answers = {
-            question_id: sorted(json.loads(selected))
+            tokens.question(question_id): sorted(tokens.option(o) for o in json.loads(selected))
             for question_id, selected in connection.execute(
                 "SELECT question_id, selected FROM quizzes_answer WHERE attempt_id = ?",
                 [attempt_pk],
@@ -202,8 +212,8 @@ def test_sigkill_mid_attempt_loses_no_saved_answer_and_keeps_the_deadline(tmp_pa
         after = stored_state(site.database, public_id)
         assert after == before
         assert after["state"] == "in_progress"
-        for option_ids in answers.values():
-            for option_id in option_ids:
-                assert re.search(rf'value="{option_id}"[^>]*checked', page), option_id
+        for option_tokens in answers.values():
+            for option_token in option_tokens:
+                assert re.search(rf'value="{option_token}"[^>]*checked', page), option_token
     finally:
         site.kill(signal.SIGTERM)

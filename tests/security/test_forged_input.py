@@ -1,15 +1,15 @@
 """Forged and malformed requests: 400 with a clear message, nothing stored.
 
 tests/views/test_candidate_flow.py covers an option of another question, a question of
-another quiz and non-numeric ids on the status code; these add the remaining forgeries and
-check the message and that nothing at all was written.
+another quiz and values that are no option token on the status code; these add the
+remaining forgeries and check the message and that nothing at all was written.
 """
 
 import pytest
 
 from quizzes.models import Answer, Attempt, Option
 from quizzes.services.attempts import start_attempt
-from tests.builders import ALL_RIGHT, answer_post, make_quiz
+from tests.builders import ALL_RIGHT, answer_field, answer_post, make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,10 @@ def test_option_of_another_quiz_is_refused(client, quiz, start):
     q2 = quiz.questions.get(position=2)
     foreign = other.questions.get(position=2).options.first()
 
-    response = client.post(attempt.get_absolute_url(), {f"q_{q2.id}": str(foreign.id)})
+    response = client.post(
+        attempt.get_absolute_url(),
+        {answer_field(attempt, q2.id): attempt.tokens.option(foreign.id)},
+    )
 
     assert response.status_code == 400
     assert REFUSED_RU in response.content.decode()
@@ -45,7 +48,9 @@ def test_option_added_after_the_attempt_started_is_refused(client, quiz, start):
     later = start_attempt(quiz=quiz, candidate_name="B", candidate_email="b@example.com")
     assert newer.id in later.layout["options"][str(q2.id)]
 
-    response = client.post(attempt.get_absolute_url(), {f"q_{q2.id}": str(newer.id)})
+    response = client.post(
+        attempt.get_absolute_url(), {answer_field(attempt, q2.id): attempt.tokens.option(newer.id)}
+    )
 
     assert response.status_code == 400
     assert_nothing_stored(attempt)
@@ -54,9 +59,9 @@ def test_option_added_after_the_attempt_started_is_refused(client, quiz, start):
 def test_question_not_in_the_attempt_is_refused_with_its_reason(client, quiz, start):
     other = make_quiz(title="Другой")
     attempt = start(quiz)
-    data = answer_post(quiz, ALL_RIGHT)
+    data = answer_post(attempt, ALL_RIGHT)
     foreign = other.questions.get(position=1)
-    data[f"q_{foreign.id}"] = [str(foreign.options.first().id)]
+    data[answer_field(attempt, foreign.id)] = [attempt.tokens.option(foreign.options.first().id)]
 
     response = client.post(attempt.get_absolute_url(), data)
 
@@ -70,9 +75,11 @@ def test_question_not_in_the_attempt_is_refused_with_its_reason(client, quiz, st
 def test_a_repeated_option_is_refused(client, quiz, start):
     attempt = start(quiz)
     q1 = quiz.questions.get(position=1)
-    option = str(q1.options.first().id)
+    option = attempt.tokens.option(q1.options.first().id)
 
-    response = client.post(attempt.get_absolute_url(), {f"q_{q1.id}": [option, option]})
+    response = client.post(
+        attempt.get_absolute_url(), {answer_field(attempt, q1.id): [option, option]}
+    )
 
     assert response.status_code == 400
     assert "Вариант ответа отправлен дважды." in response.content.decode()
@@ -82,9 +89,11 @@ def test_a_repeated_option_is_refused(client, quiz, start):
 def test_two_options_for_a_single_choice_question_are_refused(client, quiz, start):
     attempt = start(quiz)
     q2 = quiz.questions.get(position=2)
-    first, second = (str(o.id) for o in q2.options.all()[:2])
+    first, second = (attempt.tokens.option(o.id) for o in q2.options.all()[:2])
 
-    response = client.post(attempt.get_absolute_url(), {f"q_{q2.id}": [first, second]})
+    response = client.post(
+        attempt.get_absolute_url(), {answer_field(attempt, q2.id): [first, second]}
+    )
 
     # Django's ChoiceField would silently keep the last value and grade it.
     assert response.status_code == 400
@@ -95,11 +104,11 @@ def test_two_options_for_a_single_choice_question_are_refused(client, quiz, star
 
 
 @pytest.mark.parametrize("value", ["abc", "1e3", "-1", "0x10", "１", "9" * 40])
-def test_non_numeric_or_absurd_option_ids_are_refused(client, quiz, start, value):
+def test_option_values_that_are_no_token_of_the_question_are_refused(client, quiz, start, value):
     attempt = start(quiz)
     q1 = quiz.questions.get(position=1)
 
-    response = client.post(attempt.get_absolute_url(), {f"q_{q1.id}": value})
+    response = client.post(attempt.get_absolute_url(), {answer_field(attempt, q1.id): value})
 
     assert response.status_code == 400
     assert REFUSED_RU in response.content.decode()
@@ -116,7 +125,7 @@ def test_malformed_question_keys_are_refused(client, quiz, start, key):
 
 def test_a_huge_body_is_refused_with_a_clear_page(client, quiz, start, settings):
     attempt = start(quiz)
-    data = answer_post(quiz, ALL_RIGHT)
+    data = answer_post(attempt, ALL_RIGHT)
     data["padding"] = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
 
     response = client.post(attempt.get_absolute_url(), data)
@@ -130,7 +139,7 @@ def test_a_huge_body_is_refused_with_a_clear_page(client, quiz, start, settings)
 
 def test_too_many_fields_are_refused_with_a_clear_page(client, quiz, start, settings):
     attempt = start(quiz)
-    data = answer_post(quiz, ALL_RIGHT)
+    data = answer_post(attempt, ALL_RIGHT)
     data.update({f"x{n}": "1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)})
 
     response = client.post(attempt.get_absolute_url(), data)
@@ -148,7 +157,7 @@ def test_the_size_limits_leave_room_for_a_large_quiz(settings):
 def test_non_utf8_answer_bytes_are_refused(client, quiz, start):
     attempt = start(quiz)
     q1 = quiz.questions.get(position=1)
-    body = f"q_{q1.id}=%FF%FE".encode()
+    body = f"{answer_field(attempt, q1.id)}=%FF%FE".encode()
 
     response = client.post(
         attempt.get_absolute_url(), body, content_type="application/x-www-form-urlencoded"

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Answer, Attempt
-from tests.builders import ALL_RIGHT, answer_post
+from tests.builders import ALL_RIGHT, answer_field, answer_post
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +80,9 @@ def test_submitting_over_the_limit_gives_429_and_leaves_the_attempt_open(
     # Two refused (forged) submits use up the allowance...
     q1 = quiz.questions.get(position=1)
     for _ in range(2):
-        assert client.post(url, {f"q_{q1.id}": "forged"}).status_code == 400
+        assert client.post(url, {answer_field(attempt, q1.id): "forged"}).status_code == 400
 
-    response = client.post(url, answer_post(quiz, ALL_RIGHT))
+    response = client.post(url, answer_post(attempt, ALL_RIGHT))
 
     assert response.status_code == 429
     assert "Слишком много запросов" in response.content.decode()
@@ -94,7 +94,7 @@ def test_submitting_over_the_limit_gives_429_and_leaves_the_attempt_open(
 
 def test_default_limits_allow_a_normal_candidate(client, quiz, start):
     attempt = start(quiz)
-    response = client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT))
+    response = client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT))
     assert response.status_code == 302
     assert response["Location"] == reverse("quizzes:result", args=[attempt.public_id])
 
@@ -153,12 +153,14 @@ def test_autosaving_over_the_limit_answers_json_429_and_stores_nothing(
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "autosave": "2/m"}
     url = reverse("quizzes:autosave", args=[attempt.public_id])
     q2 = quiz.questions.get(position=2)
-    first, second = (str(o.id) for o in q2.options.all()[:2])
+    first_option, second_option = q2.options.all()[:2]
+    first, second = (attempt.tokens.option(o.id) for o in (first_option, second_option))
+    field = answer_field(attempt, q2.id)
     headers = {"HTTP_X_REQUESTED_WITH": "fetch"}
-    assert client.post(url, {f"q_{q2.id}": first, "seq": 1}, **headers).status_code == 200
-    assert client.post(url, {f"q_{q2.id}": first, "seq": 2}, **headers).status_code == 200
+    assert client.post(url, {field: first, "seq": 1}, **headers).status_code == 200
+    assert client.post(url, {field: first, "seq": 2}, **headers).status_code == 200
 
-    response = client.post(url, {f"q_{q2.id}": second, "seq": 3}, **headers)
+    response = client.post(url, {field: second, "seq": 3}, **headers)
 
     assert response.status_code == 429
     assert response.json() == {
@@ -166,9 +168,9 @@ def test_autosaving_over_the_limit_answers_json_429_and_stores_nothing(
     }
     attempt.refresh_from_db()
     assert attempt.save_seq == 2
-    assert Answer.objects.get(attempt=attempt, question_id=q2.id).selected == [int(first)]
+    assert Answer.objects.get(attempt=attempt, question_id=q2.id).selected == [first_option.id]
     # The final submit has its own allowance: the candidate can still hand in.
-    assert client.post(attempt.get_absolute_url(), {f"q_{q2.id}": second}).status_code == 302
+    assert client.post(attempt.get_absolute_url(), {field: second}).status_code == 302
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from quizzes.models import Quiz
 from quizzes.rendering import render_inline_markdown, render_markdown, sanitize_html
 from quizzes.services.attempts import start_attempt, submit_attempt
-from tests.builders import make_quiz
+from tests.builders import answer_field, make_quiz
 from tests.security.html_audit import executable_content
 
 PAYLOADS = [
@@ -96,8 +96,8 @@ def test_payloads_render_inert_on_candidate_pages(client, payload):
 
     chosen = {}
     for question in quiz.questions.all():
-        first = str(question.options.order_by("position").first().id)
-        chosen[f"q_{question.id}"] = [first]
+        first = question.options.order_by("position").first().id
+        chosen[answer_field(attempt, question.id)] = [attempt.tokens.option(first)]
     assert client.post(attempt.get_absolute_url(), chosen).status_code == 302
     assert_inert(
         client.get(reverse("quizzes:result", args=[attempt.public_id])),

@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from quizzes.models import Answer, Attempt
 from quizzes.services.attempts import DEADLINE_GRACE, save_answers
-from tests.builders import ALL_RIGHT, answer_post, make_large_quiz, make_quiz, option_ids
+from tests.builders import (
+    ALL_RIGHT,
+    answer_field,
+    answer_post,
+    make_large_quiz,
+    make_quiz,
+    option_ids,
+    shown,
+    time_field,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +60,11 @@ def test_paged_quiz_shows_one_question_with_progress_and_navigator(client, start
 def test_next_saves_this_page_and_moves_on(client, start):
     quiz = make_quiz(navigation="paged")
     attempt = start(quiz)
-    data = {**answer_post(quiz, {1: ALL_RIGHT[1]}), "shown": [q(quiz, 1).id], "page": 1}
+    data = {
+        **answer_post(attempt, {1: ALL_RIGHT[1]}),
+        "shown": shown(attempt, q(quiz, 1).id),
+        "page": 1,
+    }
 
     response = client.post(attempt.get_absolute_url(), {**data, "action": "next"})
 
@@ -71,8 +84,8 @@ def test_previous_and_navigator_keep_other_pages_answers(client, start):
     client.post(
         attempt.get_absolute_url(),
         {
-            **answer_post(quiz, {1: ALL_RIGHT[1]}),
-            "shown": [q(quiz, 1).id],
+            **answer_post(attempt, {1: ALL_RIGHT[1]}),
+            "shown": shown(attempt, q(quiz, 1).id),
             "page": 1,
             "action": "next",
         },
@@ -80,8 +93,8 @@ def test_previous_and_navigator_keep_other_pages_answers(client, start):
     response = client.post(
         attempt.get_absolute_url(),
         {
-            **answer_post(quiz, {2: ALL_RIGHT[2]}),
-            "shown": [q(quiz, 2).id],
+            **answer_post(attempt, {2: ALL_RIGHT[2]}),
+            "shown": shown(attempt, q(quiz, 2).id),
             "page": 2,
             "action": "prev",
         },
@@ -89,7 +102,12 @@ def test_previous_and_navigator_keep_other_pages_answers(client, start):
     assert response["Location"].endswith("?q=1")
     response = client.post(
         attempt.get_absolute_url(),
-        {"shown": [q(quiz, 1).id], "page": 1, "goto": "3", **answer_post(quiz, {1: ALL_RIGHT[1]})},
+        {
+            "shown": shown(attempt, q(quiz, 1).id),
+            "page": 1,
+            "goto": "3",
+            **answer_post(attempt, {1: ALL_RIGHT[1]}),
+        },
     )
     assert response["Location"].endswith("?q=3")
     assert set(saved(attempt)) == {q(quiz, 1).id, q(quiz, 2).id}
@@ -102,9 +120,15 @@ def test_unticking_every_box_clears_a_saved_answer(client, start):
     attempt = start(quiz)
     client.post(
         attempt.get_absolute_url(),
-        {**answer_post(quiz, {1: ["ReLU"]}), "shown": [q(quiz, 1).id], "action": "stay"},
+        {
+            **answer_post(attempt, {1: ["ReLU"]}),
+            "shown": shown(attempt, q(quiz, 1).id),
+            "action": "stay",
+        },
     )
-    client.post(attempt.get_absolute_url(), {"shown": [q(quiz, 1).id], "action": "stay"})
+    client.post(
+        attempt.get_absolute_url(), {"shown": shown(attempt, q(quiz, 1).id), "action": "stay"}
+    )
     assert saved(attempt) == {q(quiz, 1).id: []}
 
 
@@ -115,15 +139,19 @@ def test_finish_on_the_last_page_grades_answers_from_every_page(client, start):
         client.post(
             attempt.get_absolute_url(),
             {
-                **answer_post(quiz, {position: ALL_RIGHT[position]}),
-                "shown": [q(quiz, position).id],
+                **answer_post(attempt, {position: ALL_RIGHT[position]}),
+                "shown": shown(attempt, q(quiz, position).id),
                 "page": position,
                 "action": "next",
             },
         )
     response = client.post(
         attempt.get_absolute_url(),
-        {**answer_post(quiz, {3: ALL_RIGHT[3]}), "shown": [q(quiz, 3).id], "action": "finish"},
+        {
+            **answer_post(attempt, {3: ALL_RIGHT[3]}),
+            "shown": shown(attempt, q(quiz, 3).id),
+            "action": "finish",
+        },
         follow=True,
     )
     assert 'data-score="3"' in response.content.decode()
@@ -134,7 +162,11 @@ def test_a_question_of_another_page_cannot_be_smuggled_in(client, start):
     attempt = start(quiz)
     response = client.post(
         attempt.get_absolute_url(),
-        {**answer_post(quiz, {2: ALL_RIGHT[2]}), "shown": [q(quiz, 1).id], "action": "stay"},
+        {
+            **answer_post(attempt, {2: ALL_RIGHT[2]}),
+            "shown": shown(attempt, q(quiz, 1).id),
+            "action": "stay",
+        },
     )
     assert response.status_code == 400
     response = client.post(attempt.get_absolute_url(), {"shown": ["999999"], "action": "stay"})
@@ -145,7 +177,9 @@ def test_a_question_of_another_page_cannot_be_smuggled_in(client, start):
 def test_save_and_continue_later_keeps_the_attempt_open(client, quiz, start):
     attempt = start(quiz)
     response = client.post(
-        attempt.get_absolute_url(), {**answer_post(quiz, ALL_RIGHT), "action": "save"}, follow=True
+        attempt.get_absolute_url(),
+        {**answer_post(attempt, ALL_RIGHT), "action": "save"},
+        follow=True,
     )
     assert "Ответы сохранены" in response.content.decode()
     attempt.refresh_from_db()
@@ -159,7 +193,7 @@ def test_save_and_continue_later_keeps_the_attempt_open(client, quiz, start):
 def test_autosave_stores_answers_and_reports_json(client, quiz, start):
     attempt = start(quiz)
     response = client.post(
-        autosave_url(attempt), {**answer_post(quiz, {2: ALL_RIGHT[2]}), "seq": 5}
+        autosave_url(attempt), {**answer_post(attempt, {2: ALL_RIGHT[2]}), "seq": 5}
     )
     assert response.status_code == 200
     assert response.json() == {"saved": True, "stale": False}
@@ -168,10 +202,12 @@ def test_autosave_stores_answers_and_reports_json(client, quiz, start):
 
 def test_stale_save_never_wins(client, quiz, start):
     attempt = start(quiz)
-    right = answer_post(quiz, {3: ALL_RIGHT[3]})
-    wrong = answer_post(quiz, {3: ["Переобучение"]})
-    client.post(autosave_url(attempt), {**right, "seq": 20, "shown": [q(quiz, 3).id]})
-    response = client.post(autosave_url(attempt), {**wrong, "seq": 19, "shown": [q(quiz, 3).id]})
+    right = answer_post(attempt, {3: ALL_RIGHT[3]})
+    wrong = answer_post(attempt, {3: ["Переобучение"]})
+    client.post(autosave_url(attempt), {**right, "seq": 20, "shown": shown(attempt, q(quiz, 3).id)})
+    response = client.post(
+        autosave_url(attempt), {**wrong, "seq": 19, "shown": shown(attempt, q(quiz, 3).id)}
+    )
     assert response.json() == {"saved": False, "stale": True}
     assert saved(attempt) == {q(quiz, 3).id: option_ids(quiz, 3, *ALL_RIGHT[3])}
 
@@ -181,12 +217,25 @@ def test_autosave_counts_integrity_signals_and_time_per_question(client, quiz, s
     q1, q2 = q(quiz, 1), q(quiz, 2)
     client.post(
         autosave_url(attempt),
-        {"seq": 1, "focus_lost": 2, "hidden": 1, "copies": 3, "pastes": 0, f"t_{q1.id}": 40},
+        {
+            "seq": 1,
+            "focus_lost": 2,
+            "hidden": 1,
+            "copies": 3,
+            "pastes": 0,
+            time_field(attempt, q1.id): 40,
+        },
     )
     # A stale save's answers are dropped but its signals still happened.
     client.post(
         autosave_url(attempt),
-        {"seq": 1, "focus_lost": 1, "pastes": 4, f"t_{q1.id}": 5, f"t_{q2.id}": 7},
+        {
+            "seq": 1,
+            "focus_lost": 1,
+            "pastes": 4,
+            time_field(attempt, q1.id): 5,
+            time_field(attempt, q2.id): 7,
+        },
     )
     attempt.refresh_from_db()
     assert (
@@ -205,7 +254,7 @@ def test_autosave_counts_integrity_signals_and_time_per_question(client, quiz, s
 def test_autosave_rejects_forged_signal_values(client, quiz, start, bad):
     attempt = start(quiz)
     if "t_1" in bad:
-        bad = {f"t_{q(quiz, 1).id}": bad["t_1"]}
+        bad = {time_field(attempt, q(quiz, 1).id): bad["t_1"]}
     response = client.post(autosave_url(attempt), bad)
     assert response.status_code == 400
     attempt.refresh_from_db()
@@ -214,8 +263,8 @@ def test_autosave_rejects_forged_signal_values(client, quiz, start, bad):
 
 def test_autosave_after_submit_says_closed_with_the_result_url(client, quiz, start):
     attempt = start(quiz)
-    client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT))
-    response = client.post(autosave_url(attempt), answer_post(quiz, {3: ["Переобучение"]}))
+    client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT))
+    response = client.post(autosave_url(attempt), answer_post(attempt, {3: ["Переобучение"]}))
     assert response.status_code == 409
     assert response.json() == {
         "closed": True,
@@ -263,14 +312,14 @@ def test_no_countdown_without_a_time_limit(client, quiz, start):
 def test_late_submit_keeps_the_answers_saved_in_time_and_says_time_ran_out(client, start):
     quiz = make_quiz(time_limit=timedelta(minutes=1))
     attempt = start(quiz)
-    client.post(autosave_url(attempt), {**answer_post(quiz, {2: ALL_RIGHT[2]}), "seq": 1})
+    client.post(autosave_url(attempt), {**answer_post(attempt, {2: ALL_RIGHT[2]}), "seq": 1})
     Attempt.objects.filter(pk=attempt.pk).update(
         deadline=timezone.now() - DEADLINE_GRACE - timedelta(seconds=1)
     )
-    late = client.post(autosave_url(attempt), {**answer_post(quiz, {3: ALL_RIGHT[3]}), "seq": 2})
+    late = client.post(autosave_url(attempt), {**answer_post(attempt, {3: ALL_RIGHT[3]}), "seq": 2})
     assert late.status_code == 409
 
-    response = client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT), follow=True)
+    response = client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True)
 
     html = response.content.decode()
     assert "Время вышло" in html
@@ -294,7 +343,7 @@ def test_answers_within_the_grace_period_are_still_accepted(client, start):
     quiz = make_quiz(time_limit=timedelta(minutes=1))
     attempt = start(quiz)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=5))
-    response = client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT), follow=True)
+    response = client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True)
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.SUBMITTED and attempt.score == 3
     assert "Время вышло" not in response.content.decode()
@@ -373,7 +422,7 @@ def test_review_policy_decides_what_the_candidate_sees(
     quiz = make_quiz(review_policy=policy)
     attempt = start(quiz)
     html = client.post(
-        attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT), follow=True
+        attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True
     ).content.decode()
     assert ("Спасибо" in html) is (not score)
     assert ('data-score="3"' in html) is score
@@ -422,7 +471,8 @@ def test_submit_query_budget(client, start, django_assert_max_num_queries, count
     quiz = make_large_quiz(questions=count)
     attempt = start(quiz)
     data = {
-        f"q_{question.id}": [str(question.options.first().id)] for question in quiz.questions.all()
+        answer_field(attempt, question.id): [attempt.tokens.option(question.options.first().id)]
+        for question in quiz.questions.all()
     }
     with django_assert_max_num_queries(10):
         response = client.post(attempt.get_absolute_url(), data)
@@ -438,10 +488,10 @@ def test_autosave_query_budget(client, start, django_assert_max_num_queries, cou
     attempt = start(quiz)
     first = quiz.questions.first()
     data = {
-        f"q_{first.id}": [str(first.options.first().id)],
+        answer_field(attempt, first.id): [attempt.tokens.option(first.options.first().id)],
         "seq": 3,
         "focus_lost": 1,
-        f"t_{first.id}": 4,
+        time_field(attempt, first.id): 4,
     }
     with django_assert_max_num_queries(12):
         response = client.post(autosave_url(attempt), data)

@@ -6,19 +6,32 @@ import pytest
 from django.test import Client
 
 from quizzes.services.attempts import save_answers
-from tests.builders import make_large_quiz
+from tests.builders import answer_field, make_large_quiz
 
 pytestmark = pytest.mark.django_db
 
 
-def checked_values(html: str) -> set[int]:
+def option_ids_by_token(attempt) -> dict[str, int]:
     return {
-        int(v) for v in re.findall(r'value="(\d+)" class="form-check-input" [^>]*checked', html)
+        attempt.tokens.option(option["id"]): option["id"]
+        for question in attempt.revision.content["questions"]
+        for option in question["options"]
     }
 
 
-def option_order(html: str, question_id: int) -> list[int]:
-    return [int(v) for v in re.findall(rf'name="q_{question_id}" value="(\d+)"', html)]
+def checked_values(html: str, attempt) -> set[int]:
+    """The option ids the page shows as checked, mapped back from the attempt's tokens."""
+    by_token = option_ids_by_token(attempt)
+    return {
+        by_token[v]
+        for v in re.findall(r'value="(\w+)" class="form-check-input" [^>]*checked', html)
+    }
+
+
+def option_order(html: str, attempt, question_id: int) -> list[int]:
+    by_token = option_ids_by_token(attempt)
+    name = answer_field(attempt, question_id)
+    return [by_token[v] for v in re.findall(rf'name="{name}" value="(\w+)"', html)]
 
 
 def test_two_candidates_see_only_their_own_choices(client, start):
@@ -39,12 +52,12 @@ def test_two_candidates_see_only_their_own_choices(client, start):
     # Both render the same cached blocks; each page marks only its own answers.
     first_html = client.get(first.get_absolute_url()).content.decode()
     second_html = other_browser.get(second.get_absolute_url()).content.decode()
-    assert checked_values(first_html) == {ids[0] for ids in mine.values()}
-    assert checked_values(second_html) == {ids[0] for ids in theirs.values()}
+    assert checked_values(first_html, first) == {ids[0] for ids in mine.values()}
+    assert checked_values(second_html, second) == {ids[0] for ids in theirs.values()}
     # A changed answer shows on the next load: choices are never cached.
     save_answers(attempt_id=first.pk, selections={questions[0]["id"]: []})
     again = client.get(first.get_absolute_url()).content.decode()
-    assert checked_values(again) == {ids[0] for ids in list(mine.values())[1:]}
+    assert checked_values(again, first) == {ids[0] for ids in list(mine.values())[1:]}
     # No verdicts or feedback on the attempt page.
     assert "verdict" not in again and "correct" not in again.lower().replace("incorrect", "")
 
@@ -57,7 +70,7 @@ def test_each_attempt_keeps_its_own_option_order_and_language(client, start):
     for attempt in attempts:
         html = client.get(attempt.get_absolute_url()).content.decode()
         drawn = attempt.layout["options"][str(question_id)]
-        assert option_order(html, question_id) == drawn
+        assert option_order(html, attempt, question_id) == drawn
         orders.add(tuple(drawn))
     assert len(orders) > 1  # 6 draws of 5! orders: the same order six times is 1 in 120^5
     russian = client.get(attempts[0].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru").content

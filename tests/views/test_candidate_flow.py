@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Answer, Attempt
-from tests.builders import ALL_RIGHT, ALL_WRONG, answer_post, make_quiz
+from tests.builders import ALL_RIGHT, ALL_WRONG, answer_field, answer_post, make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_wrong_methods_are_405(client, quiz, start):
 
 def test_answering_everything_right_scores_three_of_three(client, quiz, start):
     attempt = start(quiz)
-    response = client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT), follow=True)
+    response = client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True)
 
     html = response.content.decode()
     assert 'data-score="3"' in html and 'data-max-score="3"' in html
@@ -120,14 +120,14 @@ def test_answering_everything_right_scores_three_of_three(client, quiz, start):
 def test_answering_everything_wrong_scores_zero(client, quiz, start):
     attempt = start(quiz)
     html = client.post(
-        attempt.get_absolute_url(), answer_post(quiz, ALL_WRONG), follow=True
+        attempt.get_absolute_url(), answer_post(attempt, ALL_WRONG), follow=True
     ).content.decode()
     assert 'data-score="0"' in html and 'data-max-score="3"' in html
 
 
 def test_result_shows_choices_verdicts_feedback_and_rendered_explanations(client, quiz, start):
     attempt = start(quiz)
-    client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT))
+    client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT))
     html = client.get(reverse("quizzes:result", args=[attempt.public_id])).content.decode()
 
     assert html.count('data-verdict="correct"') == 5
@@ -141,7 +141,7 @@ def test_result_shows_choices_verdicts_feedback_and_rendered_explanations(client
 
 def test_an_unanswered_question_is_stored_as_nothing_and_scores_zero(client, quiz, start):
     attempt = start(quiz)
-    client.post(attempt.get_absolute_url(), answer_post(quiz, {2: ALL_RIGHT[2]}))
+    client.post(attempt.get_absolute_url(), answer_post(attempt, {2: ALL_RIGHT[2]}))
     attempt.refresh_from_db()
     assert attempt.score == 1
     stored = {a.question_id: a.selected for a in Answer.objects.filter(attempt=attempt)}
@@ -152,7 +152,10 @@ def test_option_of_another_question_is_rejected_with_400_and_stores_nothing(clie
     attempt = start(quiz)
     q1 = quiz.questions.get(position=1)
     foreign_option = quiz.questions.get(position=2).options.first()
-    response = client.post(attempt.get_absolute_url(), {f"q_{q1.id}": [str(foreign_option.id)]})
+    response = client.post(
+        attempt.get_absolute_url(),
+        {answer_field(attempt, q1.id): [attempt.tokens.option(foreign_option.id)]},
+    )
     assert response.status_code == 400
     assert Answer.objects.filter(attempt=attempt).count() == 0
     attempt.refresh_from_db()
@@ -160,10 +163,12 @@ def test_option_of_another_question_is_rejected_with_400_and_stores_nothing(clie
 
 
 @pytest.mark.parametrize("value", ["abc", "1.5", ""])
-def test_non_numeric_option_is_400(client, quiz, start, value):
+def test_an_option_value_that_is_no_token_of_the_question_is_400(client, quiz, start, value):
     attempt = start(quiz)
     q2 = quiz.questions.get(position=2)
-    response = client.post(attempt.get_absolute_url(), {f"q_{q2.id}": value or "  "})
+    response = client.post(
+        attempt.get_absolute_url(), {answer_field(attempt, q2.id): value or "  "}
+    )
     assert response.status_code == 400
 
 
@@ -172,15 +177,16 @@ def test_question_not_in_the_attempt_is_400(client, quiz, start):
     attempt = start(quiz)
     foreign = other.questions.get(position=2)
     response = client.post(
-        attempt.get_absolute_url(), {f"q_{foreign.id}": str(foreign.options.first().id)}
+        attempt.get_absolute_url(),
+        {answer_field(attempt, foreign.id): attempt.tokens.option(foreign.options.first().id)},
     )
     assert response.status_code == 400
 
 
 def test_submitting_twice_keeps_the_first_grading(client, quiz, start):
     attempt = start(quiz)
-    client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT))
-    response = client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_WRONG), follow=True)
+    client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT))
+    response = client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_WRONG), follow=True)
 
     attempt.refresh_from_db()
     assert attempt.score == 3

@@ -201,9 +201,7 @@ def test_link_leads_to_a_start_page_without_the_token_then_starts_the_attempt(cl
     invite.refresh_from_db()
     assert invite.uses == 1
     assert invite.token not in response.content.decode()
-    result = client.post(
-        attempt.get_absolute_url(), answer_post(invite_quiz, ALL_RIGHT), follow=True
-    )
+    result = client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True)
     assert 'data-score="3"' in result.content.decode()
     assert invite.token not in result.content.decode()
 

@@ -29,7 +29,7 @@ def seed_quiz():
 def take(client, quiz, choices):
     client.post(quiz.get_absolute_url(), {"candidate_name": "Ира", "candidate_email": "i@x.org"})
     attempt = quiz.attempts.get()
-    response = client.post(attempt.get_absolute_url(), answer_post(quiz, choices), follow=True)
+    response = client.post(attempt.get_absolute_url(), answer_post(attempt, choices), follow=True)
     return response.content.decode()
 
 
