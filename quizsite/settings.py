@@ -291,7 +291,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# Failures count per client address and, separately, per username: a guesser with many
+# addresses still gets 5 tries at an account. The price is that anyone can lock an account
+# for a while; README.md, "Security", says how an administrator lifts a lock.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_CLIENT_IP_CALLABLE = "quizzes.security.client_ip"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "60")))
 AXES_RESET_ON_SUCCESS = True
