@@ -216,6 +216,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A translated page that tells the candidate to reload, instead of Django's English one.
+CSRF_FAILURE_VIEW = "quizzes.views.errors.csrf_failure"
 
 # --- HTTPS -----------------------------------------------------------------------------
 
