@@ -10,16 +10,13 @@ from django.urls import reverse
 from quizzes.models import Attempt
 from quizzes.selectors.candidate import presented_questions
 from quizzes.services.attempts import save_answers, start_attempt, submit_attempt
-from tests.builders import make_large_quiz
+from tests.builders import RATE_LIMIT_QUERIES, make_large_quiz
 
 pytestmark = pytest.mark.django_db
 
 SIZES = [1, 40]
-# Rate-limited requests (start, submit, autosave) also count themselves in the shared counter
-# table (quizzes/counters.py): an indexed read, then the locked increment (savepoint, read,
-# write, release), or on a client's first request in a window the insert (count, savepoint,
-# read, insert, release). The budgets below are the view's own queries plus these.
-RATE_LIMIT_QUERIES = 6
+# Budgets of rate-limited requests (start, submit, autosave) are the view's own queries plus
+# the counter's (tests/builders.py).
 
 
 def other_attempts(quiz, count=3):
