@@ -142,6 +142,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", "--no-input", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     if not (STATIC_ROOT / "staticfiles.json").exists():
         call_command("collectstatic", "--no-input", verbosity=0)
     cold = ", caches emptied before each request" if args.cold else ""

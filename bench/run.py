@@ -86,6 +86,7 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", "--no-input", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     call_command("collectstatic", "--no-input", verbosity=0)
 
     from bench import offline, prepare, seed

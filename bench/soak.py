@@ -298,6 +298,7 @@ def main() -> int:
     from bench.seed import build_quiz
 
     call_command("migrate", "--no-input", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     call_command("collectstatic", "--no-input", verbosity=0)
     quiz = build_quiz(slug=f"soak-{run_id}")
     questions = current_revision(quiz).content["questions"]

@@ -197,11 +197,27 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Rate-limit counters must be shared by every worker and replica and outlive a restart, or
+# each process grants a client its own allowance. Redis does that when it is configured;
+# otherwise they live in a database table (`manage.py createcachetable` creates it, after
+# `migrate`). Room for one counter per client address and limited endpoint per window.
+if REDIS_URL:
+    CACHES["ratelimit"] = CACHES["default"]
+else:
+    CACHES["ratelimit"] = {
+        "BACKEND": "quizzes.counters.CounterDatabaseCache",
+        "LOCATION": "quizsite_rate_limits",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+RATELIMIT_USE_CACHE = "ratelimit"
+
 # A candidate's attempt ids live in the session; keep it for the length of a hiring round.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A translated page that tells the candidate to reload, instead of Django's English one.
+CSRF_FAILURE_VIEW = "quizzes.views.errors.csrf_failure"
 
 # --- HTTPS -----------------------------------------------------------------------------
 
@@ -277,7 +293,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# Failures count per client address and, separately, per username: a guesser with many
+# addresses still gets 5 tries at an account. The price is that anyone can lock an account
+# for a while; README.md, "Security", says how an administrator lifts a lock.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_CLIENT_IP_CALLABLE = "quizzes.security.client_ip"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "60")))
 AXES_RESET_ON_SUCCESS = True
@@ -286,8 +305,7 @@ AXES_VERBOSE = False
 
 # --- Rate limits -----------------------------------------------------------------------
 
-# Per client address, on Django's default cache (shared when REDIS_URL is set; per
-# process otherwise).
+# Per client address, counted in the shared "ratelimit" cache (see Cache and sessions).
 RATELIMIT_VIEW = "quizzes.views.errors.ratelimited"
 RATE_LIMITS = {
     "start": env_rate("RATE_LIMIT_START", "30/10m"),

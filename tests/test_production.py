@@ -57,6 +57,7 @@ def production_settings(tmp_path, env=None) -> dict:
         "'proxy': s.SECURE_PROXY_SSL_HEADER, 'session_secure': s.SESSION_COOKIE_SECURE,"
         "'csrf_secure': s.CSRF_COOKIE_SECURE, 'static': s.STORAGES['staticfiles']['BACKEND'],"
         "'cache': s.CACHES['default']['BACKEND'], 'sessions': s.SESSION_ENGINE,"
+        "'ratelimit_cache': s.CACHES[s.RATELIMIT_USE_CACHE]['BACKEND'],"
         "'middleware': s.MIDDLEWARE}))"
     )
     result = run_manage(tmp_path, "shell", "-c", code, env=env)
@@ -93,12 +94,15 @@ def test_production_defaults_enforce_https_and_serve_hashed_static_files(tmp_pat
     # Without Redis: sessions in the database, shared by every web process.
     assert values["sessions"] == "django.contrib.sessions.backends.db"
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    # ...but rate-limit counters in the database, shared by every worker and replica.
+    assert values["ratelimit_cache"] == "quizzes.counters.CounterDatabaseCache"
 
 
 def test_redis_url_moves_cache_to_redis_and_sessions_to_cached_db(tmp_path):
     values = production_settings(tmp_path, env={"REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert values["cache"] == "django_redis.cache.RedisCache"
     assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
+    assert values["ratelimit_cache"] == "django_redis.cache.RedisCache"
 
 
 def test_https_behaviour_is_configurable_from_the_environment(tmp_path):
@@ -190,11 +194,21 @@ def test_compose_web_migrates_then_runs_gunicorn_once_the_database_is_healthy():
     assert web["env_file"] == ".env"
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
     script = web["command"][-1]
-    assert script.index("manage.py migrate --no-input") < script.index("exec gunicorn")
+    migrate = script.index("manage.py migrate --no-input")
+    # The rate-limit counters' table (without Redis), created after the schema.
+    assert migrate < script.index("manage.py createcachetable") < script.index("exec gunicorn")
     assert "--config gunicorn.conf.py quizsite.wsgi:application" in script
     assert web["environment"]["DATABASE_URL"].startswith("postgres://")
     assert "@db:5432/" in web["environment"]["DATABASE_URL"]
     assert "/healthz/" in " ".join(web["healthcheck"]["test"])
+
+
+def test_make_run_creates_the_rate_limit_table_after_migrating():
+    recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert recipe, "no run target in the Makefile"
+    commands = recipe.group(1)
+    migrate = commands.index("manage.py migrate")
+    assert migrate < commands.index("manage.py createcachetable") < commands.index("runserver")
 
 
 def test_compose_redis_is_optional_behind_a_profile():
@@ -340,3 +354,14 @@ def test_migrate_on_start_leaves_nothing_unapplied(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     models_match = run_manage(tmp_path, "makemigrations", "--check", "--dry-run")
     assert models_match.returncode == 0, models_match.stdout
+
+
+def test_createcachetable_creates_the_rate_limit_table_once(tmp_path):
+    assert run_manage(tmp_path, "migrate", "--no-input").returncode == 0
+    missing = run_manage(tmp_path, "createcachetable", "--dry-run")
+    assert 'CREATE TABLE "quizsite_rate_limits"' in missing.stdout
+    assert run_manage(tmp_path, "createcachetable").returncode == 0
+    # Safe to run on every start: nothing left to create, and a second run succeeds.
+    again = run_manage(tmp_path, "createcachetable", "--dry-run")
+    assert again.returncode == 0 and "CREATE TABLE" not in again.stdout
+    assert run_manage(tmp_path, "createcachetable").returncode == 0

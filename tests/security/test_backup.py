@@ -132,6 +132,24 @@ def test_json_backup_restores_every_attempt(tmp_path, django_user_model):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_json_restore_into_a_new_database_creates_the_rate_limit_table(
+    tmp_path, django_user_model
+):
+    build_history(django_user_model)
+    target = tmp_path / "b.json"
+    call_command("backup", "--output", str(target), "--format", "json", stdout=StringIO())
+    # A database made by `migrate` alone, as when moving from SQLite to PostgreSQL.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE quizsite_rate_limits")
+    try:
+        call_command("restore", str(target), "--no-input", stdout=StringIO())
+        assert "quizsite_rate_limits" in connection.introspection.table_names()
+        assert Attempt.objects.count() == 4
+    finally:
+        call_command("createcachetable", verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_broken_backup_changes_nothing(tmp_path, django_user_model):
     build_history(django_user_model)
     before = snapshot()

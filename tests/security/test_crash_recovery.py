@@ -1,140 +1,14 @@
 """A real gunicorn killed with SIGKILL mid-attempt loses nothing the candidate saved."""
 
-import http.cookiejar
 import json
-import os
 import re
 import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
-from django.conf import settings
-
 from quizzes.opaque import Tokens
-
-ROOT = Path(settings.BASE_DIR)
-PORTS = range(18100, 18200)  # this test's own port range on the shared machine
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    # All taken: any port the system hands out will do.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Site:
-    """The project served by gunicorn from a temporary SQLite file, as in production."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.database = folder / "site.sqlite3"
-        self.env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-        } | {
-            "DATABASE_URL": f"sqlite:///{self.database}",
-            "DATA_DIR": str(folder),
-            "STATIC_ROOT": str(folder / "static"),
-            "SECRET_KEY": "crash-test-secret-key-crash-test-secret-key",
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            # Plain HTTP on loopback: no HTTPS redirect, cookies without the Secure flag.
-            "SECURE_SSL_REDIRECT": "0",
-            "SECURE_COOKIES": "0",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        self.process: subprocess.Popen | None = None
-        self.port = free_port()
-
-    def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable, "-m", "gunicorn", "quizsite.wsgi:application",
-                "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--log-level", "warning",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group: killed together, nothing else
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url("/"), timeout=2).read()
-                return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if self.process.poll() is not None:
-                    raise AssertionError(self.process.stderr.read().decode()) from None
-                time.sleep(0.2)
-        raise AssertionError("gunicorn did not answer within 30 s")
-
-    def kill(self, sig=signal.SIGKILL) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-            self.process.wait(timeout=30)
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
-        self.process = None
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-
-class Browser:
-    """Just enough of a browser: cookies, CSRF tokens, forms."""
-
-    def __init__(self, site: Site):
-        self.site = site
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def get(self, path: str) -> tuple[str, str]:
-        with self.opener.open(self.site.url(path), timeout=10) as response:
-            return response.geturl(), response.read().decode()
-
-    def post(self, path: str, fields: list[tuple[str, str]]) -> tuple[int, str, str]:
-        token = next(c.value for c in self.cookies if c.name == "csrftoken")
-        data = urllib.parse.urlencode([("csrfmiddlewaretoken", token), *fields]).encode()
-        request = urllib.request.Request(
-            self.site.url(path),
-            data=data,
-            headers={"X-CSRFToken": token, "Referer": self.site.url(path)},
-        )
-        try:
-            with self.opener.open(request, timeout=10) as response:
-                return response.status, response.geturl(), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.geturl(), error.read().decode()
+from tests.security.live_site import Browser, Site
 
 
 def autosave_half(browser: Browser, path: str, page: str) -> dict[str, list[str]]:
@@ -181,8 +55,7 @@ def stored_state(database: Path, public_id: str) -> dict:
 
 def test_sigkill_mid_attempt_loses_no_saved_answer_and_keeps_the_deadline(tmp_path):
     site = Site(tmp_path)
-    site.manage("migrate", "--no-input", "-v", "0")
-    site.manage("collectstatic", "--no-input", "-v", "0")
+    site.prepare()
     site.manage(
         "shell",
         "-c",

@@ -54,8 +54,10 @@ class Command(BaseCommand):
             self._sqlite_restore(path)
         else:
             self._load_json(path)
-        # A backup from an older release gets the current schema.
+        # A backup from an older release gets the current schema; a JSON dump loaded into a
+        # new database also needs the rate-limit counters' table, which it does not carry.
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Restored {path}."))
 
     def _pg_restore(self, path: Path) -> None:
