@@ -84,7 +84,8 @@ def test_submitting_with_a_stale_token_keeps_the_attempt_open_with_its_saved_ans
     save_answers(attempt_id=attempt.pk, selections={q2.id: saved}, seq=1)
 
     response = browser.post(
-        attempt.get_absolute_url(), {**answer_post(quiz, ALL_RIGHT), "csrfmiddlewaretoken": STALE}
+        attempt.get_absolute_url(),
+        {**answer_post(attempt, ALL_RIGHT), "csrfmiddlewaretoken": STALE},
     )
 
     assert response.status_code == 403
@@ -107,7 +108,7 @@ def test_a_background_save_with_a_stale_token_gets_a_json_error_and_saves_nothin
 
     response = browser.post(
         url,
-        {**answer_post(quiz, {2: ALL_RIGHT[2]}), "seq": 1},
+        {**answer_post(attempt, {2: ALL_RIGHT[2]}), "seq": 1},
         HTTP_X_REQUESTED_WITH="fetch",
         HTTP_X_CSRFTOKEN=STALE,
     )
