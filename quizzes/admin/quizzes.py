@@ -50,7 +50,19 @@ class QuizAdmin(QuizImportAdmin, SortableAdminBase):
     ]
     change_list_template = "admin/quizzes/quiz/change_list.html"
     fieldsets = [
-        (None, {"fields": ["title", "slug", "description", "published", "access"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "description",
+                    "published",
+                    "access",
+                    "attempts_allowed",
+                ]
+            },
+        ),
         (_("Grading"), {"fields": ["grading_strategy", "pass_mark"]}),
         (
             _("Candidate experience"),

@@ -57,9 +57,14 @@ def start_attempt(
     candidate_name: str,
     candidate_email: str,
     invite: Invite | None = None,
+    browser: str = "",
     rng: random.Random | None = None,
 ) -> Attempt:
-    """Create an attempt tied to the quiz's current revision, with its order and deadline."""
+    """Create an attempt tied to the quiz's current revision, with its order and deadline.
+
+    Checks nothing: the candidate flows go through services.admission (public page) and
+    services.invites (links), which enforce the attempts allowed first.
+    """
     revision = current_revision(quiz)
     now = timezone.now()
     return Attempt.objects.create(
@@ -68,6 +73,7 @@ def start_attempt(
         invite=invite,
         candidate_name=candidate_name,
         candidate_email=candidate_email,
+        browser=browser,
         layout=draw_layout(
             revision.content,
             shuffle_questions=quiz.shuffle_questions,
