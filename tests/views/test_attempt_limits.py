@@ -317,3 +317,25 @@ def test_the_service_refuses_what_the_page_refuses():
             browser_attempts=(str(first.public_id),),
         )
     assert Attempt.objects.count() == 1
+
+
+@pytest.mark.parametrize(("allowed", "text"), [(1, "Пройти тест можно 1 раз."), (3, "3 раза")])
+def test_the_start_pages_say_how_many_attempts_there_are(client, allowed, text):
+    quiz = make_quiz(attempts_allowed=allowed)
+    assert text in client.get(quiz.get_absolute_url()).content.decode()
+    invited = make_quiz(title="По ссылке", access="invite", attempts_allowed=allowed)
+    client.get(personal(invited).get_absolute_url())
+    assert text in client.get(reverse("quizzes:invite_start")).content.decode()
+
+
+def test_an_unlimited_quiz_says_nothing_about_attempts(client):
+    quiz = make_quiz(attempts_allowed=None)
+    assert "Пройти тест можно" not in client.get(quiz.get_absolute_url()).content.decode()
+
+
+def test_the_refusal_page_escapes_the_quiz_title(client):
+    quiz = make_quiz(title='<script>alert("x")</script>')
+    take(client, quiz)
+    html = start_post(client, quiz).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
