@@ -403,7 +403,9 @@ class Attempt(models.Model):
     candidate_email = models.EmailField(_("candidate email"))
     # A hash of the id cookie of the browser that started the attempt (views/browser.py):
     # recognises the candidate's browser for attempts allowed and shared links.
-    browser = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # A database default too, so bulk loads that do not know the column (bench/seed.py's
+    # COPY) still insert rows.
+    browser = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.IN_PROGRESS
     )

@@ -91,6 +91,13 @@ class InviteAdmin(admin.ModelAdmin):
             request, super().changeform_view, object_id, form_url, extra_context
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once a link has started attempts its kind stays: a shared link turned personal
+        # would resume any of its people's open attempts for the one named candidate.
+        if obj is not None and obj.uses:
+            return [*self.readonly_fields, "kind"]
+        return self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user

@@ -208,3 +208,24 @@ def test_the_admin_explains_what_each_kind_of_invite_needs(admin_client, quiz, f
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Invite.objects.exists()
+
+
+def test_a_used_link_keeps_its_kind(admin_client, quiz, shared):
+    join(Client(), shared, "Анна", "anna@example.com")
+    url = reverse("admin:quizzes_invite_change", args=[shared.pk])
+    assert 'name="kind"' not in admin_client.get(url).content.decode()
+
+    admin_client.post(
+        url,
+        {
+            "quiz": quiz.pk,
+            "kind": "personal",
+            "candidate_name": "Карл",
+            "candidate_email": "karl@example.com",
+            "max_uses": 30,
+        },
+    )
+
+    shared.refresh_from_db()
+    assert shared.kind == Invite.Kind.SHARED
+    assert Client().get(shared.get_absolute_url())["Location"] == START
