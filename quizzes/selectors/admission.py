@@ -132,3 +132,14 @@ def allowance(quiz: Quiz, candidate: Candidate) -> Allowance:
         allowed=attempts_allowed(quiz, grants=len(grants)),
         grants=grants,
     )
+
+
+def candidate_of(attempt: Attempt) -> Candidate:
+    """The candidate who made `attempt`, recognised as when they start one.
+
+    Without the session, which only their browser has.
+    """
+    invite = attempt.invite
+    if invite is not None and invite.is_personal:
+        return Candidate(email=attempt.candidate_email, invite=invite)
+    return Candidate(email=attempt.candidate_email, browser=attempt.browser)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from quizzes.content import RevisionContent
 from quizzes.models import SCORE_SORT_KEY, Attempt, Quiz, QuizRevision
-from quizzes.selectors.admission import Allowance, Candidate, allowance
+from quizzes.selectors.admission import Allowance, allowance, candidate_of
 
 FINISHED = (Attempt.State.SUBMITTED, Attempt.State.CLOSED)
 
@@ -156,14 +156,5 @@ def quiz_revisions(quiz: Quiz) -> dict[int, RevisionContent]:
 
 
 def attempt_allowance(attempt: Attempt) -> Allowance:
-    """The attempts the candidate behind `attempt` made of its quiz and may make.
-
-    The same recognition as when they start one (email, browser, personal invite), except
-    for the session, which only their browser has.
-    """
-    invite = attempt.invite
-    if invite is not None and invite.is_personal:
-        candidate = Candidate(email=attempt.candidate_email, invite=invite)
-    else:
-        candidate = Candidate(email=attempt.candidate_email, browser=attempt.browser)
-    return allowance(attempt.quiz, candidate)
+    """The attempts the candidate behind `attempt` made of its quiz and may make."""
+    return allowance(attempt.quiz, candidate_of(attempt))

@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 
 from quizzes.candidates import normalized_email
 from quizzes.models import Attempt, AttemptGrant, Invite, Quiz
-from quizzes.selectors.admission import Candidate, attempts_allowed, candidate_history
+from quizzes.selectors.admission import (
+    Candidate,
+    allowance,
+    attempts_allowed,
+    candidate_history,
+    candidate_of,
+)
 from quizzes.services.attempts import close_if_overdue, start_attempt
 
 
@@ -127,12 +133,21 @@ def start_public_attempt(
 def grant_extra_attempt(*, attempt: Attempt, user: User) -> AttemptGrant:
     """Allow the candidate who made `attempt` one more attempt of its quiz, audited.
 
+    Only a candidate with no attempt left gets one (a second click grants nothing more).
     The invite the attempt came through gets one more use too, so the candidate can start
     the extra attempt from the same link.
     """
     quiz = Quiz.objects.get(pk=attempt.quiz_id)
     if not quiz.limits_attempts:
         raise GrantRefused(_("This quiz allows unlimited attempts: there is nothing to grant."))
+    candidate = candidate_of(attempt)
+    lock_candidate(quiz, candidate)
+    current = allowance(quiz, candidate)
+    if current.allowed is not None and current.used < current.allowed:
+        raise GrantRefused(
+            _("%(name)s has an attempt left already: there is nothing to grant.")
+            % {"name": attempt.candidate_name}
+        )
     if attempt.invite_id is not None:
         Invite.objects.filter(pk=attempt.invite_id).update(max_uses=models.F("max_uses") + 1)
     return AttemptGrant.objects.create(attempt=attempt, granted_by=user)

@@ -78,13 +78,9 @@ def _invite_unavailable(request: HttpRequest, reason: str) -> HttpResponse:
 def _attempt_refused(request: HttpRequest, quiz: Quiz, error: Exception) -> HttpResponse:
     """The candidate may not start: attempts used up (403) or one open elsewhere (409)."""
     elsewhere = isinstance(error, AttemptOpenElsewhere)
-    context = {
-        "quiz": quiz,
-        "elsewhere": elsewhere,
-        "finished": None
-        if elsewhere
-        else latest_finished_attempt(quiz, _browser_attempts(request)),
-    }
+    # Only this browser's own result: another browser's attempt is not this person's to see.
+    finished = None if elsewhere else latest_finished_attempt(quiz, _browser_attempts(request))
+    context = {"quiz": quiz, "elsewhere": elsewhere, "finished": finished}
     return render(
         request, "quizzes/attempt_refused.html", context, status=409 if elsewhere else 403
     )

@@ -110,3 +110,14 @@ def test_the_grant_form_carries_a_csrf_token(recruiter_client):
     html = detail(recruiter_client, attempt)
     form = html[html.index(f'action="{grant_url(attempt)}"') :]
     assert 'name="csrfmiddlewaretoken"' in form[: form.index("</form>")]
+
+
+def test_a_second_click_grants_nothing_more(recruiter_client):
+    attempt = finish(make_quiz(), ALL_RIGHT)
+    recruiter_client.post(grant_url(attempt))
+
+    response = recruiter_client.post(grant_url(attempt), follow=True)
+
+    assert "Анна уже может пройти тест ещё раз: добавлять нечего." in response.content.decode()
+    assert AttemptGrant.objects.count() == 1
+    assert 'data-used="1" data-allowed="2"' in response.content.decode()
