@@ -339,3 +339,20 @@ def test_the_refusal_page_escapes_the_quiz_title(client):
     html = start_post(client, quiz).content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("3", 3), ("", None), ("0", 0)])
+def test_staff_set_attempts_allowed_on_the_quiz_page(admin_client, typed, stored):
+    from tests.authoring.forms_html import admin_form_data
+
+    quiz = make_quiz()
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    data = admin_form_data(admin_client.get(url).content.decode(), "quiz_form")
+    assert data["attempts_allowed"] == "1"
+    data["attempts_allowed"] = typed
+
+    assert admin_client.post(url, data).status_code == 302
+
+    quiz.refresh_from_db()
+    assert quiz.attempts_allowed == stored
+    assert quiz.limits_attempts is bool(stored)
