@@ -19,13 +19,23 @@ def no_sideways_scroll(page):
     assert width <= WIDTH, f"the page is {width}px wide at {WIDTH}px"
 
 
-def join(page, link, name, email):
-    page.goto(link)
-    page.wait_for_url("**/invite/")
+def press_start(page, name, email):
     page.locator("[name=candidate_name]").fill(name)
     page.locator("[name=candidate_email]").fill(email)
     page.get_by_role("button", name="Начать тест").click()
+
+
+def join(page, link, name, email):
+    page.goto(link)
+    page.wait_for_url("**/invite/")
+    press_start(page, name, email)
     page.wait_for_url("**/attempt/*/")
+
+
+def phone_context(browser):
+    return browser.new_context(
+        locale="ru-RU", viewport={"width": WIDTH, "height": 740}, is_mobile=True, has_touch=True
+    )
 
 
 def test_two_people_on_one_shared_link_each_finish_their_own_attempt(
@@ -35,12 +45,7 @@ def test_two_people_on_one_shared_link_each_finish_their_own_attempt(
     invite = Invite.objects.create(quiz=quiz, kind=Invite.Kind.SHARED, max_uses=50)
     link = live_server.url + invite.get_absolute_url()
     desktop = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-    phone = browser.new_context(
-        locale="ru-RU",
-        viewport={"width": WIDTH, "height": 740},
-        is_mobile=True,
-        has_touch=True,
-    )
+    phone = phone_context(browser)
     anna, boris = desktop.new_page(), phone.new_page()
 
     join(anna, link, "Анна", "anna@example.com")
@@ -56,9 +61,7 @@ def test_two_people_on_one_shared_link_each_finish_their_own_attempt(
     assert axe_violations(boris) == []
     no_sideways_scroll(boris)
     screenshot(boris, "2-boris-start-375px")
-    boris.locator("[name=candidate_name]").fill("Борис")
-    boris.locator("[name=candidate_email]").fill("boris@example.com")
-    boris.get_by_role("button", name="Начать тест").tap()
+    press_start(boris, "Борис", "boris@example.com")
     boris.wait_for_url("**/attempt/*/")
     assert boris.url != anna.url
     no_sideways_scroll(boris)
@@ -81,9 +84,7 @@ def test_two_people_on_one_shared_link_each_finish_their_own_attempt(
 
     # Anna's email on Boris's phone: not another attempt, and not Anna's result either.
     boris.goto(link)
-    boris.locator("[name=candidate_name]").fill("Анна")
-    boris.locator("[name=candidate_email]").fill("anna@example.com")
-    boris.get_by_role("button", name="Начать тест").tap()
+    press_start(boris, "Анна", "anna@example.com")
     boris.get_by_role("heading", name="Вы использовали все попытки").wait_for()
     boris.get_by_role("link", name="Посмотреть свой результат").tap()
     boris.wait_for_url("**/result/")
@@ -98,16 +99,12 @@ def test_the_refusal_pages_are_accessible_and_fit_a_phone(browser, live_server, 
     invite = Invite.objects.create(quiz=quiz, kind=Invite.Kind.SHARED, max_uses=50)
     link = live_server.url + invite.get_absolute_url()
     first = browser.new_context(locale="ru-RU")
-    phone = browser.new_context(
-        locale="ru-RU", viewport={"width": WIDTH, "height": 740}, is_mobile=True
-    )
+    phone = phone_context(browser)
     page, other = first.new_page(), phone.new_page()
     join(page, link, "Анна", "anna@example.com")
 
     other.goto(link)
-    other.locator("[name=candidate_name]").fill("Анна")
-    other.locator("[name=candidate_email]").fill("anna@example.com")
-    other.get_by_role("button", name="Начать тест").click()
+    press_start(other, "Анна", "anna@example.com")
     other.get_by_role("heading", name="Продолжите в браузере, где начали").wait_for()
     assert axe_violations(other) == []
     no_sideways_scroll(other)
@@ -115,9 +112,7 @@ def test_the_refusal_pages_are_accessible_and_fit_a_phone(browser, live_server, 
     page.get_by_role("button", name="Отправить ответы").click()
     page.wait_for_url("**/result/")
     other.goto(link)
-    other.locator("[name=candidate_name]").fill("Анна")
-    other.locator("[name=candidate_email]").fill("anna@example.com")
-    other.get_by_role("button", name="Начать тест").click()
+    press_start(other, "Анна", "anna@example.com")
     other.get_by_role("heading", name="Вы использовали все попытки").wait_for()
     assert axe_violations(other) == []
     no_sideways_scroll(other)
