@@ -18,6 +18,11 @@ class InviteEntry:
 _SEPARATED = re.compile(r"^(?P<name>.*?)\s*[,;\t]\s*(?P<email>[^,;\t\s]+@[^,;\t\s]+)$")
 
 
+def normalized_email(email: str) -> str:
+    """The form of an address that identifies a candidate: trimmed, case-insensitive."""
+    return email.strip().lower()
+
+
 def parse_invite_line(line: str) -> InviteEntry:
     """One pasted line: `Name <email>`, `email`, or `Name, email` (also `;` or a tab).
 

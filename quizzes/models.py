@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -88,6 +88,16 @@ class Quiz(models.Model):
         choices=ReviewPolicy.choices,
         default=ReviewPolicy.FULL,
     )
+    attempts_allowed = models.PositiveIntegerField(
+        _("attempts allowed"),
+        null=True,
+        blank=True,
+        default=1,
+        help_text=_(
+            "Per candidate, recognised by invite, email and browser together. "
+            "0 or empty: unlimited."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -103,6 +113,10 @@ class Quiz(models.Model):
         return reverse("quizzes:quiz_detail", kwargs={"slug": self.slug})
 
     # What candidates see after submitting; each review policy shows all of the one below.
+
+    @property
+    def limits_attempts(self) -> bool:
+        return bool(self.attempts_allowed)
 
     @property
     def shows_score(self) -> bool:
@@ -279,10 +293,28 @@ def new_invite_token() -> str:
 
 
 class Invite(models.Model):
+    """A link to an invite-only quiz.
+
+    Personal: for one candidate, named by email; the link resumes their open attempt on any
+    device. Shared (a cohort link): names nobody; each person gives a name and email and
+    gets an attempt of their own, which only the browser that started it can open.
+    """
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("Personal: one named candidate")
+        SHARED = "shared", _("Shared: each person gives a name and email")
+
     quiz = models.ForeignKey(
         Quiz, on_delete=models.CASCADE, related_name="invites", verbose_name=_("quiz")
     )
     token = models.CharField(max_length=64, unique=True, default=new_invite_token, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERSONAL)
+    label = models.CharField(
+        _("label"),
+        max_length=200,
+        blank=True,
+        help_text=_("For staff only: whom or which channel the link is for."),
+    )
     candidate_name = models.CharField(_("candidate name"), max_length=200, blank=True)
     candidate_email = models.EmailField(_("candidate email"), blank=True)
     max_uses = models.PositiveIntegerField(_("allowed uses"), default=1)
@@ -300,14 +332,38 @@ class Invite(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(uses__lte=models.F("max_uses")), name="invite_uses_within_limit"
-            )
+            ),
+            # Attempts of a personal invite all carry its email, which makes the attempts'
+            # one-open-attempt constraint mean "one per personal invite".
+            models.CheckConstraint(
+                condition=(Q(kind="personal") & ~Q(candidate_email=""))
+                | Q(kind="shared", candidate_name="", candidate_email=""),
+                name="invite_kind_names_candidate",
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.candidate_email or self.candidate_name or self.token[:8]
+        return self.label or self.candidate_email or self.candidate_name or self.token[:8]
 
     def get_absolute_url(self) -> str:
         return reverse("quizzes:invite", kwargs={"token": self.token})
+
+    def clean(self):
+        if self.kind == self.Kind.PERSONAL and not self.candidate_email:
+            raise ValidationError(
+                {"candidate_email": _("A personal invite needs the candidate's email.")}
+            )
+        if self.kind == self.Kind.SHARED and (self.candidate_name or self.candidate_email):
+            raise ValidationError(
+                _(
+                    "A shared invite names nobody: leave the candidate's name and email "
+                    "empty (each person gives their own), or make the invite personal."
+                )
+            )
+
+    @property
+    def is_personal(self) -> bool:
+        return self.kind == self.Kind.PERSONAL
 
     def is_expired(self, now=None) -> bool:
         return self.expires_at is not None and (now or timezone.now()) >= self.expires_at
@@ -347,6 +403,11 @@ class Attempt(models.Model):
     )
     candidate_name = models.CharField(_("candidate name"), max_length=200)
     candidate_email = models.EmailField(_("candidate email"))
+    # A hash of the id cookie of the browser that started the attempt (views/browser.py):
+    # recognises the candidate's browser for attempts allowed and shared links.
+    # A database default too, so bulk loads that do not know the column (bench/seed.py's
+    # COPY) still insert rows.
+    browser = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.IN_PROGRESS
     )
@@ -398,10 +459,13 @@ class Attempt(models.Model):
         verbose_name_plural = _("attempts")
         ordering = ["-started_at"]
         constraints = [
+            # One open attempt per person on an invite: on a personal invite that is one in
+            # all (see Invite), on a shared one one per email.
             models.UniqueConstraint(
-                fields=["invite"],
+                F("invite"),
+                Lower("candidate_email"),
                 condition=Q(state="in_progress"),
-                name="one_open_attempt_per_invite",
+                name="one_open_attempt_per_invitee",
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
@@ -417,6 +481,9 @@ class Attempt(models.Model):
             # first; an expression because SQLite indexes take no NULLS FIRST/LAST.
             models.Index(SCORE_SORT_KEY, F("id"), name="attempt_score_idx"),
             models.Index(F("quiz"), SCORE_SORT_KEY, F("id"), name="attempt_quiz_score_idx"),
+            # A candidate's attempts of a quiz, by email or browser (attempts allowed).
+            models.Index(F("quiz"), Lower("candidate_email"), name="attempt_quiz_email_idx"),
+            models.Index(fields=["quiz", "browser"], name="attempt_quiz_browser_idx"),
         ]
         permissions = [
             ("override_score", _("Can override a question's score")),
@@ -534,3 +601,23 @@ class AttemptNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class AttemptGrant(models.Model):
+    """One more attempt a recruiter allowed the candidate who made `attempt` (audited)."""
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="grants", verbose_name=_("attempt")
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("granted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("extra attempt")
+        verbose_name_plural = _("extra attempts")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"+1 {self.attempt_id}"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("review/attempt/<uuid:public_id>/", review.attempt_detail, name="review_attempt"),
     path("review/attempt/<uuid:public_id>/note/", review.attempt_note, name="review_note"),
     path("review/attempt/<uuid:public_id>/rating/", review.attempt_rate, name="review_rate"),
+    path("review/attempt/<uuid:public_id>/grant/", review.attempt_grant, name="review_grant"),
     path(
         "review/attempt/<uuid:public_id>/override/",
         review.attempt_override,

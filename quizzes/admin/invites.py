@@ -1,4 +1,8 @@
-"""Invite management in the admin: invites one at a time with copyable links, or in bulk."""
+"""Invite management in the admin: invites one at a time with copyable links, or in bulk.
+
+Bulk invites are personal (one per pasted candidate); a shared link for a cohort is added
+one at a time with the kind "shared" and room for as many uses as people.
+"""
 
 from contextvars import ContextVar
 
@@ -41,6 +45,7 @@ def _render_with_site_root(request, view, *args):
 class InviteAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
+        "kind",
         "candidate_name",
         "quiz",
         "uses_display",
@@ -49,11 +54,13 @@ class InviteAdmin(admin.ModelAdmin):
         "link",
         "created_at",
     ]
-    list_filter = ["quiz"]
-    search_fields = ["candidate_name", "candidate_email", "quiz__title"]
+    list_filter = ["quiz", "kind"]
+    search_fields = ["label", "candidate_name", "candidate_email", "quiz__title"]
     list_select_related = ["quiz"]
     fields = [
         "quiz",
+        "kind",
+        "label",
         "candidate_name",
         "candidate_email",
         "max_uses",
@@ -83,6 +90,13 @@ class InviteAdmin(admin.ModelAdmin):
         return _render_with_site_root(
             request, super().changeform_view, object_id, form_url, extra_context
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once a link has started attempts its kind stays: a shared link turned personal
+        # would resume any of its people's open attempts for the one named candidate.
+        if obj is not None and obj.uses:
+            return [*self.readonly_fields, "kind"]
+        return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
         if not change:

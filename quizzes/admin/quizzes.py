@@ -48,7 +48,19 @@ class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
     ]
     change_list_template = "admin/quizzes/quiz/change_list.html"
     fieldsets = [
-        (None, {"fields": ["title", "slug", "description", "published", "access"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "description",
+                    "published",
+                    "access",
+                    "attempts_allowed",
+                ]
+            },
+        ),
         (_("Grading"), {"fields": ["grading_strategy", "pass_mark"]}),
         (
             _("Candidate experience"),

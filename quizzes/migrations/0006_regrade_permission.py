@@ -39,7 +39,7 @@ def revoke_from_recruiters(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0003_review_list_indexes"),
+        ("quizzes", "0005_attempt_limits"),
     ]
 
     operations = [

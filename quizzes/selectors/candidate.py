@@ -38,6 +38,34 @@ def open_attempt_for_invite(invite: Invite) -> Attempt | None:
     return invite.attempts.filter(state=Attempt.State.IN_PROGRESS).first()
 
 
+def resumable_attempt(
+    invite: Invite, *, public_ids: Iterable[str], browser: str = ""
+) -> Attempt | None:
+    """The open attempt the invite link leads this browser back to, or None.
+
+    A personal invite's attempt resumes on any device (the link is the candidate's own);
+    a shared invite's only in the browser that started it: one its session remembers
+    (`public_ids`) or one started under its id cookie (`browser`, the hash).
+    """
+    attempts = invite.attempts.filter(state=Attempt.State.IN_PROGRESS)
+    if not invite.is_personal:
+        mine = Q(public_id__in=list(public_ids))
+        if browser:
+            mine |= Q(browser=browser)
+        attempts = attempts.filter(mine)
+    return attempts.order_by("-started_at", "-pk").first()
+
+
 def attempts_of_invite(invite: Invite, *, public_ids: Iterable[str]) -> QuerySet[Attempt]:
     """The invite's attempts among the given public ids (this browser's), newest first."""
     return invite.attempts.filter(public_id__in=list(public_ids)).order_by("-started_at")
+
+
+def latest_finished_attempt(quiz: Quiz, public_ids: Iterable[str]) -> Attempt | None:
+    """This browser's most recent finished attempt of the quiz, for a link to its result."""
+    return (
+        Attempt.objects.filter(quiz=quiz, public_id__in=list(public_ids))
+        .exclude(state=Attempt.State.IN_PROGRESS)
+        .order_by("-started_at", "-pk")
+        .first()
+    )

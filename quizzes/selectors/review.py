@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from quizzes.content import RevisionContent
 from quizzes.models import SCORE_SORT_KEY, Attempt, Quiz, QuizRevision
+from quizzes.selectors.admission import Allowance, allowance, candidate_of
 
 FINISHED = (Attempt.State.SUBMITTED, Attempt.State.CLOSED)
 
@@ -152,3 +153,8 @@ def quiz_revisions(quiz: Quiz) -> dict[int, RevisionContent]:
         .order_by("-created_at", "-id")
         .values_list("id", "content")
     )
+
+
+def attempt_allowance(attempt: Attempt) -> Allowance:
+    """The attempts the candidate behind `attempt` made of its quiz and may make."""
+    return allowance(attempt.quiz, candidate_of(attempt))

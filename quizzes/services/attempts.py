@@ -58,11 +58,14 @@ def start_attempt(
     candidate_name: str,
     candidate_email: str,
     invite: Invite | None = None,
+    browser: str = "",
     rng: random.Random | None = None,
 ) -> Attempt:
     """Create an attempt tied to the quiz's current revision, with its order and deadline.
 
     It also gets the key its page's opaque question and option tokens derive from.
+    Checks nothing: the candidate flows go through services.admission (public page) and
+    services.invites (links), which enforce the attempts allowed first.
     """
     revision = current_revision(quiz)
     questions = revision.content["questions"]
@@ -73,6 +76,7 @@ def start_attempt(
         invite=invite,
         candidate_name=candidate_name,
         candidate_email=candidate_email,
+        browser=browser,
         layout=draw_layout(
             revision.content,
             shuffle_questions=quiz.shuffle_questions,

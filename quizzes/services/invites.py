@@ -1,9 +1,10 @@
-"""Invites: creating personal links and starting (or resuming) the attempt behind one."""
+"""Invites: creating links and starting (or resuming) the attempt behind one."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from django.contrib.auth.models import User
@@ -11,7 +12,9 @@ from django.db import IntegrityError, models, transaction
 
 from quizzes.candidates import InviteEntry
 from quizzes.models import Attempt, Invite, Quiz
+from quizzes.selectors.admission import Candidate
 from quizzes.selectors.candidate import open_attempt_for_invite
+from quizzes.services.admission import AttemptLimitReached, admit
 from quizzes.services.attempts import start_attempt
 
 
@@ -24,7 +27,7 @@ class InviteUnavailable(Exception):
 
 
 class CandidateDetailsNeeded(Exception):
-    """The invite names no candidate: ask for a name and email before starting."""
+    """The invite does not say who the candidate is: ask for a name and email first."""
 
 
 @transaction.atomic
@@ -36,10 +39,11 @@ def create_invites(
     expires_at: datetime | None = None,
     created_by: User | None = None,
 ) -> list[Invite]:
-    """Create one invite per entry, each with its own unguessable token."""
+    """Create one personal invite per entry, each with its own unguessable token."""
     invites = [
         Invite(
             quiz=quiz,
+            kind=Invite.Kind.PERSONAL,
             candidate_name=entry.name,
             candidate_email=entry.email,
             max_uses=max_uses,
@@ -58,43 +62,72 @@ def redeem_invite(
     invite_id: int,
     candidate_name: str = "",
     candidate_email: str = "",
+    browser: str = "",
+    browser_attempts: tuple[str, ...] = (),
     rng: random.Random | None = None,
 ) -> Attempt:
-    """Resume the invite's open attempt, or start one if the invite still has a use left.
+    """Resume the candidate's open attempt, or start one if the invite has a use left.
 
-    The invite's own name and email win over what the candidate typed. Raises
-    Invite.DoesNotExist, InviteUnavailable, or CandidateDetailsNeeded (the invite names
-    nobody and no details were given).
+    A personal invite's own name and email win over what the candidate typed and identify
+    the candidate; its open attempt resumes in any browser. On a shared invite each person
+    is who they say, and their open attempt resumes only in the browser that started it
+    (`browser`: the hash of its id cookie; `browser_attempts`: the public ids its session
+    remembers). Raises Invite.DoesNotExist, InviteUnavailable, CandidateDetailsNeeded, and
+    from services.admission AttemptLimitReached or AttemptOpenElsewhere.
     """
+    typed = Candidate(
+        email=candidate_email, browser=browser, browser_attempts=tuple(browser_attempts)
+    )
     try:
-        return _redeem_invite(invite_id, candidate_name, candidate_email, rng)
+        return _redeem_invite(invite_id, candidate_name, typed, rng)
     except IntegrityError:
         # Two first clicks raced past the lock (SQLite has no row locks): the other one
         # created the open attempt, which the retry resumes.
-        return _redeem_invite(invite_id, candidate_name, candidate_email, rng)
+        return _redeem_invite(invite_id, candidate_name, typed, rng)
 
 
 @transaction.atomic
 def _redeem_invite(
-    invite_id: int, candidate_name: str, candidate_email: str, rng: random.Random | None
+    invite_id: int, typed_name: str, typed: Candidate, rng: random.Random | None
 ) -> Attempt:
     invite = (
         Invite.objects.select_for_update(of=("self",))
         .select_related("quiz")
         .get(pk=invite_id, quiz__published=True)
     )
-    open_attempt = open_attempt_for_invite(invite)
-    if open_attempt is not None:
-        return open_attempt
+    if invite.is_personal:
+        open_attempt = open_attempt_for_invite(invite)
+        if open_attempt is not None:
+            return open_attempt
+    name = invite.candidate_name or typed_name.strip()
+    email = invite.candidate_email or typed.email.strip()
     reason = invite.unavailable_reason()
+    if not email:
+        if reason:
+            raise InviteUnavailable(reason)
+        raise CandidateDetailsNeeded
+    # Staff name a personal invite's candidate: the invite and its email are who they are,
+    # so the next candidate on a shared office computer is not taken for the previous one.
+    if invite.is_personal:
+        candidate = Candidate(email=email, invite=invite)
+    else:
+        candidate = replace(typed, email=email)
+    admission = admit(invite.quiz, candidate)
+    if admission.resume is not None:
+        return admission.resume
     if reason:
         raise InviteUnavailable(reason)
-    name = invite.candidate_name or candidate_name.strip()
-    email = invite.candidate_email or candidate_email.strip()
-    if not (name and email):
+    if not name:
         raise CandidateDetailsNeeded
+    if not admission.attempt_left:
+        raise AttemptLimitReached
     attempt = start_attempt(
-        quiz=invite.quiz, candidate_name=name, candidate_email=email, invite=invite, rng=rng
+        quiz=invite.quiz,
+        candidate_name=name,
+        candidate_email=email,
+        invite=invite,
+        browser=typed.browser,
+        rng=rng,
     )
     Invite.objects.filter(pk=invite.pk).update(uses=models.F("uses") + 1)
     return attempt

@@ -22,19 +22,25 @@ from quizzes.selectors.candidate import (
     attempts_of_invite,
     invite_by_id,
     invite_by_token,
-    open_attempt_for_invite,
+    latest_finished_attempt,
     presented_questions,
     public_quizzes,
+    resumable_attempt,
 )
 from quizzes.selectors.results import attempt_review
+from quizzes.services.admission import (
+    AttemptLimitReached,
+    AttemptOpenElsewhere,
+    start_public_attempt,
+)
 from quizzes.services.attempts import (
     AttemptClosed,
     close_if_overdue,
     save_answers,
-    start_attempt,
     submit_attempt,
 )
 from quizzes.services.invites import InviteUnavailable, redeem_invite
+from quizzes.views.browser import browser_key, identifies_browser
 
 SESSION_ATTEMPTS = "quizzes.attempts"
 # The invite being redeemed, so the start page's URL does not carry the token.
@@ -51,6 +57,10 @@ def _remember_attempt(request: HttpRequest, attempt: Attempt) -> None:
     request.session[SESSION_ATTEMPTS] = attempts[-50:]
 
 
+def _browser_attempts(request: HttpRequest) -> tuple[str, ...]:
+    return tuple(request.session.get(SESSION_ATTEMPTS, []))
+
+
 def _get_attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
     """The attempt, if this browser started it: an id alone does not grant access."""
     if str(public_id) not in request.session.get(SESSION_ATTEMPTS, []):
@@ -65,6 +75,17 @@ def _invite_unavailable(request: HttpRequest, reason: str) -> HttpResponse:
     return render(request, "quizzes/invite_unavailable.html", {"reason": reason}, status=status)
 
 
+def _attempt_refused(request: HttpRequest, quiz: Quiz, error: Exception) -> HttpResponse:
+    """The candidate may not start: attempts used up (403) or one open elsewhere (409)."""
+    elsewhere = isinstance(error, AttemptOpenElsewhere)
+    # Only this browser's own result: another browser's attempt is not this person's to see.
+    finished = None if elsewhere else latest_finished_attempt(quiz, _browser_attempts(request))
+    context = {"quiz": quiz, "elsewhere": elsewhere, "finished": finished}
+    return render(
+        request, "quizzes/attempt_refused.html", context, status=409 if elsewhere else 403
+    )
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "quizzes/home.html", {"quizzes": public_quizzes()})
@@ -72,11 +93,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="start", key=RATE_KEY, rate=RATE, method="POST")
+@identifies_browser
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(public_quizzes(), slug=slug)
     form = StartAttemptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        attempt = start_attempt(quiz=quiz, **form.cleaned_data)
+        try:
+            attempt = start_public_attempt(
+                quiz=quiz,
+                **form.cleaned_data,
+                browser=browser_key(request),
+                browser_attempts=_browser_attempts(request),
+            )
+        except (AttemptLimitReached, AttemptOpenElsewhere) as error:
+            return _attempt_refused(request, quiz, error)
         _remember_attempt(request, attempt)
         return redirect(attempt)
     return render(request, "quizzes/quiz_detail.html", {"quiz": quiz, "form": form})
@@ -84,11 +114,13 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @ratelimit(group="invite", key=RATE_KEY, rate=RATE)
+@identifies_browser
 def invite_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the invitation: resume the open attempt or go to the start page.
 
     Opening the link never starts the clock by itself (mail scanners open links too);
-    the candidate presses Start on a page whose URL no longer carries the token.
+    the candidate presses Start on a page whose URL no longer carries the token. A shared
+    link resumes only an attempt this browser started: everyone else gets a start page.
     """
     invite = invite_by_token(token)
     if invite is None:
@@ -96,15 +128,15 @@ def invite_link(request: HttpRequest, token: str) -> HttpResponse:
     # Whoever holds the link owns the attempt: a new session key, so a key planted in
     # this browser before (session fixation) does not get access to it.
     request.session.cycle_key()
-    open_attempt = open_attempt_for_invite(invite)
+    open_attempt = resumable_attempt(
+        invite, public_ids=_browser_attempts(request), browser=browser_key(request)
+    )
     if open_attempt is not None:
         _remember_attempt(request, open_attempt)
         return redirect(open_attempt)
     reason = invite.unavailable_reason()
     if reason:
-        finished = attempts_of_invite(
-            invite, public_ids=request.session.get(SESSION_ATTEMPTS, [])
-        ).first()
+        finished = attempts_of_invite(invite, public_ids=_browser_attempts(request)).first()
         if finished is not None:
             return redirect("quizzes:result", public_id=finished.public_id)
         return _invite_unavailable(request, reason)
@@ -114,6 +146,7 @@ def invite_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="invite", key=RATE_KEY, rate=RATE)
+@identifies_browser
 def invite_start(request: HttpRequest) -> HttpResponse:
     invite = invite_by_id(request.session.get(SESSION_INVITE))
     if invite is None:
@@ -121,11 +154,18 @@ def invite_start(request: HttpRequest) -> HttpResponse:
     form = InviteStartForm(request.POST if request.method == "POST" else None, invite=invite)
     if request.method == "POST" and form.is_valid():
         try:
-            attempt = redeem_invite(invite_id=invite.pk, **form.cleaned_data)
+            attempt = redeem_invite(
+                invite_id=invite.pk,
+                **form.cleaned_data,
+                browser=browser_key(request),
+                browser_attempts=_browser_attempts(request),
+            )
         except Invite.DoesNotExist:
             return _invite_unavailable(request, "unknown")
         except InviteUnavailable as error:
             return _invite_unavailable(request, error.reason)
+        except (AttemptLimitReached, AttemptOpenElsewhere) as error:
+            return _attempt_refused(request, invite.quiz, error)
         _remember_attempt(request, attempt)
         del request.session[SESSION_INVITE]
         return redirect(attempt)

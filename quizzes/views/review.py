@@ -28,8 +28,14 @@ from quizzes.forms import AttemptFilterForm, AttemptNoteForm, AttemptRatingForm,
 from quizzes.models import Attempt, Quiz
 from quizzes.selectors.exports import export_attempts
 from quizzes.selectors.results import ReviewedQuestion, attempt_review
-from quizzes.selectors.review import attempt_standing, quiz_revisions, review_attempts
+from quizzes.selectors.review import (
+    attempt_allowance,
+    attempt_standing,
+    quiz_revisions,
+    review_attempts,
+)
 from quizzes.selectors.statistics import statistics_report
+from quizzes.services.admission import GrantRefused, grant_extra_attempt
 from quizzes.services.review import (
     ReviewError,
     add_attempt_note,
@@ -130,6 +136,7 @@ def _render_detail(
         "attempt": attempt,
         "cards": cards,
         "standing": attempt_standing(attempt),
+        "allowance": attempt_allowance(attempt),
         "notes": attempt.notes.select_related("author").order_by("created_at"),
         "history": [(change, numbers.get(change.question_id or 0)) for change in changes],
         "note_form": forms.get("note") or AttemptNoteForm(),
@@ -206,6 +213,23 @@ def attempt_override(request: StaffRequest, public_id: UUID) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, attempt, forms={"override": form}, status=400)
     messages.success(request, _("The score was overridden and recorded in the history."))
+    return redirect("quizzes:review_attempt", public_id=attempt.public_id)
+
+
+@require_POST
+@staff_permission("quizzes.view_attempt", "quizzes.add_attemptgrant")
+def attempt_grant(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    """Allow the candidate one more attempt of the quiz; recorded with who and when."""
+    attempt = _get_attempt(public_id)
+    try:
+        grant_extra_attempt(attempt=attempt, user=request.user)
+    except GrantRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s may make one more attempt.") % {"name": attempt.candidate_name},
+        )
     return redirect("quizzes:review_attempt", public_id=attempt.public_id)
 
 

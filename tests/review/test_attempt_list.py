@@ -117,7 +117,7 @@ def test_query_count_does_not_grow_with_the_number_of_attempts(
     recruiter_client, django_assert_num_queries
 ):
     quiz = make_quiz()
-    invite = Invite.objects.create(quiz=quiz, max_uses=100)
+    invite = Invite.objects.create(quiz=quiz, kind="shared", max_uses=100)
     finish(quiz, ALL_RIGHT, invite=invite)
     recruiter_client.get(URL)  # warm the session and permission caches alike
     with CaptureQueriesContext(connection) as one:

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from quizzes.models import AttemptNote
+from quizzes.models import AttemptGrant, AttemptNote
 from tests.builders import ALL_RIGHT, make_quiz
 from tests.review.conftest import finish
 
@@ -34,6 +34,7 @@ def post_pages(attempt):
             reverse("quizzes:review_override", args=[attempt.public_id]),
             {"question_id": question_id, "points": "0.5", "reason": "спорный вопрос"},
         ),
+        (reverse("quizzes:review_grant", args=[attempt.public_id]), {}),
     ]
 
 
@@ -45,7 +46,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, attempt):
     for url, data in post_pages(attempt):
         response = client.post(url, data)
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    assert not AttemptNote.objects.exists()
+    assert not AttemptNote.objects.exists() and not AttemptGrant.objects.exists()
 
 
 def test_authors_get_403_and_never_see_candidate_data(client, author, attempt):
@@ -58,6 +59,7 @@ def test_authors_get_403_and_never_see_candidate_data(client, author, attempt):
         assert client.post(url, data).status_code == 403
     attempt.refresh_from_db()
     assert attempt.rating is None and not AttemptNote.objects.exists()
+    assert not AttemptGrant.objects.exists()
 
 
 def test_staff_without_a_role_get_403(client, make_user, attempt):
@@ -98,6 +100,7 @@ def test_recruiters_and_superusers_open_every_page_and_write(client, request, ro
     attempt.refresh_from_db()
     assert attempt.rating == 4
     assert AttemptNote.objects.get().text == "заметка"
+    assert AttemptGrant.objects.get().granted_by.username in {"rita", "boss"}
 
 
 def test_the_nav_links_to_review_only_for_those_who_may_review(client, author, recruiter):
@@ -146,5 +149,6 @@ def test_the_roles_migration_grants_exactly_the_intended_permissions():
     assert "regrade_attempts" in recruiters and "regrade_attempts" not in authors
     assert not {c for c in recruiters if c.startswith(("add_", "change_", "delete_"))} - {
         "add_attemptnote",
+        "add_attemptgrant",
         "change_attempt",
     }

@@ -27,6 +27,10 @@ def candidate_pages(client, quiz, start):
     }
     client.post(attempt.get_absolute_url(), {})
     pages["result"] = client.get(reverse("quizzes:result", args=[attempt.public_id]))
+    pages["no attempt left"] = client.post(
+        quiz.get_absolute_url(), {"candidate_name": "Б", "candidate_email": "b@example.com"}
+    )
+    assert pages["no attempt left"].status_code == 403
     return pages
 
 

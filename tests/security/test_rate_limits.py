@@ -4,9 +4,16 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Answer, Attempt
-from tests.builders import ALL_RIGHT, answer_field, answer_post
+from tests.builders import ALL_RIGHT, answer_field, answer_post, make_quiz
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def quiz(db):
+    # Every start makes a new attempt: the limit under test is the request rate, not the
+    # attempts a candidate is allowed.
+    return make_quiz(attempts_allowed=None)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from quizzes.candidates import InviteEntry, parse_invite_line
 from quizzes.forms import BulkInviteForm
 from quizzes.models import Attempt, Invite
 from quizzes.selectors.candidate import open_attempt_for_invite
+from quizzes.services.admission import Admission, admit
 from quizzes.services.attempts import save_answers, start_attempt, submit_attempt
 from quizzes.services.invites import InviteUnavailable, redeem_invite
 from tests.builders import ALL_RIGHT, answer_post, make_quiz
@@ -123,6 +124,7 @@ def test_staff_create_one_invite_and_the_list_shows_its_link_and_uses(admin_clie
         reverse("admin:quizzes_invite_add"),
         {
             "quiz": invite_quiz.pk,
+            "kind": "personal",
             "candidate_name": "Вера",
             "candidate_email": "vera@example.com",
             "max_uses": 1,
@@ -206,8 +208,8 @@ def test_link_leads_to_a_start_page_without_the_token_then_starts_the_attempt(cl
     assert invite.token not in result.content.decode()
 
 
-def test_invite_without_email_asks_for_name_and_email(client, invite_quiz):
-    invite = make_invite(invite_quiz, candidate_name="", candidate_email="")
+def test_shared_invite_asks_for_name_and_email(client, invite_quiz):
+    invite = make_invite(invite_quiz, kind="shared", candidate_name="", candidate_email="")
     client.get(invite.get_absolute_url())
     html = client.get("/invite/").content.decode()
     assert 'name="candidate_name"' in html and 'name="candidate_email"' in html
@@ -301,6 +303,8 @@ def test_start_page_after_the_last_use_is_gone_gets_410(client, invite_quiz):
 
 
 def test_multi_use_invite_starts_a_new_attempt_after_the_previous_one_ended(invite_quiz):
+    invite_quiz.attempts_allowed = 2
+    invite_quiz.save()
     invite = make_invite(invite_quiz, max_uses=2)
     first = redeem_invite(invite_id=invite.pk)
     assert redeem_invite(invite_id=invite.pk) == first  # open: resumed, not new
@@ -315,12 +319,25 @@ def test_multi_use_invite_starts_a_new_attempt_after_the_previous_one_ended(invi
     assert invite.uses == 2
 
 
-def test_database_allows_one_open_attempt_per_invite(invite_quiz):
+def test_database_allows_one_open_attempt_per_personal_invite(invite_quiz):
     invite = make_invite(invite_quiz)
     redeem_invite(invite_id=invite.pk)
     with pytest.raises(IntegrityError):
         start_attempt(
-            quiz=invite_quiz, candidate_name="X", candidate_email="x@example.com", invite=invite
+            quiz=invite_quiz,
+            candidate_name="Анна Иванова",
+            candidate_email="anna@example.com",
+            invite=invite,
+        )
+
+
+def test_database_allows_one_open_attempt_per_person_on_a_shared_invite(invite_quiz):
+    invite = make_invite(invite_quiz, kind="shared", candidate_name="", candidate_email="")
+    for email in ("a@example.com", "b@example.com"):
+        start_attempt(quiz=invite_quiz, candidate_name="X", candidate_email=email, invite=invite)
+    with pytest.raises(IntegrityError):
+        start_attempt(
+            quiz=invite_quiz, candidate_name="X", candidate_email="A@Example.com", invite=invite
         )
 
 
@@ -328,16 +345,25 @@ def test_a_lost_race_resumes_the_winners_attempt(invite_quiz, monkeypatch):
     """The second of two simultaneous first clicks hits the constraint and resumes."""
     invite = make_invite(invite_quiz, max_uses=5)
     winner = start_attempt(
-        quiz=invite_quiz, candidate_name="A", candidate_email="a@example.com", invite=invite
+        quiz=invite_quiz, candidate_name="A", candidate_email="anna@example.com", invite=invite
     )
-    real_lookup = open_attempt_for_invite
+    real_lookup, real_admit = open_attempt_for_invite, admit
     calls = []
 
     def lookup_that_misses_once(invite):
         calls.append(invite)
         return None if len(calls) == 1 else real_lookup(invite)
 
+    def admit_that_misses_once(quiz, candidate):
+        # The race: the winner's attempt was not committed yet when the loser looked.
+        return (
+            Admission(resume=None, attempt_left=True)
+            if len(calls) == 1
+            else real_admit(quiz, candidate)
+        )
+
     monkeypatch.setattr("quizzes.services.invites.open_attempt_for_invite", lookup_that_misses_once)
+    monkeypatch.setattr("quizzes.services.invites.admit", admit_that_misses_once)
 
     assert redeem_invite(invite_id=invite.pk) == winner
     assert len(calls) == 2
