@@ -19,7 +19,7 @@ from django.http import HttpResponse
 
 from quizzes import formats
 from quizzes.admin.importing import IMPORT_SALT
-from quizzes.models import Attempt, AttemptNote, Invite, Question, Quiz, ScoreChange
+from quizzes.models import Attempt, AttemptGrant, AttemptNote, Invite, Question, Quiz, ScoreChange
 from quizzes.selectors.authoring import parsed_quiz
 from tests.builders import SEED_LIKE, make_quiz
 from tests.review.conftest import finish
@@ -338,6 +338,8 @@ def _import_payload(world: World) -> dict:
 def _invite_form(world: World, **fields) -> dict:
     return {
         "quiz": world.invite_quiz.pk,
+        "kind": "personal",
+        "label": "",
         "candidate_name": SECRET_NAME,
         "candidate_email": SECRET_EMAIL,
         "max_uses": 1,
@@ -487,6 +489,11 @@ def _overridden(world: World, outcome: Outcome) -> None:
     assert (change.kind, change.changed_by) == (ScoreChange.Kind.OVERRIDE, outcome.user)
 
 
+def _granted(world: World, outcome: Outcome) -> None:
+    grant = AttemptGrant.objects.get()
+    assert (grant.granted_by, grant.attempt) == (outcome.user, world.attempt)
+
+
 def _first_question(world: World) -> int:
     return world.attempt.revision.content["questions"][0]["id"]
 
@@ -517,6 +524,7 @@ REVIEW_CASES = [
         },
         _overridden,
     ),
+    _review_post("quizzes:review_grant", lambda world: {}, _granted),
     PageCase(
         "quizzes:review_statistics",
         lambda world: [world.quiz.slug],

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Answer, Attempt, Invite
-from tests.builders import ALL_RIGHT, ALL_WRONG, answer_post, make_quiz, option_ids
+from tests.builders import ALL_RIGHT, ALL_WRONG, answer_field, answer_post, make_quiz, option_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -60,12 +60,13 @@ def test_the_second_person_is_not_sent_into_the_first_persons_open_attempt(share
 def test_the_second_person_cannot_open_save_or_submit_the_first_ones_attempt(quiz, shared):
     first = Client()
     anna = join(first, shared, "Анна", "anna@example.com")
-    first.post(anna.get_absolute_url(), {**answer_post(quiz, ALL_RIGHT), "action": "save"})
+    first.post(anna.get_absolute_url(), {**answer_post(anna, ALL_RIGHT), "action": "save"})
     saved = dict(Answer.objects.filter(attempt=anna).values_list("question_id", "selected"))
     boris = Client()
     join(boris, shared, "Борис", "boris@example.com")
 
-    answers = answer_post(quiz, ALL_WRONG)
+    # Even with Anna's own field names and values (which Boris never sees), he gets nowhere.
+    answers = answer_post(anna, ALL_WRONG)
     autosave = reverse("quizzes:autosave", args=[anna.public_id])
     result = reverse("quizzes:result", args=[anna.public_id])
     assert boris.get(anna.get_absolute_url()).status_code == 404
@@ -105,7 +106,7 @@ def test_the_browser_that_started_resumes_its_own_attempt_through_the_link(quiz,
 
     assert first.get(shared.get_absolute_url())["Location"] == anna.get_absolute_url()
 
-    first.post(anna.get_absolute_url(), {**answer_post(quiz, ALL_RIGHT), "action": "finish"})
+    first.post(anna.get_absolute_url(), {**answer_post(anna, ALL_RIGHT), "action": "finish"})
     anna.refresh_from_db()
     assert anna.state == Attempt.State.SUBMITTED and anna.score == 3
 
@@ -161,9 +162,12 @@ def test_a_personal_link_resumes_on_another_device_which_can_save_and_submit(qui
     question = quiz.questions.get(position=2)
     autosave = reverse("quizzes:autosave", args=[attempt.public_id])
     chosen = option_ids(quiz, 2, *ALL_RIGHT[2])
-    assert phone.post(autosave, {f"q_{question.id}": chosen, "seq": 1}).json()["saved"]
+    tokens = [attempt.tokens.option(option_id) for option_id in chosen]
+    assert phone.post(autosave, {answer_field(attempt, question.id): tokens, "seq": 1}).json()[
+        "saved"
+    ]
     assert attempt.answers.get(question_id=question.id).selected == chosen
-    phone.post(attempt.get_absolute_url(), {**answer_post(quiz, ALL_RIGHT), "action": "finish"})
+    phone.post(attempt.get_absolute_url(), {**answer_post(attempt, ALL_RIGHT), "action": "finish"})
 
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.SUBMITTED and attempt.score == 3
