@@ -11,6 +11,7 @@ explicit, audited regrade (see services.regrade.regrade_quiz_attempts).
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from decimal import Decimal
@@ -274,6 +275,10 @@ class QuizRevision(models.Model):
 
 def new_invite_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+# What new_invite_token makes (URL-safe base64) within the column's length.
+INVITE_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class Invite(models.Model):

@@ -14,6 +14,7 @@ from quizzes.forms import (
     AnswerForm,
     AutosaveForm,
     InviteStartForm,
+    PageNavigationForm,
     StartAttemptForm,
     shown_questions,
 )
@@ -136,11 +137,8 @@ def invite_start(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page_number(value, count: int) -> int:
-    try:
-        return min(max(int(value), 1), max(count, 1))
-    except (TypeError, ValueError):
-        return 1
+def _page_number(value: int | None, count: int) -> int:
+    return min(max(value or 1, 1), max(count, 1))
 
 
 def _finished_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse:
@@ -165,7 +163,10 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
         return _finished_redirect(request, attempt)
     saved = {answer.question_id: answer.selected for answer in attempt.answers.all()}
     paged = attempt.quiz.navigation == Quiz.Navigation.PAGED
-    page = _page_number(request.GET.get("q"), len(questions)) if paged else None
+    if paged:
+        page = _page_number(PageNavigationForm(request.GET).number("q"), len(questions))
+    else:
+        page = None
     shown = [questions[page - 1]] if page is not None else questions
     remaining = None
     if attempt.deadline is not None:
@@ -223,10 +224,11 @@ def _attempt_post(
         close_if_overdue(attempt=attempt)
         attempt.refresh_from_db(fields=["state"])
         return _finished_redirect(request, attempt)
-    if request.POST.get("goto"):
-        target = _page_number(request.POST["goto"], len(questions))
+    navigation = PageNavigationForm(request.POST)
+    if navigation.number("goto") is not None:
+        target = _page_number(navigation.number("goto"), len(questions))
     else:
-        current = _page_number(request.POST.get("page"), len(questions))
+        current = _page_number(navigation.number("page"), len(questions))
         target = {"next": current + 1, "prev": current - 1}.get(action, current)
         target = _page_number(target, len(questions))
     if action == "save":
