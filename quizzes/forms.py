@@ -16,7 +16,7 @@ from quizzes.candidates import InviteEntry, parse_invite_line
 from quizzes.content import PresentedQuestion
 from quizzes.grading import Kind
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals
-from quizzes.models import Attempt, Invite, Quiz
+from quizzes.models import MAX_SAVE_SEQ, Attempt, Invite, Quiz
 from quizzes.rendering import render_inline_markdown
 from quizzes.selectors.review import AttemptFilters
 
@@ -311,7 +311,7 @@ def shown_questions(
 class AutosaveForm(forms.Form):
     """The background save's bookkeeping: sequence number and integrity-signal deltas."""
 
-    seq = forms.IntegerField(required=False, min_value=1)
+    seq = forms.IntegerField(required=False, min_value=1, max_value=MAX_SAVE_SEQ)
     focus_lost = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
     hidden = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
     copies = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)

@@ -328,6 +328,15 @@ class Invite(models.Model):
 SCORE_SORT_KEY = Coalesce(F("percent"), Value(-1.0))
 
 
+# An autosave's sequence number is the page's clock in milliseconds (server time, see
+# static/quizzes/attempt.js), so the newest save wins across tabs and devices. It is
+# bounded so that no client can put it where later saves cannot follow: browsers count
+# exactly only up to 2**53 - 1, and a save may run at most SAVE_SEQ_LEAD_MS ahead of the
+# server clock or of the last accepted number (a page also resumes from that number).
+MAX_SAVE_SEQ = 2**53 - 1
+SAVE_SEQ_LEAD_MS = 60 * 60 * 1000
+
+
 class Attempt(models.Model):
     class State(models.TextChoices):
         IN_PROGRESS = "in_progress", _("In progress")

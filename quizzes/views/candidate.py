@@ -30,6 +30,7 @@ from quizzes.selectors.candidate import (
 from quizzes.selectors.results import attempt_review
 from quizzes.services.attempts import (
     AttemptClosed,
+    InvalidAnswer,
     close_if_overdue,
     save_answers,
     start_attempt,
@@ -185,6 +186,8 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
                 {"number": q["number"], "answered": bool(saved.get(q["id"]))} for q in questions
             ],
             "remaining_seconds": remaining,
+            # The page counts its save numbers from the server's clock (attempt.js).
+            "now_ms": int(timezone.now().timestamp() * 1000),
         },
     )
 
@@ -224,6 +227,13 @@ def _attempt_post(
         close_if_overdue(attempt=attempt)
         attempt.refresh_from_db(fields=["state"])
         return _finished_redirect(request, attempt)
+    except InvalidAnswer:
+        return render(
+            request,
+            "quizzes/bad_answer.html",
+            {"attempt": attempt, "errors": {"seq": [_("The save number is out of range.")]}},
+            status=400,
+        )
     navigation = PageNavigationForm(request.POST)
     if navigation.number("goto") is not None:
         target = _page_number(navigation.number("goto"), len(questions))
@@ -253,16 +263,23 @@ def autosave(request: HttpRequest, public_id) -> JsonResponse:
     bookkeeping = AutosaveForm(request.POST, question_ids=[q["id"] for q in questions])
     if shown is None or not form.is_valid() or not bookkeeping.is_valid():
         return JsonResponse({"error": _("The answers could not be accepted.")}, status=400)
+    seq = bookkeeping.cleaned_data["seq"]
     try:
         saved = save_answers(
             attempt_id=attempt.pk,
             selections=form.selections(),
-            seq=bookkeeping.cleaned_data["seq"],
+            seq=seq,
             signals=bookkeeping.signals(),
         )
     except AttemptClosed:
         return JsonResponse({"closed": True, "result_url": result_url}, status=409)
-    return JsonResponse({"saved": saved, "stale": not saved})
+    except InvalidAnswer:
+        return JsonResponse({"error": _("The answers could not be accepted.")}, status=400)
+    if not saved:
+        attempt.refresh_from_db(fields=["save_seq"])
+    # The number the next save has to exceed: a page whose save was stale continues after it.
+    accepted = seq if saved and seq is not None else attempt.save_seq
+    return JsonResponse({"saved": saved, "stale": not saved, "seq": accepted})
 
 
 @require_GET
