@@ -215,7 +215,7 @@ def attempt_override(request: StaffRequest, public_id: UUID) -> HttpResponse:
 def _invalid_filters(request: HttpRequest, form: AttemptFilterForm) -> HttpResponse:
     """The export's answer to filters the list would show with errors: nothing streamed."""
     problems = "; ".join(
-        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
+        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(map(str, errors))}"
         for name, errors in form.errors.items()
     )
     reason = _("The filters are not valid, so nothing was exported: %(problems)s") % {
