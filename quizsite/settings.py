@@ -123,6 +123,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# Files are taken only by these views, and only from staff (quizzes.security): anywhere
+# else a form with a file is refused before it is parsed. There the whole body, files
+# included, counts against DATA_UPLOAD_MAX_MEMORY_SIZE and stays in memory, so nothing a
+# client sends is ever written to disk; the import form caps the file itself lower.
+FILE_UPLOAD_VIEWS = ["admin:quizzes_quiz_import"]
+# Only for a multipart body the middleware did not see: files that do not fit in memory
+# are dropped instead of being written to a temporary file.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+
 # --- Database --------------------------------------------------------------------------
 
 # SQLite in a git-ignored folder is the embedded default; DATABASE_URL=postgres://... switches.

@@ -86,7 +86,8 @@ class ImportUploadForm(forms.Form):
     )
 
     # Large enough for any real quiz; small enough that the signed copy posted back by the
-    # confirmation step stays under DATA_UPLOAD_MAX_MEMORY_SIZE and uploads stay in memory.
+    # confirmation step stays under DATA_UPLOAD_MAX_MEMORY_SIZE. (The upload itself is
+    # held in memory, never on disk: quizzes.security.RejectMalformedFormMiddleware.)
     MAX_BYTES = 1024 * 1024
 
     def clean_file(self):
