@@ -257,3 +257,17 @@ def test_utf8_multipart_fields_are_accepted(client, quiz):
 
     assert response.status_code == 302
     assert Attempt.objects.get().candidate_name == "Анна Ёлкина"
+
+
+def test_a_field_that_mentions_a_filename_is_not_a_file(client, quiz):
+    body = multipart(
+        field("candidate_name", b'Anna filename="cv.pdf"'),
+        field("candidate_email", b"a@example.com"),
+    )
+
+    response = client.post(
+        quiz.get_absolute_url(), body, content_type=f"multipart/form-data; boundary={BOUNDARY}"
+    )
+
+    assert response.status_code == 302
+    assert Attempt.objects.get().candidate_name == 'Anna filename="cv.pdf"'
