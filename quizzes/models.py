@@ -217,6 +217,43 @@ def option_set_errors(kind: str, options: list[tuple[str, str]]) -> list[StrOrPr
     return errors
 
 
+def too_many_questions(count: int) -> str | None:
+    """The refusal of a quiz with `count` questions, or None within QUIZ_MAX_QUESTIONS."""
+    if count <= settings.QUIZ_MAX_QUESTIONS:
+        return None
+    return _("Too many questions: %(count)d, the limit is %(limit)d.") % {
+        "count": count,
+        "limit": settings.QUIZ_MAX_QUESTIONS,
+    }
+
+
+def too_many_options(count: int) -> str | None:
+    """The refusal of a question with `count` options, or None within QUESTION_MAX_OPTIONS."""
+    if count <= settings.QUESTION_MAX_OPTIONS:
+        return None
+    return _("Too many options: %(count)d, the limit is %(limit)d.") % {
+        "count": count,
+        "limit": settings.QUESTION_MAX_OPTIONS,
+    }
+
+
+def quiz_size_errors(option_counts: list[int]) -> list[str]:
+    """Why a quiz whose questions have these numbers of options is too large; [] if not.
+
+    Within both limits every quiz can be answered on one page: the settings derive the
+    form limits (DATA_UPLOAD_MAX_NUMBER_FIELDS, ..._MEMORY_SIZE) from them.
+    """
+    errors = [message] if (message := too_many_questions(len(option_counts))) else []
+    crowded = [n for n, count in enumerate(option_counts, 1) if too_many_options(count)]
+    if crowded:
+        shown = ", ".join(map(str, crowded[:10])) + (", …" if len(crowded) > 10 else "")
+        errors.append(
+            _("Too many options in questions %(numbers)s: the limit is %(limit)d per question.")
+            % {"numbers": shown, "limit": settings.QUESTION_MAX_OPTIONS}
+        )
+    return errors
+
+
 class Option(models.Model):
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
