@@ -37,6 +37,15 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
 def env_rate(name: str, default: str) -> str | None:
     """A rate "<count>/<s|m|h|d>" (e.g. 30/m, 60/10m); "off" or empty switches it off."""
     value = os.environ.get(name, default).strip()
@@ -118,10 +127,26 @@ TEMPLATES = [
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Large quizzes answered at once send one field per chosen option; admin inlines of a big
-# quiz send thousands. Anything beyond these limits is refused with a 400 page.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# The largest quiz: refused beyond this at import and in the admin, so that every quiz
+# can be answered, saved and submitted from its own one-page form.
+QUIZ_MAX_QUESTIONS = env_int("QUIZ_MAX_QUESTIONS", 500)
+QUESTION_MAX_OPTIONS = env_int("QUESTION_MAX_OPTIONS", 20, minimum=2)
+# That form sends, per question, one field per ticked option, the question's `shown`
+# field and (the background save) the seconds spent on it; a few more for the page
+# (CSRF token, save number, action, signals). The admin's quiz page sends 8 per question.
+# A multipart field takes under 200 bytes (boundary, header, value). Anything beyond
+# these limits is refused with a 400 page.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = QUIZ_MAX_QUESTIONS * (QUESTION_MAX_OPTIONS + 2) + 100
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, DATA_UPLOAD_MAX_NUMBER_FIELDS * 200)
+
+# Files are taken only by these views, and only from staff (quizzes.security): anywhere
+# else a form with a file is refused before it is parsed. There the whole body, files
+# included, counts against DATA_UPLOAD_MAX_MEMORY_SIZE and stays in memory, so nothing a
+# client sends is ever written to disk; the import form caps the file itself lower.
+FILE_UPLOAD_VIEWS = ["admin:quizzes_quiz_import"]
+# Only for a multipart body the middleware did not see: files that do not fit in memory
+# are dropped instead of being written to a temporary file.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # --- Database --------------------------------------------------------------------------
 

@@ -3,11 +3,21 @@
 Spreadsheets run a cell that starts with = + - @ (or a tab / carriage return that they
 strip first) as a formula, so a candidate named "=HYPERLINK(...)" could run code on a
 recruiter's machine. Such cells get a leading apostrophe, which spreadsheets show as text.
+
+The file is comma-separated, but a spreadsheet splits a line on its locale's separator:
+Russian Excel, the main audience, splits on ";", and pasted text splits on tabs. A cell
+like "Ivanov;=1+1" is one cell for a comma reader, yet two for a semicolon reader, the
+second a formula. So a separator inside a cell gets an apostrophe after it when a
+formula character, a quote (which would make the rest a quoted field there, hiding what
+follows) or the end of the cell (where the writer's own closing quote follows) comes
+next. Line breaks inside a cell become spaces: a reader that does not honour the comma
+file's quotes would start a new row there.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,15 +30,18 @@ from quizzes.content import RevisionContent, option_label
 from quizzes.models import Attempt
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A separator of some spreadsheet locale, then a formula start, a quote or the cell's end.
+_FORMULA_AFTER_SEPARATOR = re.compile(r'([,;\t])(?=[=+\-@\t"]|\Z)')
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 # Excel opens a UTF-8 file as UTF-8 (not the ANSI code page) only when it starts with a BOM.
 BOM = "\ufeff"
 
 
 def escape_cell(value) -> str:
-    """A cell's text, defused if a spreadsheet would read it as a formula."""
+    """A cell's text, defused wherever a spreadsheet of any locale could start a formula."""
     if value is None:
         return ""
-    text = str(value)
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", _LINE_BREAK.sub(" ", str(value)))
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text

@@ -1,6 +1,8 @@
 """Candidate-facing forms, the autosave payload and the staff form for bulk invites."""
 
+import re
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -14,7 +16,7 @@ from quizzes.candidates import InviteEntry, parse_invite_line
 from quizzes.content import PresentedQuestion
 from quizzes.grading import Kind
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals
-from quizzes.models import Attempt, Invite, Quiz
+from quizzes.models import MAX_SAVE_SEQ, Attempt, Invite, Quiz
 from quizzes.opaque import Tokens, field_name, option_element_id, time_field_name
 from quizzes.rendering import render_inline_markdown
 from quizzes.selectors.review import AttemptFilters
@@ -134,7 +136,49 @@ class AnswerForm(forms.Form):
         return result
 
 
+class PageNavigationForm(forms.Form):
+    """Where a paged attempt goes: `q` in its URL, `page` and `goto` in a post.
+
+    Question numbers; a malformed one (not an integer) counts as absent, and the view
+    keeps every number within the attempt's questions.
+    """
+
+    q = forms.IntegerField(required=False)
+    page = forms.IntegerField(required=False)
+    goto = forms.IntegerField(required=False)
+
+    def number(self, name: str) -> int | None:
+        self.is_valid()
+        return self.cleaned_data.get(name)
+
+
 # --- recruiter review --------------------------------------------------------------------
+
+# Database ids are 64-bit; a larger number names nothing.
+MAX_ID = 2**63 - 1
+# Dates a filter may name: wide enough for any attempt, narrow enough that the day after
+# the end and the start of the first day in any time zone are still valid datetimes.
+FILTER_DATES = (date(2000, 1, 1), date(2999, 12, 31))
+
+
+def within_filter_dates(value: date) -> None:
+    first, last = FILTER_DATES
+    if not first <= value <= last:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="date_range",
+            params={"first": first.isoformat(), "last": last.isoformat()},
+        )
+
+
+def filter_date_field(label) -> forms.DateField:
+    first, last = (day.isoformat() for day in FILTER_DATES)
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": first, "max": last}),
+        validators=[within_filter_dates],
+    )
 
 
 class AttemptFilterForm(forms.Form):
@@ -160,12 +204,8 @@ class AttemptFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("Any")), *Attempt.State.choices]
     )
-    started_from = forms.DateField(
-        label=_("Started from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    started_to = forms.DateField(
-        label=_("Started until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    started_from = filter_date_field(_("Started from"))
+    started_to = filter_date_field(_("Started until"))
     percent_min = forms.DecimalField(
         label=_("Score from, %"), required=False, min_value=0, max_value=100, decimal_places=2
     )
@@ -193,7 +233,8 @@ class AttemptFilterForm(forms.Form):
         value = self.cleaned_data["invite"]
         if value in {"", "yes", "no"}:
             return {"": None, "yes": True, "no": False}[value]
-        if value.isdigit():
+        # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
+        if re.fullmatch(r"[0-9]{1,19}", value) and 0 < int(value) <= MAX_ID:
             return int(value)
         raise forms.ValidationError(_("Choose an invite filter from the list."))
 
@@ -221,6 +262,12 @@ class AttemptFilterForm(forms.Form):
             search=(valid.get("q") or "").strip(),
             sort=valid.get("sort") or "-date",
         )
+
+
+class StatisticsVersionForm(forms.Form):
+    """The statistics page's (and its charts') choice of a version: a revision id."""
+
+    version = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class AttemptNoteForm(forms.Form):
@@ -289,7 +336,7 @@ def shown_questions(
 class AutosaveForm(forms.Form):
     """The background save's bookkeeping: sequence number and integrity-signal deltas."""
 
-    seq = forms.IntegerField(required=False, min_value=1)
+    seq = forms.IntegerField(required=False, min_value=1, max_value=MAX_SAVE_SEQ)
     focus_lost = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
     hidden = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
     copies = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)

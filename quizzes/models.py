@@ -11,6 +11,7 @@ explicit, audited regrade (see services.regrade.regrade_quiz_attempts).
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from decimal import Decimal
@@ -232,6 +233,43 @@ def option_set_errors(kind: str, options: list[tuple[str, str]]) -> list[StrOrPr
     return errors
 
 
+def too_many_questions(count: int) -> str | None:
+    """The refusal of a quiz with `count` questions, or None within QUIZ_MAX_QUESTIONS."""
+    if count <= settings.QUIZ_MAX_QUESTIONS:
+        return None
+    return _("Too many questions: %(count)d, the limit is %(limit)d.") % {
+        "count": count,
+        "limit": settings.QUIZ_MAX_QUESTIONS,
+    }
+
+
+def too_many_options(count: int) -> str | None:
+    """The refusal of a question with `count` options, or None within QUESTION_MAX_OPTIONS."""
+    if count <= settings.QUESTION_MAX_OPTIONS:
+        return None
+    return _("Too many options: %(count)d, the limit is %(limit)d.") % {
+        "count": count,
+        "limit": settings.QUESTION_MAX_OPTIONS,
+    }
+
+
+def quiz_size_errors(option_counts: list[int]) -> list[str]:
+    """Why a quiz whose questions have these numbers of options is too large; [] if not.
+
+    Within both limits every quiz can be answered on one page: the settings derive the
+    form limits (DATA_UPLOAD_MAX_NUMBER_FIELDS, ..._MEMORY_SIZE) from them.
+    """
+    errors = [message] if (message := too_many_questions(len(option_counts))) else []
+    crowded = [n for n, count in enumerate(option_counts, 1) if too_many_options(count)]
+    if crowded:
+        shown = ", ".join(map(str, crowded[:10])) + (", …" if len(crowded) > 10 else "")
+        errors.append(
+            _("Too many options in questions %(numbers)s: the limit is %(limit)d per question.")
+            % {"numbers": shown, "limit": settings.QUESTION_MAX_OPTIONS}
+        )
+    return errors
+
+
 class Option(models.Model):
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
@@ -290,6 +328,10 @@ class QuizRevision(models.Model):
 
 def new_invite_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+# What new_invite_token makes (URL-safe base64) within the column's length.
+INVITE_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class Invite(models.Model):
@@ -379,6 +421,15 @@ class Invite(models.Model):
 
 # The list's sort key for scores; the same expression as the indexes below so they are used.
 SCORE_SORT_KEY = Coalesce(F("percent"), Value(-1.0))
+
+
+# An autosave's sequence number is the page's clock in milliseconds (server time, see
+# static/quizzes/attempt.js), so the newest save wins across tabs and devices. It is
+# bounded so that no client can put it where later saves cannot follow: browsers count
+# exactly only up to 2**53 - 1, and a save may run at most SAVE_SEQ_LEAD_MS ahead of the
+# server clock or of the last accepted number (a page also resumes from that number).
+MAX_SAVE_SEQ = 2**53 - 1
+SAVE_SEQ_LEAD_MS = 60 * 60 * 1000
 
 
 class Attempt(models.Model):

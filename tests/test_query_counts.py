@@ -165,7 +165,7 @@ def test_autosave_with_time_on_every_question_takes_a_fixed_number_of_queries(
     # Session, attempt, lock, counters, known answers, time, answers (read, write), seq.
     with django_assert_max_num_queries(12 + RATE_LIMIT_QUERIES):
         response = client.post(url, data)
-    assert response.json() == {"saved": True, "stale": False}
+    assert response.json() == {"saved": True, "stale": False, "seq": 1}
     answers = attempt.answers.all()
     assert len(answers) == len(questions)
     assert {(a.time_spent, len(a.selected)) for a in answers} == {(7, 1)}

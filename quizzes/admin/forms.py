@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from quizzes.models import Question, too_many_options, too_many_questions
 from quizzes.positions import park_positions, renumber
 
 # Tabular inlines of markdown fields: a few lines each, not the default 10x40 boxes.
@@ -36,6 +37,49 @@ class OrderedInlineFormSet(CustomInlineFormSet):
         return saved
 
 
+class QuestionInlineFormSet(OrderedInlineFormSet):
+    """Questions of one quiz: no more than a quiz may have (settings.QUIZ_MAX_QUESTIONS)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = sum(
+            1 for form in self.forms if form.cleaned_data and not self._should_delete_form(form)
+        )
+        if message := too_many_questions(kept):
+            raise ValidationError(message)
+
+
+class QuestionAdminForm(forms.ModelForm):
+    """A question on its own page: it may not take a quiz beyond QUIZ_MAX_QUESTIONS."""
+
+    class Meta:
+        model = Question
+        fields = [
+            "quiz",
+            "text",
+            "kind",
+            "points",
+            "partial_fraction",
+            "grading_strategy",
+            "explanation",
+            "published",
+        ]
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        quiz = cleaned.get("quiz")
+        # A new question, or one moved to another quiz, adds one to that quiz.
+        if (
+            quiz is not None
+            and quiz.pk != self.instance.quiz_id
+            and (message := too_many_questions(quiz.questions.count() + 1))
+        ):
+            self.add_error("quiz", message)
+        return cleaned
+
+
 class OptionInlineFormSet(OrderedInlineFormSet):
     """Options of one question, checked together against the question's kind."""
 
@@ -48,6 +92,9 @@ class OptionInlineFormSet(OrderedInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not self._should_delete_form(form)
         ]
+        if message := too_many_options(len(options)):
+            # Always: a draft too must be answerable on one page once it is published.
+            raise ValidationError(message)
         try:
             self.instance.check_options(options)
         except ValidationError as error:
@@ -86,7 +133,8 @@ class ImportUploadForm(forms.Form):
     )
 
     # Large enough for any real quiz; small enough that the signed copy posted back by the
-    # confirmation step stays under DATA_UPLOAD_MAX_MEMORY_SIZE and uploads stay in memory.
+    # confirmation step stays under DATA_UPLOAD_MAX_MEMORY_SIZE. (The upload itself is
+    # held in memory, never on disk: quizzes.security.RejectMalformedFormMiddleware.)
     MAX_BYTES = 1024 * 1024
 
     def clean_file(self):

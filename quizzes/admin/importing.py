@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from quizzes import formats
 from quizzes.admin.forms import ImportConfirmForm, ImportUploadForm
 from quizzes.selectors.authoring import import_plan
-from quizzes.services.importing import import_quiz, quiz_slug
+from quizzes.services.importing import QuizTooLarge, import_quiz, quiz_slug, size_errors
 
 IMPORT_SALT = "quizzes.admin.import"
 # The preview's signed copy of the upload is honoured this long (seconds).
@@ -62,8 +62,9 @@ class QuizImportAdmin(admin.ModelAdmin):
             data = form.cleaned_data["file"]
             file_name = request.FILES["file"].name
             result = formats.parse(data, format=form.cleaned_data["format"] or None)
-            context.update(result=result, file_name=file_name)
-            if result.ok and result.quiz is not None:
+            too_large = size_errors(result.quiz) if result.ok and result.quiz else []
+            context.update(result=result, file_name=file_name, size_errors=too_large)
+            if result.ok and result.quiz is not None and not too_large:
                 slug = form.cleaned_data["slug"] or quiz_slug(result.quiz.title)
                 payload = {
                     "data": base64.b64encode(data).decode("ascii"),
@@ -104,7 +105,14 @@ class QuizImportAdmin(admin.ModelAdmin):
             # Same bytes, same parser: only a parser change between the steps lands here.
             context.update(result=result, file_name=payload["name"], form=ImportUploadForm())
             return TemplateResponse(request, "admin/quizzes/quiz/import.html", context)
-        summary = import_quiz(parsed=result.quiz, slug=payload["slug"], publish=payload["publish"])
+        try:
+            summary = import_quiz(
+                parsed=result.quiz, slug=payload["slug"], publish=payload["publish"]
+            )
+        except QuizTooLarge as error:
+            # The limits were lowered between the preview and the confirmation.
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:quizzes_quiz_import")
         self._report_import(request, summary, result, file_name=payload["name"])
         return redirect(reverse("admin:quizzes_quiz_change", args=[summary.quiz.pk]))
 

@@ -1,11 +1,12 @@
 """Question editing in the admin: a question with its options inline and a rendered preview."""
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+from django.conf import settings
 from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.admin.forms import COMPACT_TEXT, OptionInlineFormSet
+from quizzes.admin.forms import COMPACT_TEXT, OptionInlineFormSet, QuestionAdminForm
 from quizzes.models import Option, Question
 from quizzes.positions import next_position
 
@@ -20,9 +21,14 @@ class OptionInline(SortableTabularInline):
     formfield_overrides = COMPACT_TEXT
     extra = 0
 
+    def get_max_num(self, request, obj=None, **kwargs):
+        # No "Add another" past the limit; OptionInlineFormSet refuses more anyway.
+        return settings.QUESTION_MAX_OPTIONS
+
 
 @admin.register(Question)
 class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
+    form = QuestionAdminForm
     list_display = ["__str__", "quiz", "position", "kind", "points", "published"]
     list_filter = ["quiz", "kind", "published"]
     search_fields = ["text", "explanation", "options__text", "quiz__title"]

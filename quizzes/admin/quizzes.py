@@ -4,6 +4,7 @@ import io
 import zipfile
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from quizzes import formats
-from quizzes.admin.forms import COMPACT_TEXT, OrderedInlineFormSet
+from quizzes.admin.forms import COMPACT_TEXT, QuestionInlineFormSet
 from quizzes.admin.importing import QuizImportAdmin
 from quizzes.admin.regrading import QuizRegradeAdmin
 from quizzes.models import Question, Quiz
@@ -23,12 +24,16 @@ class QuestionInline(SortableTabularInline):
     """Questions of a quiz, reordered by drag and drop (positions are set for you)."""
 
     model = Question
-    formset = OrderedInlineFormSet
+    formset = QuestionInlineFormSet
     ordering = ["position", "id"]
     fields = ["text", "kind", "points", "published"]
     formfield_overrides = COMPACT_TEXT
     extra = 0
     show_change_link = True
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        # No "Add another" past the limit; QuestionInlineFormSet refuses more anyway.
+        return settings.QUIZ_MAX_QUESTIONS
 
 
 @admin.register(Quiz)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Q, QuerySet
 
 from quizzes import content
-from quizzes.models import Attempt, Invite, Quiz
+from quizzes.models import INVITE_TOKEN_SHAPE, Attempt, Invite, Quiz
 
 
 def public_quizzes() -> QuerySet[Quiz]:
@@ -25,6 +25,9 @@ def presented_questions(attempt: Attempt) -> list[content.PresentedQuestion]:
 
 def invite_by_token(token: str) -> Invite | None:
     """The invite of a published quiz with this token, or None."""
+    if not INVITE_TOKEN_SHAPE.fullmatch(token):
+        # Never a token (a NUL byte would even make PostgreSQL refuse the query).
+        return None
     return Invite.objects.select_related("quiz").filter(token=token, quiz__published=True).first()
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from quizzes import grading
 from quizzes.content import Layout, RevisionContent, max_score
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals, clamp
-from quizzes.models import Answer, Attempt, Invite, Quiz
+from quizzes.models import SAVE_SEQ_LEAD_MS, Answer, Attempt, Invite, Quiz
 from quizzes.opaque import new_key
 from quizzes.services.revisions import current_revision
 from quizzes.services.scoring import grade_and_store
@@ -185,6 +185,11 @@ def _add_time_spent(attempt: Attempt, seconds: dict[int, int], now: datetime) ->
     )
 
 
+def save_seq_limit(attempt: Attempt, now: datetime) -> int:
+    """The highest save number accepted now: a little ahead of the clock or the last one."""
+    return max(attempt.save_seq, int(now.timestamp() * 1000)) + SAVE_SEQ_LEAD_MS
+
+
 @transaction.atomic
 def save_answers(
     *,
@@ -198,7 +203,8 @@ def save_answers(
     `seq` is the client's save counter: a save whose number is not higher than the last
     accepted one arrived out of order and is dropped, so the newest state always wins.
     Integrity signals are deltas and are counted even when the answers are stale.
-    Raises AttemptClosed when the attempt no longer accepts answers.
+    Raises AttemptClosed when the attempt no longer accepts answers, and InvalidAnswer
+    for a `seq` too far ahead (see SAVE_SEQ_LEAD_MS): nothing at all is stored then.
     """
     attempt = (
         Attempt.objects.select_for_update(of=("self",))
@@ -209,6 +215,8 @@ def save_answers(
     if not accepts_answers(attempt, now):
         raise AttemptClosed
     clean = validate_selections(attempt.revision.content, selections)
+    if seq is not None and seq > save_seq_limit(attempt, now):
+        raise InvalidAnswer(f"save number {seq} is too far ahead")
     if signals is not None:
         _record_signals(attempt, signals, now)
     if seq is not None:

@@ -10,7 +10,7 @@ from django.db import models, transaction
 from slugify import slugify
 
 from quizzes.formats import ParsedOption, ParsedQuestion, ParsedQuiz
-from quizzes.models import Option, Question, Quiz
+from quizzes.models import Option, Question, Quiz, quiz_size_errors
 from quizzes.positions import renumber
 
 
@@ -46,6 +46,15 @@ class _ImportWrites:
     stale_options: list[int] = field(default_factory=list)
 
 
+class QuizTooLarge(ValueError):
+    """The quiz is beyond QUIZ_MAX_QUESTIONS or QUESTION_MAX_OPTIONS; nothing was written."""
+
+
+def size_errors(parsed: ParsedQuiz) -> list[str]:
+    """Why the parsed quiz is too large to import (see models.quiz_size_errors); [] if not."""
+    return quiz_size_errors([len(question.options) for question in parsed.questions])
+
+
 def quiz_slug(title: str) -> str:
     return slugify(title, max_length=200, word_boundary=True) or "quiz"
 
@@ -68,8 +77,11 @@ def import_quiz(
     Questions and options are matched by position, so their ids (which attempts and
     regrades refer to) survive a re-import. Rows are written only when something
     differs: importing the same file twice changes nothing. Attempts are never deleted;
-    they keep their own revision of the content.
+    they keep their own revision of the content. A quiz too large to be answered on one
+    page raises QuizTooLarge before anything is written.
     """
+    if errors := size_errors(parsed):
+        raise QuizTooLarge(" ".join(errors))
     slug = slug or quiz_slug(parsed.title)
     quiz = Quiz.objects.filter(slug=slug).first()
     created = quiz is None

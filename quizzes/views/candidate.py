@@ -14,6 +14,7 @@ from quizzes.forms import (
     AnswerForm,
     AutosaveForm,
     InviteStartForm,
+    PageNavigationForm,
     StartAttemptForm,
     shown_questions,
 )
@@ -35,6 +36,7 @@ from quizzes.services.admission import (
 )
 from quizzes.services.attempts import (
     AttemptClosed,
+    InvalidAnswer,
     close_if_overdue,
     save_answers,
     submit_attempt,
@@ -176,11 +178,8 @@ def invite_start(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page_number(value, count: int) -> int:
-    try:
-        return min(max(int(value), 1), max(count, 1))
-    except (TypeError, ValueError):
-        return 1
+def _page_number(value: int | None, count: int) -> int:
+    return min(max(value or 1, 1), max(count, 1))
 
 
 def _finished_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse:
@@ -205,7 +204,10 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
         return _finished_redirect(request, attempt)
     saved = {answer.question_id: answer.selected for answer in attempt.answers.all()}
     paged = attempt.quiz.navigation == Quiz.Navigation.PAGED
-    page = _page_number(request.GET.get("q"), len(questions)) if paged else None
+    if paged:
+        page = _page_number(PageNavigationForm(request.GET).number("q"), len(questions))
+    else:
+        page = None
     shown = [questions[page - 1]] if page is not None else questions
     remaining = None
     if attempt.deadline is not None:
@@ -225,6 +227,8 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
                 {"number": q["number"], "answered": bool(saved.get(q["id"]))} for q in questions
             ],
             "remaining_seconds": remaining,
+            # The page counts its save numbers from the server's clock (attempt.js).
+            "now_ms": int(timezone.now().timestamp() * 1000),
         },
     )
 
@@ -265,10 +269,18 @@ def _attempt_post(
         close_if_overdue(attempt=attempt)
         attempt.refresh_from_db(fields=["state"])
         return _finished_redirect(request, attempt)
-    if request.POST.get("goto"):
-        target = _page_number(request.POST["goto"], len(questions))
+    except InvalidAnswer:
+        return render(
+            request,
+            "quizzes/bad_answer.html",
+            {"attempt": attempt, "errors": {"seq": [_("The save number is out of range.")]}},
+            status=400,
+        )
+    navigation = PageNavigationForm(request.POST)
+    if navigation.number("goto") is not None:
+        target = _page_number(navigation.number("goto"), len(questions))
     else:
-        current = _page_number(request.POST.get("page"), len(questions))
+        current = _page_number(navigation.number("page"), len(questions))
         target = {"next": current + 1, "prev": current - 1}.get(action, current)
         target = _page_number(target, len(questions))
     if action == "save":
@@ -294,16 +306,23 @@ def autosave(request: HttpRequest, public_id) -> JsonResponse:
     bookkeeping = AutosaveForm(request.POST, tokens=tokens, questions=questions)
     if shown is None or not form.is_valid() or not bookkeeping.is_valid():
         return JsonResponse({"error": _("The answers could not be accepted.")}, status=400)
+    seq = bookkeeping.cleaned_data["seq"]
     try:
         saved = save_answers(
             attempt_id=attempt.pk,
             selections=form.selections(),
-            seq=bookkeeping.cleaned_data["seq"],
+            seq=seq,
             signals=bookkeeping.signals(),
         )
     except AttemptClosed:
         return JsonResponse({"closed": True, "result_url": result_url}, status=409)
-    return JsonResponse({"saved": saved, "stale": not saved})
+    except InvalidAnswer:
+        return JsonResponse({"error": _("The answers could not be accepted.")}, status=400)
+    if not saved:
+        attempt.refresh_from_db(fields=["save_seq"])
+    # The number the next save has to exceed: a page whose save was stale continues after it.
+    accepted = seq if saved and seq is not None else attempt.save_seq
+    return JsonResponse({"saved": saved, "stale": not saved, "seq": accepted})
 
 
 @require_GET

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from quizzes.security import MalformedForm
+from quizzes.security import MalformedForm, UnexpectedUpload
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -18,6 +18,8 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         reason = _("The form you sent has too many fields.")
     elif isinstance(exception, MalformedForm):
         reason = _("The form you sent contains bytes that are not valid UTF-8 text.")
+    elif isinstance(exception, UnexpectedUpload):
+        reason = _("Files can only be uploaded where a page asks for one.")
     else:
         reason = _("The request could not be understood.")
     return render(request, "400.html", {"reason": reason}, status=400)

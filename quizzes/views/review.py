@@ -15,7 +15,13 @@ from django.contrib.auth.decorators import permission_required, user_passes_test
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +30,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from quizzes import charts, exports, statistics
 from quizzes.content import question_by_id
-from quizzes.forms import AttemptFilterForm, AttemptNoteForm, AttemptRatingForm, ScoreOverrideForm
+from quizzes.forms import (
+    AttemptFilterForm,
+    AttemptNoteForm,
+    AttemptRatingForm,
+    ScoreOverrideForm,
+    StatisticsVersionForm,
+)
 from quizzes.models import Attempt, Quiz
 from quizzes.selectors.exports import export_attempts
 from quizzes.selectors.results import ReviewedQuestion, attempt_review
@@ -233,10 +245,26 @@ def attempt_grant(request: StaffRequest, public_id: UUID) -> HttpResponse:
     return redirect("quizzes:review_attempt", public_id=attempt.public_id)
 
 
+def _invalid_filters(request: HttpRequest, form: AttemptFilterForm) -> HttpResponse:
+    """The export's answer to filters the list would show with errors: nothing streamed."""
+    problems = "; ".join(
+        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(map(str, errors))}"
+        for name, errors in form.errors.items()
+    )
+    reason = _("The filters are not valid, so nothing was exported: %(problems)s") % {
+        "problems": problems
+    }
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
 @require_GET
 @staff_permission("quizzes.view_attempt")
-def attempt_export(request: HttpRequest) -> StreamingHttpResponse:
-    filters = _filter_form(request).filters()
+def attempt_export(request: HttpRequest) -> HttpResponseBase:
+    form = _filter_form(request)
+    if form.errors:
+        # Checked before the first byte: once streaming starts, an error cannot be shown.
+        return _invalid_filters(request, form)
+    filters = form.filters()
     revisions = quiz_revisions(filters.quiz) if filters.quiz else {}
     lines = exports.csv_lines(
         export_attempts(filters),
@@ -251,16 +279,22 @@ def attempt_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def _statistics_report(request: HttpRequest, slug: str):
+    """The quiz, the report of the requested version (else the newest), and whether a
+    version was asked for that is not there (malformed, or of no finished attempt)."""
     quiz = get_object_or_404(Quiz, slug=slug)
-    revision = request.GET.get("version", "")
-    report = statistics_report(quiz, int(revision) if revision.isdigit() else None)
-    return quiz, report
+    form = StatisticsVersionForm(request.GET)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    report = statistics_report(quiz, version)
+    missing = bool(form.errors) or (
+        version is not None and report is not None and version not in report.version.revision_ids
+    )
+    return quiz, report, missing
 
 
 @require_GET
 @staff_permission("quizzes.view_attempt")
 def quiz_statistics(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz, report = _statistics_report(request, slug)
+    quiz, report, version_missing = _statistics_report(request, slug)
     questions = []
     if report is not None:
         texts = {question["id"]: question for question in report.content["questions"]}
@@ -278,7 +312,13 @@ def quiz_statistics(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "review/statistics.html",
-        {"quiz": quiz, "report": report, "questions": questions},
+        {
+            "quiz": quiz,
+            "report": report,
+            "questions": questions,
+            # The page then shows the newest version, and says so.
+            "version_missing": version_missing,
+        },
     )
 
 
@@ -300,8 +340,9 @@ def _svg_response(svg: str) -> HttpResponse:
 @require_GET
 @staff_permission("quizzes.view_attempt")
 def quiz_histogram(request: HttpRequest, slug: str) -> HttpResponse:
-    _quiz, report = _statistics_report(request, slug)
-    if report is None:
+    _quiz, report, version_missing = _statistics_report(request, slug)
+    if report is None or version_missing:
+        # A chart shows the version it names or nothing; its page links only existing ones.
         raise Http404
     return _svg_response(
         charts.histogram_svg(
@@ -318,7 +359,9 @@ def quiz_histogram(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @staff_permission("quizzes.view_attempt")
 def question_option_chart(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
-    _quiz, report = _statistics_report(request, slug)
+    _quiz, report, version_missing = _statistics_report(request, slug)
+    if version_missing:
+        raise Http404
     item = next(
         (q for q in (report.stats.questions if report else ()) if q.question_id == question_id),
         None,

@@ -14,8 +14,12 @@
 
   // A save's number grows with time, so the newest save wins even across tabs and
   // reloads; the server drops any save whose number is not above the last accepted.
+  // The time is the server's (sent with the page) plus the time elapsed here: the
+  // computer's own clock may be far off, and the server refuses numbers far ahead.
+  var serverNow = parseInt(form.dataset.now, 10) || Date.now();
+  var loadedAt = performance.now();
   function nextSeq() {
-    lastSeq = Math.max(lastSeq + 1, Date.now());
+    lastSeq = Math.max(lastSeq + 1, serverNow + Math.floor(performance.now() - loadedAt));
     return lastSeq;
   }
 
@@ -79,6 +83,7 @@
   var timer = null;
   var inFlight = false;
   var again = false;
+  var staleOnce = false;
 
   function save(options) {
     if (submitting) {
@@ -96,6 +101,7 @@
       return;
     }
     inFlight = true;
+    var resync = options && options.resync;
     say(form.dataset.msgSaving);
     fetch(form.dataset.autosaveUrl, {
       method: "POST",
@@ -114,6 +120,17 @@
             throw new Error(json.error || response.statusText);
           }
           acknowledge(body.sent);
+          if (json.stale) {
+            // Another tab or device saved with a higher number: continue after it and
+            // send once more, so what this page shows is saved as the newest state.
+            lastSeq = Math.max(lastSeq, json.seq || 0);
+            if (!resync) {
+              staleOnce = true;
+              return;
+            }
+            say(form.dataset.msgStale);
+            return;
+          }
           say(form.dataset.msgSaved);
         });
       })
@@ -124,7 +141,11 @@
       })
       .then(function () {
         inFlight = false;
-        if (again) {
+        if (staleOnce) {
+          staleOnce = false;
+          again = false;
+          save({ resync: true });
+        } else if (again) {
           again = false;
           save();
         }

@@ -7,6 +7,8 @@ from unittest import mock
 import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizzes import exports
 from quizzes.models import Answer, Attempt
@@ -35,16 +37,53 @@ def read_csv(response) -> list[list[str]]:
         ("+7 999", "'+7 999"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
-        ("\t=1", "'\t=1"),
-        ("\r=1", "'\r=1"),
+        # A tab is a separator too: what follows it is defused. A line break is a space.
+        ("\t=1", "'\t'=1"),
+        ("\r=1", " =1"),
+        ("a\r\n=1\n+2", "a =1 +2"),
+        ("Ivanov;=1+1;", "Ivanov;'=1+1;'"),
+        ("a,+1", "a,'+1"),
+        ("a\t-1", "a\t'-1"),
+        ("a;\t@SUM(A1)", "a;'\t'@SUM(A1)"),
+        ('a;"=1', "a;'\"=1"),
+        ("Иванов; Анна", "Иванов; Анна"),
         ("Анна", "Анна"),
         ("a=b", "a=b"),
+        ("a - b", "a - b"),
         (None, ""),
         (3, "3"),
     ],
 )
 def test_escape_cell_defuses_formulas_only(value, expected):
     assert exports.escape_cell(value) == expected
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Every character that separates, quotes or starts a formula, and some plain text.
+TRICKY = st.text(alphabet=st.sampled_from(list(",;\t\r\n\"' =+-@aЯ1")), max_size=12)
+
+
+def read_back(cells: list[str], delimiter: str) -> list[list[str]]:
+    """A row written as the export writes it, read as a spreadsheet of another locale would."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([exports.escape_cell(cell) for cell in cells])
+    return list(csv.reader(io.StringIO(buffer.getvalue(), newline=""), delimiter=delimiter))
+
+
+@settings(max_examples=500, deadline=None)
+@given(cells=st.lists(TRICKY, min_size=1, max_size=4))
+def test_no_spreadsheet_locale_finds_a_formula_in_any_cell(cells):
+    # Comma (English Excel), semicolon (Russian Excel) and tab (pasted text) readers.
+    for delimiter in (",", ";", "\t"):
+        for row in read_back(cells, delimiter):
+            for cell in row:
+                assert not cell.startswith(FORMULA_STARTS), (delimiter, cells, row)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(TRICKY, min_size=1, max_size=4))
+def test_a_comma_reader_gets_back_one_cell_per_value(cells):
+    assert read_back(cells, ",") == [[exports.escape_cell(cell) for cell in cells]]
 
 
 def test_option_labels_continue_after_z():
@@ -72,6 +111,15 @@ def test_export_escapes_candidate_supplied_cells(recruiter_client, quiz):
     rows = read_csv(recruiter_client.get(URL))
     assert rows[1][0] == "'=cmd|' /C calc'!A0"
     assert rows[1][1] == "'@evil@example.com"
+
+
+def test_export_defuses_formulas_behind_a_semicolon_for_russian_excel(recruiter_client, quiz):
+    finish(quiz, {}, name="Ivanov;=1+1;", email="ivanov@example.com")
+    body = b"".join(recruiter_client.get(URL).streaming_content).decode("utf-8")[1:]
+    row = list(csv.reader(io.StringIO(body, newline=""), delimiter=";"))[1]
+    assert row[:2] == ["Ivanov", "'=1+1"]
+    assert row[2].startswith("',ivanov@example.com,")
+    assert not any(cell.startswith(FORMULA_STARTS) for cell in row)
 
 
 def test_export_follows_the_list_filters(recruiter_client, quiz):

@@ -1,11 +1,12 @@
 """The background save refuses forged answers exactly like the submit does."""
 
 import functools
+import time
 
 import pytest
 from django.urls import reverse
 
-from quizzes.models import Answer, Attempt
+from quizzes.models import MAX_SAVE_SEQ, SAVE_SEQ_LEAD_MS, Answer, Attempt
 from tests.builders import answer_field, make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,11 @@ def forgeries(quiz):
             "database ids instead of tokens": {f"q_{q2.id}": str(q2.options.first().id)},
             "non-numeric seq": {field(q2.id): o2[0], "seq": "later"},
             "negative seq": {field(q2.id): o2[0], "seq": "-5"},
+            # Beyond a 64-bit column (this was a 500), and beyond what a browser counts exactly.
+            "seq of 2**63": {field(q2.id): o2[0], "seq": str(2**63)},
+            "seq beyond 2**53": {field(q2.id): o2[0], "seq": str(MAX_SAVE_SEQ + 1)},
+            "seq far ahead of the clock": {field(q2.id): o2[0], "seq": str(MAX_SAVE_SEQ)},
+            "signals with a seq far ahead": {"seq": str(MAX_SAVE_SEQ), "focus_lost": "3"},
         }
 
     return for_attempt
@@ -88,4 +94,62 @@ def test_another_browsers_attempt_cannot_be_autosaved(client, quiz, start):
     data = {answer_field(attempt, q2.id): attempt.tokens.option(q2.options.first().id), "seq": 1}
     response = autosave(stranger, attempt, data)
     assert response.status_code == 404
+    assert_nothing_stored(attempt)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def test_a_save_number_far_ahead_is_refused_and_stores_nothing(client, quiz, start):
+    attempt = start(quiz)
+    q2 = quiz.questions.get(position=2)
+    far = now_ms() + SAVE_SEQ_LEAD_MS + 60_000
+
+    response = autosave(client, attempt, {f"q_{q2.id}": str(q2.options.first().id), "seq": far})
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "Ответы не приняты."}
+    assert_nothing_stored(attempt)
+    attempt.refresh_from_db()
+    assert attempt.focus_lost_count == 0
+
+
+def test_the_highest_accepted_number_cannot_freeze_later_saves(client, quiz, start):
+    # A client pushes the number as far as it may; the page (reloaded, or told by a
+    # stale answer) continues after it, and its saves are still accepted.
+    attempt = start(quiz)
+    q2 = quiz.questions.get(position=2)
+    first, second = (str(o.id) for o in q2.options.all()[:2])
+    ceiling = now_ms() + SAVE_SEQ_LEAD_MS - 1000
+    assert autosave(client, attempt, {f"q_{q2.id}": first, "seq": ceiling}).json()["saved"]
+
+    stale = autosave(client, attempt, {f"q_{q2.id}": second, "seq": now_ms()})
+    assert stale.json() == {"saved": False, "stale": True, "seq": ceiling}
+    html = client.get(attempt.get_absolute_url()).content.decode()
+    assert f'data-seq="{ceiling}"' in html
+
+    again = autosave(client, attempt, {f"q_{q2.id}": second, "seq": ceiling + 1})
+    assert again.json() == {"saved": True, "stale": False, "seq": ceiling + 1}
+    assert Answer.objects.get(attempt=attempt, question_id=q2.id).selected == [int(second)]
+
+
+def test_the_page_counts_save_numbers_from_the_server_clock(client, quiz, start):
+    attempt = start(quiz)
+    before = now_ms()
+    html = client.get(attempt.get_absolute_url()).content.decode()
+    page_now = int(html.split('data-now="')[1].split('"')[0])
+    assert before <= page_now <= now_ms()
+
+
+def test_a_page_post_with_a_save_number_far_ahead_is_refused(client, quiz, start):
+    attempt = start(quiz)
+    q2 = quiz.questions.get(position=2)
+    data = {f"q_{q2.id}": str(q2.options.first().id), "action": "save"}
+    far = now_ms() + SAVE_SEQ_LEAD_MS + 60_000
+
+    response = client.post(attempt.get_absolute_url(), {**data, "seq": far})
+
+    assert response.status_code == 400
+    assert "Номер сохранения вне допустимого диапазона." in response.content.decode()
     assert_nothing_stored(attempt)

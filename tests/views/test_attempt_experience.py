@@ -197,7 +197,7 @@ def test_autosave_stores_answers_and_reports_json(client, quiz, start):
         autosave_url(attempt), {**answer_post(attempt, {2: ALL_RIGHT[2]}), "seq": 5}
     )
     assert response.status_code == 200
-    assert response.json() == {"saved": True, "stale": False}
+    assert response.json() == {"saved": True, "stale": False, "seq": 5}
     assert saved(attempt) == {q(quiz, 2).id: option_ids(quiz, 2, *ALL_RIGHT[2])}
 
 
@@ -209,7 +209,8 @@ def test_stale_save_never_wins(client, quiz, start):
     response = client.post(
         autosave_url(attempt), {**wrong, "seq": 19, "shown": shown(attempt, q(quiz, 3).id)}
     )
-    assert response.json() == {"saved": False, "stale": True}
+    # The page is told the number to continue after.
+    assert response.json() == {"saved": False, "stale": True, "seq": 20}
     assert saved(attempt) == {q(quiz, 3).id: option_ids(quiz, 3, *ALL_RIGHT[3])}
 
 
@@ -497,4 +498,4 @@ def test_autosave_query_budget(client, start, django_assert_max_num_queries, cou
     }
     with django_assert_max_num_queries(12 + RATE_LIMIT_QUERIES):
         response = client.post(autosave_url(attempt), data)
-    assert json.loads(response.content) == {"saved": True, "stale": False}
+    assert json.loads(response.content) == {"saved": True, "stale": False, "seq": 3}

@@ -5,9 +5,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from quizzes import formats
-from quizzes.services.importing import ImportSummary, import_quiz, quiz_slug
+from quizzes.services.importing import ImportSummary, import_quiz, quiz_slug, size_errors
 
 IMPORTABLE_SUFFIXES = {".md", ".markdown", ".txt"}
 
@@ -124,6 +125,13 @@ class Command(BaseCommand):
         )
         self._log_parse_result(result, path, log, progress)
         if not result.ok or result.quiz is None:
+            return entry
+        with translation.override("en"):  # the command reports in English throughout
+            too_large = size_errors(result.quiz)
+        for message in too_large:
+            entry["errors"].append({"line": None, "message": message})
+            log.write(self.style.ERROR(f"{path}: error: {message}"))
+        if too_large:
             return entry
         entry["quizzes"].append(
             self._import_parsed(result.quiz, options, log, f"{progress} {path}")
