@@ -1,4 +1,4 @@
-"""Candidate-facing forms, the autosave payload and the staff form for bulk invites."""
+"""Forms of the site's own pages: the candidate's start, answers and autosave; the review pages."""
 
 import re
 from collections.abc import Sequence
@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.candidates import InviteEntry, parse_invite_line
 from quizzes.content import PresentedQuestion
 from quizzes.grading import Kind
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals
@@ -372,48 +371,3 @@ class AutosaveForm(forms.Form):
                 if data.get(name)
             },
         )
-
-
-class BulkInviteForm(forms.Form):
-    quiz = forms.ModelChoiceField(label=_("Quiz"), queryset=Quiz.objects.order_by("title"))
-    lines = forms.CharField(
-        label=_("Candidates"),
-        widget=forms.Textarea(attrs={"rows": 12, "cols": 80}),
-        help_text=_(
-            "One candidate per line: “Name <email>”, “email”, or “Name, email” "
-            "(a tab or a semicolon works too, as pasted from a spreadsheet)."
-        ),
-    )
-    max_uses = forms.IntegerField(label=_("Allowed uses"), min_value=1, initial=1)
-    expires_at = forms.DateTimeField(
-        label=_("Expires"),
-        required=False,
-        help_text=_("Empty: the link never expires. Format: 2030-01-31 18:00."),
-    )
-
-    def clean_lines(self) -> list[InviteEntry]:
-        entries, errors, seen = [], [], set()
-        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                entry = parse_invite_line(line)
-            except ValidationError:
-                errors.append(
-                    _("Line %(number)s: “%(line)s” has no valid email address.")
-                    % {"number": number, "line": line.strip()}
-                )
-                continue
-            if entry.email.lower() in seen:
-                errors.append(
-                    _("Line %(number)s: %(email)s is listed twice.")
-                    % {"number": number, "email": entry.email}
-                )
-                continue
-            seen.add(entry.email.lower())
-            entries.append(entry)
-        if errors:
-            raise ValidationError(errors)
-        if not entries:
-            raise ValidationError(_("Paste at least one candidate."))
-        return entries

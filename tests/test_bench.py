@@ -2,6 +2,7 @@
 
 import json
 from decimal import Decimal
+from urllib.parse import parse_qs
 
 import pytest
 from django.urls import reverse
@@ -209,12 +210,14 @@ def test_prepared_request_bodies_use_each_attempts_tokens(client):
     client.cookies["sessionid"] = prepare.sessions_for([first])[0]
     questions = first.revision.content["questions"]
 
+    body = prepare.autosave_body(first, "csrf")
     saved = client.post(
         reverse("quizzes:autosave", kwargs={"public_id": first.public_id}),
-        prepare.autosave_body(first, "csrf"),
+        body,
         content_type="application/x-www-form-urlencoded",
     )
-    assert saved.json() == {"saved": True, "stale": False}
+    seq = int(parse_qs(body)["seq"][0])
+    assert saved.json() == {"saved": True, "stale": False, "seq": seq}
     assert {(a.question_id, a.time_spent) for a in first.answers.all()} == {
         (q["id"], 20) for q in questions[:5]
     }

@@ -1,4 +1,4 @@
-"""Forms, formsets and widgets behind the authoring admin: ordering, validation, import."""
+"""Forms, formsets and widgets behind the admin: ordering, validation, import, bulk invites."""
 
 from adminsortable2.admin import CustomInlineFormSet
 from django import forms
@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.models import Question, too_many_options, too_many_questions
+from quizzes.candidates import InviteEntry, parse_invite_line
+from quizzes.models import Question, Quiz, too_many_options, too_many_questions
 from quizzes.positions import park_positions, renumber
 
 # Tabular inlines of markdown fields: a few lines each, not the default 10x40 boxes.
@@ -151,3 +152,48 @@ class ImportConfirmForm(forms.Form):
     """The second step: the uploaded bytes travel back signed, never stored on disk."""
 
     payload = forms.CharField(widget=forms.HiddenInput)
+
+
+class BulkInviteForm(forms.Form):
+    quiz = forms.ModelChoiceField(label=_("Quiz"), queryset=Quiz.objects.order_by("title"))
+    lines = forms.CharField(
+        label=_("Candidates"),
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 80}),
+        help_text=_(
+            "One candidate per line: “Name <email>”, “email”, or “Name, email” "
+            "(a tab or a semicolon works too, as pasted from a spreadsheet)."
+        ),
+    )
+    max_uses = forms.IntegerField(label=_("Allowed uses"), min_value=1, initial=1)
+    expires_at = forms.DateTimeField(
+        label=_("Expires"),
+        required=False,
+        help_text=_("Empty: the link never expires. Format: 2030-01-31 18:00."),
+    )
+
+    def clean_lines(self) -> list[InviteEntry]:
+        entries, errors, seen = [], [], set()
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = parse_invite_line(line)
+            except ValidationError:
+                errors.append(
+                    _("Line %(number)s: “%(line)s” has no valid email address.")
+                    % {"number": number, "line": line.strip()}
+                )
+                continue
+            if entry.email.lower() in seen:
+                errors.append(
+                    _("Line %(number)s: %(email)s is listed twice.")
+                    % {"number": number, "email": entry.email}
+                )
+                continue
+            seen.add(entry.email.lower())
+            entries.append(entry)
+        if errors:
+            raise ValidationError(errors)
+        if not entries:
+            raise ValidationError(_("Paste at least one candidate."))
+        return entries

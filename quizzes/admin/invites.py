@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.forms import BulkInviteForm
+from quizzes.admin.forms import BulkInviteForm
 from quizzes.models import Invite
 from quizzes.services.invites import create_invites
 

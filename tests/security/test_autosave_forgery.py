@@ -120,18 +120,20 @@ def test_the_highest_accepted_number_cannot_freeze_later_saves(client, quiz, sta
     # stale answer) continues after it, and its saves are still accepted.
     attempt = start(quiz)
     q2 = quiz.questions.get(position=2)
-    first, second = (str(o.id) for o in q2.options.all()[:2])
+    field = answer_field(attempt, q2.id)
+    first_id, second_id = (o.id for o in q2.options.all()[:2])
+    first, second = attempt.tokens.option(first_id), attempt.tokens.option(second_id)
     ceiling = now_ms() + SAVE_SEQ_LEAD_MS - 1000
-    assert autosave(client, attempt, {f"q_{q2.id}": first, "seq": ceiling}).json()["saved"]
+    assert autosave(client, attempt, {field: first, "seq": ceiling}).json()["saved"]
 
-    stale = autosave(client, attempt, {f"q_{q2.id}": second, "seq": now_ms()})
+    stale = autosave(client, attempt, {field: second, "seq": now_ms()})
     assert stale.json() == {"saved": False, "stale": True, "seq": ceiling}
     html = client.get(attempt.get_absolute_url()).content.decode()
     assert f'data-seq="{ceiling}"' in html
 
-    again = autosave(client, attempt, {f"q_{q2.id}": second, "seq": ceiling + 1})
+    again = autosave(client, attempt, {field: second, "seq": ceiling + 1})
     assert again.json() == {"saved": True, "stale": False, "seq": ceiling + 1}
-    assert Answer.objects.get(attempt=attempt, question_id=q2.id).selected == [int(second)]
+    assert Answer.objects.get(attempt=attempt, question_id=q2.id).selected == [second_id]
 
 
 def test_the_page_counts_save_numbers_from_the_server_clock(client, quiz, start):
@@ -145,7 +147,8 @@ def test_the_page_counts_save_numbers_from_the_server_clock(client, quiz, start)
 def test_a_page_post_with_a_save_number_far_ahead_is_refused(client, quiz, start):
     attempt = start(quiz)
     q2 = quiz.questions.get(position=2)
-    data = {f"q_{q2.id}": str(q2.options.first().id), "action": "save"}
+    option = attempt.tokens.option(q2.options.first().id)
+    data = {answer_field(attempt, q2.id): option, "action": "save"}
     far = now_ms() + SAVE_SEQ_LEAD_MS + 60_000
 
     response = client.post(attempt.get_absolute_url(), {**data, "seq": far})

@@ -257,7 +257,7 @@ def test_autosave_and_time_per_question_use_the_pages_names(client, start):
 
     response = post_pairs(client, autosave_url(attempt), pairs)
 
-    assert response.json() == {"saved": True, "stale": False}
+    assert response.json() == {"saved": True, "stale": False, "seq": 4}
     third = quiz.questions.get(position=3)
     answers = {a.question_id: (a.selected, a.time_spent) for a in attempt.answers.all()}
     right = third.options.get(text=ALL_RIGHT[3][0]).id
@@ -292,7 +292,7 @@ def test_an_attempt_started_before_tokens_keeps_its_ids(client, start):
             (f"t_{question.id}", 9),
         ],
     )
-    assert saved.json() == {"saved": True, "stale": False}
+    assert saved.json() == {"saved": True, "stale": False, "seq": 1}
     assert attempt.answers.get(question_id=question.id).time_spent == 9
     submitted = client.post(attempt.get_absolute_url(), {f"q_{question.id}": right.id})
     assert submitted.status_code == 302
