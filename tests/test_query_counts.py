@@ -37,7 +37,13 @@ def all_answers(attempt: Attempt) -> dict:
 
 @pytest.fixture(params=SIZES, ids=lambda n: f"{n}q")
 def big_quiz(request):
-    quiz = make_large_quiz(questions=request.param, options=5, title=f"Q{request.param}")
+    quiz = make_large_quiz(
+        access="public",
+        review_after_attempt="full",
+        questions=request.param,
+        options=5,
+        title=f"Q{request.param}",
+    )
     other_attempts(quiz)
     return quiz
 
@@ -125,7 +131,7 @@ def test_written_out_option_inputs_match_djangos_widget_markup(client, start):
     # option (40 × 5 templates per page); the markup must stay exactly Django's.
     from quizzes.forms import AnswerForm, question_field_name
 
-    quiz = make_large_quiz(questions=2, options=3)
+    quiz = make_large_quiz(access="public", questions=2, options=3)
     attempt = start(quiz)
     questions = presented_questions(attempt)
     first = questions[0]["options"][0]["id"]

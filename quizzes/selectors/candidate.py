@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
@@ -10,12 +11,14 @@ from quizzes import content
 from quizzes.models import Attempt, Invite, Quiz
 
 
-def public_quizzes() -> QuerySet[Quiz]:
-    return (
-        Quiz.objects.filter(published=True, access=Quiz.Access.PUBLIC)
-        .annotate(question_count=Count("questions", filter=Q(questions__published=True)))
-        .order_by("title")
-    )
+def public_quizzes(*, open_at: datetime | None = None) -> QuerySet[Quiz]:
+    """Published public quizzes; with `open_at`, only those not closed at that moment."""
+    quizzes = Quiz.objects.filter(published=True, access=Quiz.Access.PUBLIC)
+    if open_at is not None:
+        quizzes = quizzes.exclude(closes_at__lte=open_at)
+    return quizzes.annotate(
+        question_count=Count("questions", filter=Q(questions__published=True))
+    ).order_by("title")
 
 
 def presented_questions(attempt: Attempt) -> list[content.PresentedQuestion]:

@@ -12,11 +12,11 @@ from django.db import IntegrityError, models, transaction
 from quizzes.candidates import InviteEntry
 from quizzes.models import Attempt, Invite, Quiz
 from quizzes.selectors.candidate import open_attempt_for_invite
-from quizzes.services.attempts import start_attempt
+from quizzes.services.attempts import QuizClosed, start_attempt
 
 
 class InviteUnavailable(Exception):
-    """The invite cannot start an attempt: its reason is "expired" or "used_up"."""
+    """The invite cannot start an attempt: its reason is "closed", "expired" or "used_up"."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -93,8 +93,12 @@ def _redeem_invite(
     email = invite.candidate_email or candidate_email.strip()
     if not (name and email):
         raise CandidateDetailsNeeded
-    attempt = start_attempt(
-        quiz=invite.quiz, candidate_name=name, candidate_email=email, invite=invite, rng=rng
-    )
+    try:
+        attempt = start_attempt(
+            quiz=invite.quiz, candidate_name=name, candidate_email=email, invite=invite, rng=rng
+        )
+    except QuizClosed:
+        # It closed between the check above and the start.
+        raise InviteUnavailable("closed") from None
     Invite.objects.filter(pk=invite.pk).update(uses=models.F("uses") + 1)
     return attempt

@@ -324,7 +324,7 @@ def test_question_filters_by_quiz_kind_and_published_and_search(admin_client):
 
 
 def test_quiz_filters_by_published_and_access(admin_client):
-    make_quiz(title="Публичный", published=True)
+    make_quiz(title="Публичный", published=True, access="public")
     make_quiz(title="По приглашению", published=True, access="invite")
     make_quiz(title="Скрытый", published=False)
     url = reverse("admin:quizzes_quiz_changelist")
