@@ -210,21 +210,6 @@ class Quiz(models.Model):
             and self._policy(self.review_after_attempt).shows_correctness
         )
 
-    # What the quiz shows a candidate right now; pages that render a whole review ask
-    # `review_shown(now)` once instead, so all its parts agree.
-
-    @property
-    def shows_score(self) -> bool:
-        return self.review_shown().shows_score
-
-    @property
-    def shows_correctness(self) -> bool:
-        return self.review_shown().shows_correctness
-
-    @property
-    def shows_verdicts(self) -> bool:
-        return self.review_shown().shows_verdicts
-
 
 class Question(models.Model):
     quiz = models.ForeignKey(

@@ -81,20 +81,20 @@ def test_the_later_review_is_announced_only_while_it_is_ahead_and_shows_more():
     assert quiz.review_later(NOW) is None
 
 
-def test_the_quiz_properties_read_the_current_time():
+def test_without_a_moment_the_review_shown_is_the_current_one():
     past = timed_quiz()
     past.closes_at = datetime(2001, 1, 1, tzinfo=UTC)
-    assert past.shows_score and past.shows_correctness and past.shows_verdicts
+    assert past.review_shown() is Policy.FULL
     future = timed_quiz()
     future.closes_at = datetime(2999, 1, 1, tzinfo=UTC)
-    assert not (future.shows_score or future.shows_correctness or future.shows_verdicts)
+    assert future.review_shown() is Policy.THANK_YOU
 
 
 def test_an_unknown_stored_policy_shows_nothing():
     quiz = Quiz(review_after_attempt="something-else", review_after_close="other", closes_at=CLOSES)
     assert quiz.review_shown(NOW) is Policy.THANK_YOU
     assert quiz.review_shown(CLOSES + timedelta(days=1)) is Policy.THANK_YOU
-    assert not (quiz.shows_score or quiz.shows_correctness or quiz.shows_verdicts)
+    assert quiz.review_later(NOW) is None
 
 
 def test_a_new_quiz_is_invite_only_and_hides_everything_until_it_closes():

@@ -44,3 +44,12 @@ def open_attempt_for_invite(invite: Invite) -> Attempt | None:
 def attempts_of_invite(invite: Invite, *, public_ids: Iterable[str]) -> QuerySet[Attempt]:
     """The invite's attempts among the given public ids (this browser's), newest first."""
     return invite.attempts.filter(public_id__in=list(public_ids)).order_by("-started_at")
+
+
+def finished_attempts_of_quiz(quiz: Quiz, *, public_ids: Iterable[str]) -> QuerySet[Attempt]:
+    """The quiz's finished attempts among the given public ids (this browser's), newest first."""
+    return (
+        quiz.attempts.filter(public_id__in=list(public_ids))
+        .exclude(state=Attempt.State.IN_PROGRESS)
+        .order_by("-started_at")
+    )

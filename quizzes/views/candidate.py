@@ -21,6 +21,7 @@ from quizzes.forms import (
 from quizzes.models import Attempt, Invite, Quiz
 from quizzes.selectors.candidate import (
     attempts_of_invite,
+    finished_attempts_of_quiz,
     invite_by_id,
     invite_by_token,
     open_attempt_for_invite,
@@ -80,7 +81,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _quiz_closed(request: HttpRequest, quiz: Quiz) -> HttpResponse:
-    return render(request, "quizzes/quiz_closed.html", {"quiz": quiz}, status=410)
+    finished = finished_attempts_of_quiz(quiz, public_ids=request.session.get(SESSION_ATTEMPTS, []))
+    return render(
+        request, "quizzes/quiz_closed.html", {"quiz": quiz, "finished": finished}, status=410
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,6 +6,7 @@ Time moves the way the other tests move it: stored moments are set relative to n
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -148,6 +149,20 @@ def test_a_closed_public_quiz_is_not_listed_and_starts_no_attempt(client):
     )
     assert started.status_code == 410
     assert not Attempt.objects.exists()
+
+
+def test_the_closed_page_of_a_public_quiz_links_to_this_browsers_result(client, start):
+    quiz = closing_in(timedelta(hours=2), access=Quiz.Access.PUBLIC)
+    attempt = start(quiz)
+    client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT))
+    stranger = start(quiz, email="s@x.org")  # started in this browser, still open
+    close_now(quiz)
+    html = client.get(quiz.get_absolute_url()).content.decode()
+    result_url = reverse("quizzes:result", args=[attempt.public_id])
+    assert f'class="finished-attempt" href="{result_url}"' in html
+    assert str(stranger.public_id) not in html
+    assert str(attempt.public_id) not in Client().get(quiz.get_absolute_url()).content.decode()
+    assert shows_full_review(result_html(client, attempt))
 
 
 def test_the_start_pages_say_when_the_quiz_closes(client):
