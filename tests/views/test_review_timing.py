@@ -3,6 +3,7 @@
 Time moves the way the other tests move it: stored moments are set relative to now.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -204,6 +205,17 @@ def test_starting_after_the_close_is_refused_by_the_service_itself():
     assert not Attempt.objects.exists()
 
 
+def test_a_public_start_racing_the_close_starts_nothing(client, monkeypatch):
+    quiz = closing_in(timedelta(hours=2), access=Quiz.Access.PUBLIC)
+    answers = iter([False, True])  # open when the page checks, closed when the start does
+    monkeypatch.setattr(Quiz, "is_closed", lambda self, now=None: next(answers))
+    response = client.post(
+        quiz.get_absolute_url(), {"candidate_name": "Ж", "candidate_email": "zh@x.org"}
+    )
+    assert response.status_code == 410 and "Тест закрыт" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
 def test_a_redeem_racing_the_close_reports_the_quiz_closed(monkeypatch):
     # The invite's own check passed a moment before the close; the start itself refuses.
     quiz = closing_in(-OVER)
@@ -230,3 +242,18 @@ def test_the_countdown_runs_to_the_close(client, start):
     html = client.get(attempt.get_absolute_url()).content.decode()
     seconds = int(html.split('data-remaining-seconds="', 1)[1].split('"', 1)[0])
     assert 590 <= seconds <= 600
+
+
+def test_the_invite_list_shows_invites_of_a_closed_quiz_as_such(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@x.org", "pw"))
+    open_invite = Invite.objects.create(
+        quiz=closing_in(timedelta(hours=2)), candidate_email="o@x.org"
+    )
+    closed = closing_in(-OVER, title="Закрыт")
+    Invite.objects.create(quiz=closed, candidate_email="c@x.org")
+    html = client.get(
+        reverse("admin:quizzes_invite_changelist"), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    statuses = re.findall(r'<td class="field-status">([^<]*)</td>', html)
+    assert sorted(statuses) == ["active", "quiz closed"]
+    assert open_invite.unavailable_reason() is None
