@@ -38,7 +38,9 @@ def build_quiz(*, questions: int = 40, options: int = 5, slug: str = BENCH_SLUG)
         slug=slug,
         description="A **benchmark** quiz with `code` and lists:\n\n- one\n- two",
         published=True,
-        review_policy=Quiz.ReviewPolicy.FULL,
+        # Measured like the heaviest real case: anyone starts it, the full review right away.
+        access=Quiz.Access.PUBLIC,
+        review_after_attempt=Quiz.ReviewPolicy.FULL,
     )
     for n in range(1, questions + 1):
         multiple = n % 2 == 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,10 @@ from quizzes.opaque import Tokens
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+# Answers that arrive this long after an attempt's deadline are still accepted: the network
+# and the candidate's clock are not perfect, and the countdown auto-submits at zero.
+DEADLINE_GRACE = timedelta(seconds=30)
+
 STRATEGY_CHOICES = [
     (Strategy.PARTIAL.value, _("Partial credit (Moodle style)")),
     (Strategy.ALL_OR_NOTHING.value, _("All or nothing")),
@@ -43,10 +48,27 @@ STRATEGY_CHOICES = [
 
 class Quiz(models.Model):
     class ReviewPolicy(models.TextChoices):
+        """What a candidate sees of a finished attempt; each shows all of the one above it."""
+
         THANK_YOU = "thanks", _("Thank-you message only")
         SCORE = "score", _("Score only")
         CORRECTNESS = "correctness", _("Score and per-question correctness")
         FULL = "full", _("Full review with verdicts and explanations")
+
+        @property
+        def shows_score(self) -> bool:
+            """The total score (every policy but the thank-you message)."""
+            return self is not Quiz.ReviewPolicy.THANK_YOU
+
+        @property
+        def shows_correctness(self) -> bool:
+            """Each question with the points it earned."""
+            return self in {Quiz.ReviewPolicy.CORRECTNESS, Quiz.ReviewPolicy.FULL}
+
+        @property
+        def shows_verdicts(self) -> bool:
+            """Every option's verdict and feedback, and the questions' explanations."""
+            return self is Quiz.ReviewPolicy.FULL
 
     class Access(models.TextChoices):
         PUBLIC = "public", _("Public: anyone can start from the home page")
@@ -60,8 +82,16 @@ class Quiz(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     published = models.BooleanField(_("published"), default=False)
+    practice = models.BooleanField(
+        _("practice quiz"),
+        default=False,
+        help_text=_(
+            "For self-study: public, unlimited attempts, the full review right after the "
+            "attempt. Access and review are set to match; never use it for hiring."
+        ),
+    )
     access = models.CharField(
-        _("access"), max_length=16, choices=Access.choices, default=Access.PUBLIC
+        _("access"), max_length=16, choices=Access.choices, default=Access.INVITE
     )
     grading_strategy = models.CharField(
         _("grading strategy for multiple choice"),
@@ -78,13 +108,32 @@ class Quiz(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     time_limit = models.DurationField(_("time limit"), null=True, blank=True)
+    closes_at = models.DateTimeField(
+        _("closes"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional. From then on no attempt starts, attempts in progress end (their "
+            "countdown runs to this moment at the latest), and candidates see the review "
+            "chosen for after the close."
+        ),
+    )
     navigation = models.CharField(
         _("navigation"), max_length=16, choices=Navigation.choices, default=Navigation.ALL
     )
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
     shuffle_options = models.BooleanField(_("shuffle options"), default=False)
-    review_policy = models.CharField(
-        _("what candidates see after submitting"),
+    # What candidates see of their finished attempt, as Moodle's review options: one choice
+    # for while the quiz is open, one for after it closes. Without a close date the first
+    # applies for good. By default answers stay hidden until the whole cohort is done.
+    review_after_attempt = models.CharField(
+        _("review right after the attempt"),
+        max_length=16,
+        choices=ReviewPolicy.choices,
+        default=ReviewPolicy.THANK_YOU,
+    )
+    review_after_close = models.CharField(
+        _("review after the quiz closes"),
         max_length=16,
         choices=ReviewPolicy.choices,
         default=ReviewPolicy.FULL,
@@ -106,6 +155,18 @@ class Quiz(models.Model):
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
         ordering = ["title"]
+        constraints = [
+            # What "practice" promises is stored in the fields everything else reads, so no
+            # page can forget to ask for it.
+            models.CheckConstraint(
+                condition=Q(practice=False)
+                | Q(access="public", review_after_attempt="full", review_after_close="full"),
+                name="practice_quiz_is_public_with_full_review",
+                violation_error_message=_(
+                    "A practice quiz is public and shows the full review right after the attempt."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -113,30 +174,59 @@ class Quiz(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("quizzes:quiz_detail", kwargs={"slug": self.slug})
 
-    # What candidates see after submitting; each review policy shows all of the one below.
+    def set_practice(self) -> None:
+        """Make this a practice quiz: public, with the full review at once (see `practice`)."""
+        self.practice = True
+        self.access = self.Access.PUBLIC
+        self.review_after_attempt = self.ReviewPolicy.FULL
+        self.review_after_close = self.ReviewPolicy.FULL
+
+    def is_closed(self, now: datetime | None = None) -> bool:
+        return self.closes_at is not None and (now or timezone.now()) >= self.closes_at
+
+    def review_shown(self, now: datetime | None = None) -> Quiz.ReviewPolicy:
+        """What a candidate sees of a finished attempt at `now` (default: this moment).
+
+        The review for after the close waits out the deadline grace too: attempts end at
+        the close at the latest, but their last answers may still arrive in the grace.
+        """
+        now = now or timezone.now()
+        closed = self.closes_at is not None and now >= self.closes_at + DEADLINE_GRACE
+        return self._policy(self.review_after_close if closed else self.review_after_attempt)
+
+    def review_later(self, now: datetime | None = None) -> Quiz.ReviewPolicy | None:
+        """The review the close will bring, when it is still ahead and shows more than now."""
+        now = now or timezone.now()
+        if self.closes_at is None or now >= self.closes_at + DEADLINE_GRACE:
+            return None
+        later, order = self._policy(self.review_after_close), list(self.ReviewPolicy)
+        return later if order.index(later) > order.index(self.review_shown(now)) else None
+
+    @classmethod
+    def _policy(cls, value: str) -> Quiz.ReviewPolicy:
+        # An unknown stored value shows nothing beyond the thank-you.
+        try:
+            return cls.ReviewPolicy(value)
+        except ValueError:
+            return cls.ReviewPolicy.THANK_YOU
 
     @property
     def limits_attempts(self) -> bool:
-        return bool(self.attempts_allowed)
+        """Whether candidates have a number of attempts (a practice quiz has no limit)."""
+        return bool(self.attempts_allowed) and not self.practice
 
     @property
-    def shows_score(self) -> bool:
-        """The total score (every policy but the thank-you message)."""
-        return self.review_policy in {
-            self.ReviewPolicy.SCORE,
-            self.ReviewPolicy.CORRECTNESS,
-            self.ReviewPolicy.FULL,
-        }
+    def lets_anyone_collect_answers(self) -> bool:
+        """Anyone may start it and sees which answers are right straight after the attempt.
 
-    @property
-    def shows_correctness(self) -> bool:
-        """Each question with the points it earned."""
-        return self.review_policy in {self.ReviewPolicy.CORRECTNESS, self.ReviewPolicy.FULL}
-
-    @property
-    def shows_verdicts(self) -> bool:
-        """Every option's verdict and feedback, and the questions' explanations."""
-        return self.review_policy == self.ReviewPolicy.FULL
+        A visitor could then submit empty attempts under new names and read the answer key:
+        what a practice quiz is for, a leak for a hiring test.
+        """
+        return (
+            not self.practice
+            and self.access == self.Access.PUBLIC
+            and self._policy(self.review_after_attempt).shows_correctness
+        )
 
 
 class Question(models.Model):
@@ -411,7 +501,9 @@ class Invite(models.Model):
         return self.expires_at is not None and (now or timezone.now()) >= self.expires_at
 
     def unavailable_reason(self, now=None) -> str | None:
-        """Why the invite cannot start a new attempt ("expired", "used_up"), or None."""
+        """Why the invite cannot start a new attempt ("closed", "expired", "used_up"), or None."""
+        if self.quiz.is_closed(now):
+            return "closed"
         if self.is_expired(now):
             return "expired"
         if self.uses >= self.max_uses:

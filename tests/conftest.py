@@ -32,7 +32,12 @@ def _fresh_cache(request, django_db_blocker):
 
 @pytest.fixture
 def quiz(db):
-    return make_quiz()
+    """A quiz anyone can start from its page, with the full review right after the attempt.
+
+    Not the defaults (invite only, a thank-you until the quiz closes): what most tests of
+    the candidate pages take and read.
+    """
+    return make_quiz(access="public", review_after_attempt="full")
 
 
 @pytest.fixture

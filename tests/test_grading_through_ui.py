@@ -45,7 +45,7 @@ Q1 = {
     ],
 )
 def test_worked_examples_on_the_first_seed_question(client, start, choice, strategy, expected):
-    quiz = make_quiz(grading_strategy=strategy)
+    quiz = make_quiz(access="public", review_after_attempt="score", grading_strategy=strategy)
     attempt = start(quiz)
     response = client.post(
         attempt.get_absolute_url(), answer_post(attempt, {1: Q1[choice]}), follow=True
@@ -57,7 +57,11 @@ def test_worked_examples_on_the_first_seed_question(client, start, choice, strat
 
 def test_single_choice_caveat_option_earns_the_partial_fraction(client, start):
     quiz = make_quiz(
-        questions=[("Q", "single", [("yes", "correct"), ("maybe", "partial"), ("no", "incorrect")])]
+        questions=[
+            ("Q", "single", [("yes", "correct"), ("maybe", "partial"), ("no", "incorrect")])
+        ],
+        access="public",
+        review_after_attempt="score",
     )
     quiz.questions.update(partial_fraction=Decimal("0.25"))
     attempt = start(quiz)
@@ -68,7 +72,7 @@ def test_single_choice_caveat_option_earns_the_partial_fraction(client, start):
 
 
 def test_question_strategy_overrides_the_quiz_strategy(client, start):
-    quiz = make_quiz(grading_strategy="partial")
+    quiz = make_quiz(access="public", review_after_attempt="score", grading_strategy="partial")
     quiz.questions.filter(position=1).update(grading_strategy="all_or_nothing")
     attempt = start(quiz)
     html = client.post(
@@ -78,7 +82,7 @@ def test_question_strategy_overrides_the_quiz_strategy(client, start):
 
 
 def test_points_scale_the_fraction(client, start):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public", review_after_attempt="score")
     quiz.questions.filter(position=1).update(points=Decimal("3"))
     attempt = start(quiz)
     html = client.post(

@@ -39,7 +39,13 @@ def all_answers(attempt: Attempt) -> dict:
 
 @pytest.fixture(params=SIZES, ids=lambda n: f"{n}q")
 def big_quiz(request):
-    quiz = make_large_quiz(questions=request.param, options=5, title=f"Q{request.param}")
+    quiz = make_large_quiz(
+        access="public",
+        review_after_attempt="full",
+        questions=request.param,
+        options=5,
+        title=f"Q{request.param}",
+    )
     other_attempts(quiz)
     return quiz
 
@@ -130,7 +136,7 @@ def test_written_out_option_inputs_match_djangos_widget_markup(client, start):
     # write for AnswerForm (whose option ids come from the option tokens, not positions).
     from quizzes.forms import AnswerForm
 
-    quiz = make_large_quiz(questions=2, options=3)
+    quiz = make_large_quiz(access="public", questions=2, options=3)
     attempt = start(quiz)
     questions = presented_questions(attempt)
     first = questions[0]["options"][0]["id"]

@@ -14,6 +14,39 @@ from quizzes.positions import park_positions, renumber
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
 
 
+class QuizForm(forms.ModelForm):
+    class Meta:
+        model = Quiz
+        fields = [
+            "title",
+            "slug",
+            "description",
+            "published",
+            "practice",
+            "access",
+            "grading_strategy",
+            "pass_mark",
+            "time_limit",
+            "closes_at",
+            "navigation",
+            "shuffle_questions",
+            "shuffle_options",
+            "review_after_attempt",
+            "review_after_close",
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.cleaned_data.get("practice"):
+            # What practice means (its help text says so), instead of an error to fix by hand.
+            self.cleaned_data.update(
+                access=Quiz.Access.PUBLIC,
+                review_after_attempt=Quiz.ReviewPolicy.FULL,
+                review_after_close=Quiz.ReviewPolicy.FULL,
+            )
+        return self.cleaned_data
+
+
 class OrderedInlineFormSet(CustomInlineFormSet):
     """A sortable inline whose positions are unique per parent (a database constraint).
 

@@ -118,7 +118,11 @@ class InviteAdmin(admin.ModelAdmin):
     @admin.display(description=_("status"))
     def status(self, invite):
         reason = invite.unavailable_reason()
-        return {"expired": _("expired"), "used_up": _("used up")}.get(reason, _("active"))
+        return {
+            "closed": _("quiz closed"),
+            "expired": _("expired"),
+            "used_up": _("used up"),
+        }.get(reason, _("active"))
 
     @admin.display(description=_("invite link"))
     def link(self, invite):

@@ -6,17 +6,19 @@ import zipfile
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from quizzes import formats
-from quizzes.admin.forms import COMPACT_TEXT, QuestionInlineFormSet
+from quizzes.admin.forms import COMPACT_TEXT, QuestionInlineFormSet, QuizForm
 from quizzes.admin.importing import QuizImportAdmin
 from quizzes.admin.regrading import QuizRegradeAdmin
 from quizzes.models import Question, Quiz
 from quizzes.selectors.authoring import parsed_quiz
+from quizzes.services.attempts import follow_close_date
 from quizzes.services.authoring import duplicate_quiz, set_quizzes_published
 
 
@@ -38,8 +40,17 @@ class QuestionInline(SortableTabularInline):
 
 @admin.register(Quiz)
 class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
-    list_display = ["title", "slug", "published", "access", "question_count", "updated_at"]
-    list_filter = ["published", "access", "grading_strategy"]
+    list_display = [
+        "title",
+        "slug",
+        "published",
+        "practice",
+        "access",
+        "closes_at",
+        "question_count",
+        "updated_at",
+    ]
+    list_filter = ["published", "practice", "access", "grading_strategy"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInline]
@@ -52,6 +63,7 @@ class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
         "regrade_attempts",
     ]
     change_list_template = "admin/quizzes/quiz/change_list.html"
+    form = QuizForm
     fieldsets = [
         (
             None,
@@ -61,6 +73,7 @@ class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
                     "slug",
                     "description",
                     "published",
+                    "practice",
                     "access",
                     "attempts_allowed",
                 ]
@@ -72,14 +85,66 @@ class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
             {
                 "fields": [
                     "time_limit",
+                    "closes_at",
                     "navigation",
                     "shuffle_questions",
                     "shuffle_options",
-                    "review_policy",
                 ]
             },
         ),
+        (
+            _("What candidates see of their finished attempt"),
+            {
+                "fields": ["review_after_attempt", "review_after_close"],
+                "description": _(
+                    "Without a close date the quiz never closes, and the first choice "
+                    "applies for good."
+                ),
+            },
+        ),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            quiz = self.get_object(request, unquote(object_id))
+            if quiz is not None:
+                self._warn_if_answers_leak(request, quiz, once=True)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "closes_at" in form.changed_data:
+            moved = follow_close_date(quiz=obj)
+            if moved:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d attempt in progress now ends at the close date at the latest.",
+                        "%(count)d attempts in progress now end at the close date at the latest.",
+                        moved,
+                    )
+                    % {"count": moved},
+                    messages.INFO,
+                )
+        self._warn_if_answers_leak(request, obj)
+
+    def _warn_if_answers_leak(self, request, quiz: Quiz, *, once: bool = False) -> None:
+        """Warn about a quiz from which anyone could collect the answer key.
+
+        `once`: not if the same warning is already queued (saving, then landing here again).
+        """
+        if not quiz.lets_anyone_collect_answers:
+            return
+        message = _(
+            "Anyone can start “%(title)s” and sees which answers are right straight after "
+            "the attempt, so a visitor can collect the answer key by submitting attempts under "
+            "new names. For a hiring test make it invite only, or show less right after the "
+            "attempt (the full review can wait until it closes); for self-study mark it as a "
+            "practice quiz."
+        ) % {"title": quiz.title}
+        if once and message in (str(queued.message) for queued in messages.get_messages(request)):
+            return
+        self.message_user(request, message, messages.WARNING)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_total=Count("questions"))

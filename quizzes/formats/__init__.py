@@ -19,12 +19,14 @@ import re
 from . import _markdown as md
 from .encoding import decode, normalize_newlines, repair_mojibake
 from .model import (
+    ACCESS,
     CORRECT,
     FORMATS,
     INCORRECT,
     KINDS,
     MULTIPLE,
     PARTIAL,
+    REVIEWS,
     SEED,
     SINGLE,
     TASKLIST,
@@ -36,6 +38,7 @@ from .model import (
     ParsedQuiz,
     ParseResult,
     Problem,
+    QuizSettings,
 )
 from .seed import OPTION_RE as _SEED_OPTION_RE
 from .seed import QHEAD_RE as _SEED_QHEAD_RE
@@ -45,12 +48,14 @@ from .tasklist import OPTION_RE as _TASK_OPTION_RE
 from .tasklist import parse_tasklist, write_tasklist
 
 __all__ = [
+    "ACCESS",
     "CORRECT",
     "FORMATS",
     "INCORRECT",
     "KINDS",
     "MULTIPLE",
     "PARTIAL",
+    "REVIEWS",
     "SEED",
     "SINGLE",
     "TASKLIST",
@@ -62,6 +67,7 @@ __all__ = [
     "ParsedQuestion",
     "ParsedQuiz",
     "Problem",
+    "QuizSettings",
     "decode",
     "detect_format",
     "parse",

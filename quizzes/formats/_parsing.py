@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .model import KINDS, ParsedQuiz, Problem
+from . import _markdown as md
+from .model import KINDS, ParsedQuiz, Problem, QuizSettings
+from .settings import parse_settings
 
 
 class LineParser:
@@ -15,12 +17,31 @@ class LineParser:
         self.lines = text.split("\n")
         self.warnings: list[Problem] = []
         self.errors: list[Problem] = []
+        self.settings: QuizSettings | None = None
 
     def warn(self, index: int | None, message: str) -> None:
         self.warnings.append(Problem(None if index is None else index + 1, message))
 
     def error(self, index: int | None, message: str) -> None:
         self.errors.append(Problem(None if index is None else index + 1, message))
+
+    def read_settings(self, index: int) -> bool:
+        """Take line ``index`` as the quiz settings line if it is a quizsite comment.
+
+        Only one such line counts; another is reported and ignored. True when the line was
+        a quizsite comment (and so is not part of the description).
+        """
+        line = self.lines[index]
+        tokens = md.meta_tokens(line) if md.is_meta_line(line) else None
+        if tokens is None:
+            return False
+        if self.settings is not None:
+            self.warn(index, "a second quiz settings line is ignored")
+            return True
+        self.settings, warnings = parse_settings(tokens)
+        for message in warnings:
+            self.warn(index, message)
+        return True
 
     def run(self) -> tuple[ParsedQuiz | None, list[Problem], list[Problem]]:
         """(quiz or None, warnings, errors)."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from . import _markdown as md
 from .model import KINDS, VERDICTS, ParsedQuiz
+from .settings import settings_problem, settings_tokens
 
 
 def validate_quiz(quiz: ParsedQuiz) -> None:
     """Raise ValueError for content no markdown format can carry losslessly."""
     if "\n" in quiz.title or "\r" in quiz.title:
         raise ValueError("the quiz title must be a single line")
+    if quiz.settings is not None and (problem := settings_problem(quiz.settings)):
+        raise ValueError(f"quiz settings: {problem}")
     texts = [("description", quiz.description)]
     for n, q in enumerate(quiz.questions, 1):
         if q.kind not in KINDS:
@@ -38,8 +41,10 @@ def validate_quiz(quiz: ParsedQuiz) -> None:
 
 
 def preamble_lines(quiz: ParsedQuiz, structural: md.Predicate) -> list[str]:
-    """The "# title" line and the escaped description that open every exported file."""
+    """The "# title" line, the settings line and the escaped description opening every file."""
     out = ["# " + quiz.title.strip() if quiz.title.strip() else "#"]
+    if quiz.settings is not None:
+        out += ["", md.meta_line(settings_tokens(quiz.settings))]
     if quiz.description.strip():
         out += ["", md.escape_text(quiz.description.strip(), structural)]
     return out

@@ -48,11 +48,43 @@ class ParsedQuestion:
     published: bool = True
 
 
+# Quiz-level settings; the values are those of quizzes.models.Quiz's choices.
+PUBLIC = "public"
+INVITE = "invite"
+ACCESS = (PUBLIC, INVITE)
+THANKS = "thanks"
+SCORE = "score"
+CORRECTNESS = "correctness"
+FULL = "full"
+REVIEWS = (THANKS, SCORE, CORRECTNESS, FULL)
+# The longest time limit a file may set, in seconds (a week).
+MAX_TIME_LIMIT = 7 * 24 * 60 * 60
+
+
+@dataclass
+class QuizSettings:
+    """The quiz settings a file states, in its ``<!-- quizsite: ... -->`` line after the title.
+
+    ``None`` means the file does not say: importing keeps the quiz's current value (or the
+    default, for a new quiz). The line's presence says whether the quiz is a practice quiz,
+    which is public with the full review right away, so its access and reviews may only
+    repeat that. ``time_limit`` is in seconds, 0 for none.
+    """
+
+    practice: bool = False
+    access: str | None = None
+    review_after_attempt: str | None = None
+    review_after_close: str | None = None
+    time_limit: int | None = None
+
+
 @dataclass
 class ParsedQuiz:
     title: str
     description: str = ""
     questions: list[ParsedQuestion] = field(default_factory=list)
+    # None: the file has no settings line.
+    settings: QuizSettings | None = None
 
 
 @dataclass

@@ -134,7 +134,9 @@ class _SeedParser(LineParser):
                 )
         if self.errors:
             return None
-        return ParsedQuiz(title=title, description=description, questions=questions)
+        return ParsedQuiz(
+            title=title, description=description, questions=questions, settings=self.settings
+        )
 
     def _preamble(self, end: int) -> tuple[str, str, list[tuple[int, str, int]]]:
         title: str | None = None
@@ -147,6 +149,8 @@ class _SeedParser(LineParser):
                 rest.append(line)
             elif title is None and (m := TITLE_RE.match(line)):
                 title = m.group("title") or ""
+            elif self.read_settings(i):
+                continue
             elif m := TOC_RE.match(line):
                 toc.append((i, " ".join(m.group("label").split()), int(m.group("num"))))
             else:

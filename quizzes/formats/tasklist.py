@@ -126,7 +126,12 @@ class _TasklistParser(LineParser):
             m = TITLE_RE.match(lines[title_index])
             assert m is not None
             title = (m.group("title") or "").strip()
-        preamble = [line for i, line in enumerate(lines[: heads[0]]) if i != title_index]
+        code_free = set(md.outside_code(lines, 0, heads[0]))
+        preamble = [
+            line
+            for i, line in enumerate(lines[: heads[0]])
+            if i != title_index and not (i in code_free and self.read_settings(i))
+        ]
         description = md.join_text(preamble, _structural)
         bounds = zip(heads, [*heads[1:], len(lines)], strict=True)
         questions = [q for h, end in bounds if (q := self._question(h, end)) is not None]
@@ -134,7 +139,9 @@ class _TasklistParser(LineParser):
             self.error(heads[0], "no question has any '- [ ]' / '- [x]' options")
         if self.errors:
             return None
-        return ParsedQuiz(title=title, description=description, questions=questions)
+        return ParsedQuiz(
+            title=title, description=description, questions=questions, settings=self.settings
+        )
 
     def _question(self, head: int, end: int) -> ParsedQuestion | None:
         lines = self.lines

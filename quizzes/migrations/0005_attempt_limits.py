@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('quizzes', '0003_review_list_indexes'),
+        ('quizzes', '0004_review_timing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext
 
 from quizzes import formats
 from quizzes.models import Question, Quiz
+
+# The quiz fields a file's settings line carries (formats.QuizSettings), in the order shown.
+SETTING_FIELDS = ("practice", "access", "review_after_attempt", "review_after_close", "time_limit")
+_PRACTICE_VALUES = {
+    "access": Quiz.Access.PUBLIC,
+    "review_after_attempt": Quiz.ReviewPolicy.FULL,
+    "review_after_close": Quiz.ReviewPolicy.FULL,
+}
 
 
 def parsed_quiz(quiz: Quiz) -> formats.ParsedQuiz:
@@ -17,7 +31,36 @@ def parsed_quiz(quiz: Quiz) -> formats.ParsedQuiz:
         questions=[
             _parsed_question(question, number) for number, question in enumerate(questions, 1)
         ],
+        settings=_quiz_settings(quiz),
     )
+
+
+def _quiz_settings(quiz: Quiz) -> formats.QuizSettings:
+    """The quiz's settings as a file states them; a practice quiz's follow from `practice`."""
+    time_limit = round(quiz.time_limit.total_seconds()) if quiz.time_limit else 0
+    if quiz.practice:
+        return formats.QuizSettings(practice=True, time_limit=time_limit)
+    return formats.QuizSettings(
+        access=quiz.access,
+        review_after_attempt=quiz.review_after_attempt,
+        review_after_close=quiz.review_after_close,
+        time_limit=time_limit,
+    )
+
+
+def quiz_settings_values(settings: formats.QuizSettings | None) -> dict[str, Any]:
+    """The Quiz fields a file's settings set; none when the file has no settings line."""
+    if settings is None:
+        return {}
+    values: dict[str, Any] = {"practice": settings.practice}
+    for name in ("access", "review_after_attempt", "review_after_close"):
+        if getattr(settings, name) is not None:
+            values[name] = getattr(settings, name)
+    if settings.time_limit is not None:
+        values["time_limit"] = timedelta(seconds=settings.time_limit) or None
+    if settings.practice:
+        values.update(_PRACTICE_VALUES)
+    return values
 
 
 def _parsed_question(question: Question, number: int) -> formats.ParsedQuestion:
@@ -54,6 +97,14 @@ class PlannedQuestion:
 
 
 @dataclass
+class PlannedSetting:
+    label: str
+    value: str
+    # What it is now, when the import changes an existing quiz's setting.
+    before: str | None = None
+
+
+@dataclass
 class ImportPlan:
     """What importing a parsed file into `slug` would do; nothing is written to find out."""
 
@@ -61,6 +112,10 @@ class ImportPlan:
     existing: Quiz | None
     questions: list[PlannedQuestion] = field(default_factory=list)
     removed: list[Question] = field(default_factory=list)
+    # Whether the file has a settings line; without one an existing quiz keeps its settings.
+    states_settings: bool = False
+    # A new quiz: all its settings. An existing one: those the import changes.
+    settings: list[PlannedSetting] = field(default_factory=list)
 
     @property
     def creates_quiz(self) -> bool:
@@ -99,4 +154,33 @@ def import_plan(parsed: formats.ParsedQuiz, slug: str) -> ImportPlan:
             status = "changed"
         plan.questions.append(PlannedQuestion(number=index + 1, question=question, status=status))
     plan.removed = current[len(parsed.questions) :]
+    plan.states_settings = parsed.settings is not None
+    plan.settings = _planned_settings(existing, quiz_settings_values(parsed.settings))
     return plan
+
+
+def _planned_settings(existing: Quiz | None, values: dict[str, Any]) -> list[PlannedSetting]:
+    after = copy.copy(existing) if existing is not None else Quiz()
+    for name, value in values.items():
+        setattr(after, name, value)
+    planned = []
+    for name in SETTING_FIELDS:
+        value = _setting_display(after, name)
+        before = _setting_display(existing, name) if existing is not None else None
+        if before != value:
+            model_field = Quiz._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            label = str(model_field.verbose_name)
+            planned.append(PlannedSetting(label=label, value=value, before=before))
+    return planned
+
+
+def _setting_display(quiz: Quiz, name: str) -> str:
+    if name == "practice":
+        return gettext("yes") if quiz.practice else gettext("no")
+    if name == "time_limit":
+        if not quiz.time_limit:
+            return gettext("none")
+        minutes, seconds = divmod(round(quiz.time_limit.total_seconds()), 60)
+        return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+    return str(getattr(quiz, f"get_{name}_display")())

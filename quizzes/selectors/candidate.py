@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
@@ -10,12 +11,14 @@ from quizzes import content
 from quizzes.models import INVITE_TOKEN_SHAPE, Attempt, Invite, Quiz
 
 
-def public_quizzes() -> QuerySet[Quiz]:
-    return (
-        Quiz.objects.filter(published=True, access=Quiz.Access.PUBLIC)
-        .annotate(question_count=Count("questions", filter=Q(questions__published=True)))
-        .order_by("title")
-    )
+def public_quizzes(*, open_at: datetime | None = None) -> QuerySet[Quiz]:
+    """Published public quizzes; with `open_at`, only those not closed at that moment."""
+    quizzes = Quiz.objects.filter(published=True, access=Quiz.Access.PUBLIC)
+    if open_at is not None:
+        quizzes = quizzes.exclude(closes_at__lte=open_at)
+    return quizzes.annotate(
+        question_count=Count("questions", filter=Q(questions__published=True))
+    ).order_by("title")
 
 
 def presented_questions(attempt: Attempt) -> list[content.PresentedQuestion]:
@@ -64,11 +67,15 @@ def attempts_of_invite(invite: Invite, *, public_ids: Iterable[str]) -> QuerySet
     return invite.attempts.filter(public_id__in=list(public_ids)).order_by("-started_at")
 
 
-def latest_finished_attempt(quiz: Quiz, public_ids: Iterable[str]) -> Attempt | None:
-    """This browser's most recent finished attempt of the quiz, for a link to its result."""
+def finished_attempts_of_quiz(quiz: Quiz, *, public_ids: Iterable[str]) -> QuerySet[Attempt]:
+    """The quiz's finished attempts among the given public ids (this browser's), newest first."""
     return (
-        Attempt.objects.filter(quiz=quiz, public_id__in=list(public_ids))
+        quiz.attempts.filter(public_id__in=list(public_ids))
         .exclude(state=Attempt.State.IN_PROGRESS)
         .order_by("-started_at", "-pk")
-        .first()
     )
+
+
+def latest_finished_attempt(quiz: Quiz, public_ids: Iterable[str]) -> Attempt | None:
+    """This browser's most recent finished attempt of the quiz, for a link to its result."""
+    return finished_attempts_of_quiz(quiz, public_ids=public_ids).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -13,18 +13,18 @@ from django.utils import timezone
 from quizzes import grading
 from quizzes.content import Layout, RevisionContent, max_score
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals, clamp
-from quizzes.models import SAVE_SEQ_LEAD_MS, Answer, Attempt, Invite, Quiz
+from quizzes.models import DEADLINE_GRACE, SAVE_SEQ_LEAD_MS, Answer, Attempt, Invite, Quiz
 from quizzes.opaque import new_key
 from quizzes.services.revisions import current_revision
 from quizzes.services.scoring import grade_and_store
 
-# Answers that arrive this long after the deadline are still accepted: the network and the
-# candidate's clock are not perfect, and the countdown auto-submits at zero.
-DEADLINE_GRACE = timedelta(seconds=30)
-
 
 class AttemptClosed(Exception):
     """The attempt no longer accepts answers (submitted, closed or past its deadline)."""
+
+
+class QuizClosed(Exception):
+    """The quiz's close date has passed: no attempt starts any more."""
 
 
 class InvalidAnswer(ValueError):
@@ -64,12 +64,15 @@ def start_attempt(
     """Create an attempt tied to the quiz's current revision, with its order and deadline.
 
     It also gets the key its page's opaque question and option tokens derive from.
-    Checks nothing: the candidate flows go through services.admission (public page) and
-    services.invites (links), which enforce the attempts allowed first.
+    Checks no attempt limit: the candidate flows go through services.admission (public
+    page) and services.invites (links), which enforce the attempts allowed first.
+    Raises QuizClosed after the quiz's close date.
     """
+    now = timezone.now()
+    if quiz.is_closed(now):
+        raise QuizClosed
     revision = current_revision(quiz)
     questions = revision.content["questions"]
-    now = timezone.now()
     return Attempt.objects.create(
         quiz=quiz,
         revision=revision,
@@ -88,9 +91,44 @@ def start_attempt(
             (option["id"] for question in questions for option in question["options"]),
         ),
         started_at=now,
-        deadline=now + quiz.time_limit if quiz.time_limit else None,
+        deadline=attempt_deadline(quiz, now),
         max_score=max_score(revision.content),
     )
+
+
+def attempt_deadline(quiz: Quiz, started_at: datetime) -> datetime | None:
+    """When an attempt started at `started_at` must end: its time limit, the close at the latest.
+
+    Every attempt ends by the close, so the review shown after it cannot help anyone still
+    answering.
+    """
+    ends = [started_at + quiz.time_limit] if quiz.time_limit else []
+    if quiz.closes_at is not None:
+        ends.append(quiz.closes_at)
+    return min(ends, default=None)
+
+
+@transaction.atomic
+def follow_close_date(*, quiz: Quiz) -> int:
+    """Give the quiz's open attempts the deadlines its (changed) close date implies.
+
+    Each deadline is recomputed from the attempt's start, the quiz's time limit and its
+    close date, so moving the close earlier ends attempts in progress by then and moving
+    it later gives back the time the old close took. Returns how many deadlines changed.
+    """
+    attempts = list(
+        Attempt.objects.select_for_update(of=("self",)).filter(
+            quiz=quiz, state=Attempt.State.IN_PROGRESS
+        )
+    )
+    changed = []
+    for attempt in attempts:
+        deadline = attempt_deadline(quiz, attempt.started_at)
+        if deadline != attempt.deadline:
+            attempt.deadline = deadline
+            changed.append(attempt)
+    Attempt.objects.bulk_update(changed, ["deadline"], batch_size=500)
+    return len(changed)
 
 
 def validate_selections(

@@ -25,12 +25,15 @@ def _free_slug(base: str) -> str:
 def duplicate_quiz(*, quiz: Quiz) -> Quiz:
     """Copy a quiz with its questions and options, unpublished, under a new "-copy" slug.
 
-    Attempts, invites and revisions stay with the original: the copy starts clean.
+    Attempts, invites and revisions stay with the original: the copy starts clean. So does
+    its close date, which belongs to the original's cohort (a past one would close the copy
+    the moment it is published).
     """
     copy = Quiz.objects.get(pk=quiz.pk)
     copy.pk = None
     copy.slug = _free_slug(f"{quiz.slug}-copy")
     copy.published = False
+    copy.closes_at = None
     copy.save()
     questions = list(quiz.questions.prefetch_related("options").order_by("position", "id"))
     originals = [list(question.options.all()) for question in questions]

@@ -12,6 +12,7 @@ from slugify import slugify
 from quizzes.formats import ParsedOption, ParsedQuestion, ParsedQuiz
 from quizzes.models import Option, Question, Quiz, quiz_size_errors
 from quizzes.positions import renumber
+from quizzes.selectors.authoring import quiz_settings_values
 
 
 @dataclass
@@ -22,11 +23,15 @@ class ImportSummary:
     questions_updated: int = 0
     questions_deleted: int = 0
     changes: list[str] = field(default_factory=list)
+    settings_changed: bool = False
 
     @property
     def changed(self) -> bool:
         return self.created or bool(
-            self.questions_created or self.questions_updated or self.questions_deleted
+            self.settings_changed
+            or self.questions_created
+            or self.questions_updated
+            or self.questions_deleted
         )
 
 
@@ -85,13 +90,24 @@ def import_quiz(
     slug = slug or quiz_slug(parsed.title)
     quiz = Quiz.objects.filter(slug=slug).first()
     created = quiz is None
+    # A file without a settings line leaves them alone: the defaults for a new quiz, the
+    # quiz's own on a re-import.
+    settings = quiz_settings_values(parsed.settings)
+    settings_changed = False
     if quiz is None:
         quiz = Quiz.objects.create(
-            slug=slug, title=parsed.title, description=parsed.description, published=publish
+            slug=slug,
+            title=parsed.title,
+            description=parsed.description,
+            published=publish,
+            **settings,
         )
-    elif _assign(quiz, {"title": parsed.title, "description": parsed.description}):
-        quiz.save()
-    summary = ImportSummary(quiz=quiz, created=created)
+    else:
+        settings_changed = _assign(quiz, settings)
+        texts_changed = _assign(quiz, {"title": parsed.title, "description": parsed.description})
+        if settings_changed or texts_changed:
+            quiz.save()
+    summary = ImportSummary(quiz=quiz, created=created, settings_changed=settings_changed)
     writes = _plan_questions(quiz, parsed.questions, summary)
     _write(writes)
     summary.questions_created = len(writes.new_questions)

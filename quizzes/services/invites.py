@@ -15,11 +15,11 @@ from quizzes.models import Attempt, Invite, Quiz
 from quizzes.selectors.admission import Candidate
 from quizzes.selectors.candidate import open_attempt_for_invite
 from quizzes.services.admission import AttemptLimitReached, admit
-from quizzes.services.attempts import start_attempt
+from quizzes.services.attempts import QuizClosed, start_attempt
 
 
 class InviteUnavailable(Exception):
-    """The invite cannot start an attempt: its reason is "expired" or "used_up"."""
+    """The invite cannot start an attempt: its reason is "closed", "expired" or "used_up"."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -121,13 +121,17 @@ def _redeem_invite(
         raise CandidateDetailsNeeded
     if not admission.attempt_left:
         raise AttemptLimitReached
-    attempt = start_attempt(
-        quiz=invite.quiz,
-        candidate_name=name,
-        candidate_email=email,
-        invite=invite,
-        browser=typed.browser,
-        rng=rng,
-    )
+    try:
+        attempt = start_attempt(
+            quiz=invite.quiz,
+            candidate_name=name,
+            candidate_email=email,
+            invite=invite,
+            browser=typed.browser,
+            rng=rng,
+        )
+    except QuizClosed:
+        # It closed between the check above and the start.
+        raise InviteUnavailable("closed") from None
     Invite.objects.filter(pk=invite.pk).update(uses=models.F("uses") + 1)
     return attempt

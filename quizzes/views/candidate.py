@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -21,6 +22,7 @@ from quizzes.forms import (
 from quizzes.models import Attempt, Invite, Quiz
 from quizzes.selectors.candidate import (
     attempts_of_invite,
+    finished_attempts_of_quiz,
     invite_by_id,
     invite_by_token,
     latest_finished_attempt,
@@ -37,6 +39,7 @@ from quizzes.services.admission import (
 from quizzes.services.attempts import (
     AttemptClosed,
     InvalidAnswer,
+    QuizClosed,
     close_if_overdue,
     save_answers,
     submit_attempt,
@@ -72,9 +75,16 @@ def _get_attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
     )
 
 
-def _invite_unavailable(request: HttpRequest, reason: str) -> HttpResponse:
+def _invite_unavailable(
+    request: HttpRequest, reason: str, invite: Invite | None = None
+) -> HttpResponse:
     status = 404 if reason == "unknown" else 410
-    return render(request, "quizzes/invite_unavailable.html", {"reason": reason}, status=status)
+    return render(
+        request,
+        "quizzes/invite_unavailable.html",
+        {"reason": reason, "quiz": invite.quiz if invite else None},
+        status=status,
+    )
 
 
 def _attempt_refused(request: HttpRequest, quiz: Quiz, error: Exception) -> HttpResponse:
@@ -90,7 +100,14 @@ def _attempt_refused(request: HttpRequest, quiz: Quiz, error: Exception) -> Http
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "quizzes/home.html", {"quizzes": public_quizzes()})
+    return render(request, "quizzes/home.html", {"quizzes": public_quizzes(open_at=timezone.now())})
+
+
+def _quiz_closed(request: HttpRequest, quiz: Quiz) -> HttpResponse:
+    finished = finished_attempts_of_quiz(quiz, public_ids=request.session.get(SESSION_ATTEMPTS, []))
+    return render(
+        request, "quizzes/quiz_closed.html", {"quiz": quiz, "finished": finished}, status=410
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,6 +115,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @identifies_browser
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(public_quizzes(), slug=slug)
+    if quiz.is_closed():
+        return _quiz_closed(request, quiz)
     form = StartAttemptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,6 +128,8 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except (AttemptLimitReached, AttemptOpenElsewhere) as error:
             return _attempt_refused(request, quiz, error)
+        except QuizClosed:
+            return _quiz_closed(request, quiz)
         _remember_attempt(request, attempt)
         return redirect(attempt)
     return render(request, "quizzes/quiz_detail.html", {"quiz": quiz, "form": form})
@@ -141,7 +162,7 @@ def invite_link(request: HttpRequest, token: str) -> HttpResponse:
         finished = attempts_of_invite(invite, public_ids=_browser_attempts(request)).first()
         if finished is not None:
             return redirect("quizzes:result", public_id=finished.public_id)
-        return _invite_unavailable(request, reason)
+        return _invite_unavailable(request, reason, invite)
     request.session[SESSION_INVITE] = invite.pk
     return redirect("quizzes:invite_start")
 
@@ -165,7 +186,7 @@ def invite_start(request: HttpRequest) -> HttpResponse:
         except Invite.DoesNotExist:
             return _invite_unavailable(request, "unknown")
         except InviteUnavailable as error:
-            return _invite_unavailable(request, error.reason)
+            return _invite_unavailable(request, error.reason, invite)
         except (AttemptLimitReached, AttemptOpenElsewhere) as error:
             return _attempt_refused(request, invite.quiz, error)
         _remember_attempt(request, attempt)
@@ -326,17 +347,23 @@ def autosave(request: HttpRequest, public_id) -> JsonResponse:
 
 
 @require_GET
+@never_cache  # what it shows changes when the quiz closes
 def result_page(request: HttpRequest, public_id) -> HttpResponse:
     attempt = _get_attempt_for_candidate(request, public_id)
     if attempt.is_open:
         if not close_if_overdue(attempt=attempt):
             return redirect(attempt)
         attempt = _get_attempt_for_candidate(request, public_id)
+    # Decided once, so the score and the questions agree even at the moment of the close.
+    now = timezone.now()
+    shown = attempt.quiz.review_shown(now)
     return render(
         request,
         "quizzes/result.html",
         {
             "attempt": attempt,
-            "review": attempt_review(attempt),
+            "shown": shown,
+            "later": attempt.quiz.review_later(now),
+            "review": attempt_review(attempt) if shown.shows_correctness else [],
         },
     )

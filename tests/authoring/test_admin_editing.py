@@ -1,8 +1,11 @@
 """Editing content in the admin: validation, ordering, preview, history, actions, filters."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import Option, Question, Quiz
 from quizzes.services.attempts import start_attempt
@@ -261,7 +264,13 @@ def test_question_history_shows_who_changed_a_verdict_and_when(admin_client, aut
 
 def test_duplicate_copies_questions_and_options_but_not_attempts(admin_client):
 
-    quiz = make_quiz(title="Оригинал", slug="original")
+    quiz = make_quiz(
+        title="Оригинал",
+        slug="original",
+        access="public",
+        review_after_attempt="score",
+        closes_at=timezone.now() + timedelta(days=1),
+    )
     start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@example.com")
     changelist = reverse("admin:quizzes_quiz_changelist")
     for _round in range(2):
@@ -271,6 +280,7 @@ def test_duplicate_copies_questions_and_options_but_not_attempts(admin_client):
     assert "copied as original-copy-2" in response.content.decode()
     copy = Quiz.objects.get(slug="original-copy")
     assert not copy.published and copy.title == "Оригинал"
+    assert (copy.access, copy.review_after_attempt, copy.closes_at) == ("public", "score", None)
     assert copy.attempts.count() == 0 and quiz.attempts.count() == 1
 
     def content(q):
@@ -324,7 +334,7 @@ def test_question_filters_by_quiz_kind_and_published_and_search(admin_client):
 
 
 def test_quiz_filters_by_published_and_access(admin_client):
-    make_quiz(title="Публичный", published=True)
+    make_quiz(title="Публичный", published=True, access="public")
     make_quiz(title="По приглашению", published=True, access="invite")
     make_quiz(title="Скрытый", published=False)
     url = reverse("admin:quizzes_quiz_changelist")

@@ -75,7 +75,7 @@ def test_preview_shows_questions_verdicts_and_plan_without_writing(admin_client)
         '⚠️</span><span class="visually-hidden">acceptable with a caveat:</span> Batch Normalization'
     ) in html
     assert '❌</span><span class="visually-hidden">wrong:</span> Полносвязный слой' in html
-    assert "line 6: the table of contents lists" in html  # a warning with its line
+    assert "line 8: the table of contents lists" in html  # a warning with its line
     assert Quiz.objects.count() == 0
 
 

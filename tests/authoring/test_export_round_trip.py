@@ -112,11 +112,29 @@ _slugs = itertools.count()
 
 def comparable(quiz: formats.ParsedQuiz) -> dict:
     data = dataclasses.asdict(quiz)
+    data["settings"] = dataclasses.asdict(stored_settings(quiz.settings))
     for question in data["questions"]:
         question["line"] = question["number"] = 0
         for option in question["options"]:
             option["line"] = 0
     return data
+
+
+def stored_settings(stated: formats.QuizSettings | None) -> formats.QuizSettings:
+    """The settings a new quiz imported from a file stating `stated` exports.
+
+    What the file leaves out is a new quiz's default; a practice quiz's access and reviews
+    follow from `practice` and are not written.
+    """
+    stated = stated or formats.QuizSettings()
+    if stated.practice:
+        return formats.QuizSettings(practice=True, time_limit=stated.time_limit or 0)
+    return formats.QuizSettings(
+        access=stated.access or "invite",
+        review_after_attempt=stated.review_after_attempt or "thanks",
+        review_after_close=stated.review_after_close or "full",
+        time_limit=stated.time_limit or 0,
+    )
 
 
 @pytest.mark.parametrize("fmt", ["seed", "tasklist"])
@@ -135,6 +153,7 @@ def test_generated_quizzes_round_trip_through_the_database(fmt, quiz):
     assert comparable(reparsed.quiz) == comparable(quiz), exported
     again = import_quiz(parsed=reparsed.quiz, slug=f"{slug}-again").quiz
     assert stored_content(again) == stored_content(Quiz.objects.get(slug=slug))
+    assert parsed_quiz(again).settings == stored_settings(quiz.settings)
 
 
 @pytest.mark.parametrize("questions", [1, 40])

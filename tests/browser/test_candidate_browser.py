@@ -4,8 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from quizzes.models import Answer, Attempt, Invite
+from quizzes.models import Answer, Attempt, Invite, Quiz
 from tests.builders import make_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +19,12 @@ def option(page, text):
 
 
 def test_invite_crash_resume_submit_and_see_the_result(browser, live_server, screenshot, tmp_path):
-    quiz = make_quiz(title="Тест по DL", access="invite", time_limit=timedelta(minutes=20))
+    quiz = make_quiz(
+        title="Тест по DL",
+        access="invite",
+        review_after_attempt="full",
+        time_limit=timedelta(minutes=20),
+    )
     invite = Invite.objects.create(
         quiz=quiz, candidate_name="Анна Иванова", candidate_email="anna@example.com"
     )
@@ -65,7 +71,12 @@ def test_invite_crash_resume_submit_and_see_the_result(browser, live_server, scr
 
 
 def test_countdown_reaching_zero_submits_the_answers(page, live_server, screenshot):
-    quiz = make_quiz(title="Быстрый тест", time_limit=timedelta(seconds=4))
+    quiz = make_quiz(
+        title="Быстрый тест",
+        access="public",
+        review_after_attempt="full",
+        time_limit=timedelta(seconds=4),
+    )
     page.goto(live_server.url + quiz.get_absolute_url())
     page.locator("[name=candidate_name]").fill("Пётр")
     page.locator("[name=candidate_email]").fill("petr@example.com")
@@ -97,7 +108,9 @@ def _tab_to(page, predicate_js: str, limit: int = 40) -> None:
 
 
 def test_keyboard_only_completion_of_a_paged_quiz(page, live_server, screenshot):
-    quiz = make_quiz(title="Клавиатура", navigation="paged")
+    quiz = make_quiz(
+        title="Клавиатура", access="public", review_after_attempt="full", navigation="paged"
+    )
     page.goto(live_server.url + quiz.get_absolute_url())
     _tab_to(page, "el.name === 'candidate_name'")
     page.keyboard.type("Ольга")
@@ -125,7 +138,13 @@ def test_keyboard_only_completion_of_a_paged_quiz(page, live_server, screenshot)
 
 
 def test_no_serious_accessibility_violations(page, live_server, axe_violations, screenshot):
-    quiz = make_quiz(title="Доступность", navigation="paged", time_limit=timedelta(minutes=5))
+    quiz = make_quiz(
+        title="Доступность",
+        access="public",
+        review_after_attempt="full",
+        navigation="paged",
+        time_limit=timedelta(minutes=5),
+    )
     page.goto(live_server.url + quiz.get_absolute_url())
     assert axe_violations(page) == []
     page.locator("[name=candidate_name]").fill("Ира")
@@ -138,7 +157,8 @@ def test_no_serious_accessibility_violations(page, live_server, axe_violations, 
     page.wait_for_url("**/result/")
     assert axe_violations(page) == []
 
-    invite = Invite.objects.create(quiz=make_quiz(title="Все сразу"), candidate_email="a@b.cd")
+    everything = make_quiz(title="Все сразу", review_after_attempt="full")
+    invite = Invite.objects.create(quiz=everything, candidate_email="a@b.cd")
     page.goto(live_server.url + invite.get_absolute_url())
     assert axe_violations(page) == []
     page.locator("[name=candidate_name]").fill("Ира")
@@ -157,7 +177,13 @@ def test_usable_at_375_pixels(browser, live_server, screenshot):
         locale="ru-RU", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    quiz = make_quiz(title="Мобильный", navigation="paged", time_limit=timedelta(minutes=5))
+    quiz = make_quiz(
+        title="Мобильный",
+        access="public",
+        review_after_attempt="full",
+        navigation="paged",
+        time_limit=timedelta(minutes=5),
+    )
     page.goto(live_server.url + quiz.get_absolute_url())
     screenshot(page, "1-quiz")
     page.locator("[name=candidate_name]").fill("Ира")
@@ -185,7 +211,9 @@ def test_usable_at_375_pixels(browser, live_server, screenshot):
 def test_a_shuffled_page_speaks_tokens_and_saves_answers_and_time_where_they_belong(
     page, live_server
 ):
-    quiz = make_quiz(title="Перемешанный", shuffle_questions=True, shuffle_options=True)
+    quiz = make_quiz(
+        title="Перемешанный", access="public", shuffle_questions=True, shuffle_options=True
+    )
     page.goto(live_server.url + quiz.get_absolute_url())
     page.locator("[name=candidate_name]").fill("Ира")
     page.locator("[name=candidate_email]").fill("ira@example.com")
@@ -207,7 +235,8 @@ def test_a_shuffled_page_speaks_tokens_and_saves_answers_and_time_where_they_bel
     # change); the test reads the database only then, never while the server writes.
     with page.expect_response(lambda r: r.url.endswith("/autosave/")) as saved:
         option(page, "Взрыв градиентов").check()
-    assert saved.value.json() == {"saved": True, "stale": False}
+    reply = saved.value.json()
+    assert reply["saved"] is True and reply["stale"] is False
 
     third = quiz.questions.get(position=3)
     answer = Answer.objects.get(attempt__quiz=quiz, question_id=third.id)
@@ -216,3 +245,45 @@ def test_a_shuffled_page_speaks_tokens_and_saves_answers_and_time_where_they_bel
     page.get_by_role("button", name="Отправить ответы").click()
     page.wait_for_url("**/result/")
     assert "1 / 3" in page.locator(".score").inner_text()
+
+
+def test_on_a_phone_a_default_quiz_thanks_first_and_shows_the_review_after_it_closes(
+    browser, live_server, screenshot
+):
+    context = browser.new_context(
+        locale="ru-RU", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    # The defaults: invite only, a thank-you right after, the full review after the close.
+    quiz = make_quiz(title="Найм", closes_at=timezone.now() + timedelta(hours=1))
+    invite = Invite.objects.create(
+        quiz=quiz, candidate_name="Анна Иванова", candidate_email="anna@example.com"
+    )
+    page.goto(live_server.url + invite.get_absolute_url())
+    assert "Тест закрывается" in page.locator(".test-rules").inner_text()
+    page.get_by_role("button", name="Начать тест").tap()
+    page.wait_for_url("**/attempt/*/")
+    for text in ("MaxPooling", "Dropout", "ReLU", "Взрыв градиентов"):
+        option(page, text).tap()
+    option(page, "Он адаптирует learning rate для каждого параметра").tap()
+    page.get_by_role("button", name="Отправить ответы").tap()
+    page.wait_for_url("**/result/")
+    result_url = page.url
+
+    assert "Спасибо! Ваши ответы отправлены." in page.content()
+    assert page.locator(".score").count() == 0
+    assert page.locator("section.reviewed-question").count() == 0
+    assert page.locator(".review-later").is_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    screenshot(page, "1-thank-you")
+
+    Quiz.objects.filter(pk=quiz.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    page.goto(result_url)
+    assert "3 / 3" in page.locator(".score").inner_text()
+    assert page.locator("section.reviewed-question").count() == 3
+    assert page.locator("details.explanation").count() == 3
+    assert page.locator(".review-later").count() == 0
+    assert "Спасибо" not in page.content()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    screenshot(page, "2-after-the-close")
+    context.close()

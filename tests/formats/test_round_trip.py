@@ -16,19 +16,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizzes.formats import (
+    ACCESS,
     CORRECT,
     INCORRECT,
     MULTIPLE,
     PARTIAL,
+    REVIEWS,
     SINGLE,
     ParsedOption,
     ParsedQuestion,
     ParsedQuiz,
+    QuizSettings,
     detect_format,
     parse,
     write,
 )
 from quizzes.formats._markdown import is_fence_line
+from quizzes.formats.model import FULL, MAX_TIME_LIMIT, PUBLIC
 
 FORMATS = ["seed", "tasklist"]
 
@@ -62,6 +66,7 @@ tricky_lines = st.sampled_from(
         "***",
         "- [Задание 4](#задание-4)",
         "<!-- quizsite: draft -->",
+        "<!-- quizsite: practice access=invite -->",
         "Выберите один вариант из списка:",
         "Select all that apply",
         "> a quote",
@@ -128,11 +133,34 @@ def questions(draw):
 
 
 @st.composite
+def quiz_settings(draw):
+    """Any settings a file can state; a practice quiz may only repeat what practice implies."""
+    practice = draw(st.booleans())
+    access, reviews = (PUBLIC,), (FULL,)
+    if not practice:
+        access, reviews = ACCESS, REVIEWS
+    return QuizSettings(
+        practice=practice,
+        access=draw(st.one_of(st.none(), st.sampled_from(access))),
+        review_after_attempt=draw(st.one_of(st.none(), st.sampled_from(reviews))),
+        review_after_close=draw(st.one_of(st.none(), st.sampled_from(reviews))),
+        time_limit=draw(
+            st.one_of(
+                st.none(),
+                st.integers(0, MAX_TIME_LIMIT),
+                st.sampled_from([0, 60, 3600, MAX_TIME_LIMIT]),
+            )
+        ),
+    )
+
+
+@st.composite
 def quizzes(draw):
     return ParsedQuiz(
         title=draw(single_line),
         description=draw(st.one_of(st.just(""), markdown())),
         questions=draw(st.lists(questions(), min_size=1, max_size=3)),
+        settings=draw(st.one_of(st.none(), quiz_settings())),
     )
 
 

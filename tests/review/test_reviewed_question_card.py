@@ -30,7 +30,7 @@ def explanations_of(html: str) -> list[str]:
 @pytest.fixture
 def pages(client, start, recruiter):
     """A full-review attempt (question 1 partly right, 2 unanswered, 3 right), both pages."""
-    quiz = make_quiz(review_policy=Quiz.ReviewPolicy.FULL)
+    quiz = make_quiz(access=Quiz.Access.PUBLIC, review_after_attempt=Quiz.ReviewPolicy.FULL)
     attempt = start(quiz)
     by_text = {
         option.text: option.id

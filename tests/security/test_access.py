@@ -80,7 +80,7 @@ def test_signed_in_non_staff_users_are_sent_to_the_login_page(client, django_use
 
 
 def test_staff_without_a_permission_get_403_on_that_page(client, django_user_model):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     attempt = start_attempt(
         quiz=quiz, candidate_name="Секретный кандидат", candidate_email="secret@example.com"
     )

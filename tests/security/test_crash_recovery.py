@@ -60,7 +60,8 @@ def test_sigkill_mid_attempt_loses_no_saved_answer_and_keeps_the_deadline(tmp_pa
         "shell",
         "-c",
         "from datetime import timedelta; from tests.builders import make_quiz; "
-        "make_quiz(title='Crash', slug='crash', time_limit=timedelta(minutes=30))",
+        "make_quiz(title='Crash', slug='crash', access='public', "
+        "time_limit=timedelta(minutes=30))",
     )
     browser = Browser(site)
     try:

@@ -57,7 +57,8 @@ def make_hostile_quiz(payload: str) -> Quiz:
         title=f"MARKtitle {payload}"[:200],
         slug="hostile",
         description=field_text("description", payload),
-        review_policy=Quiz.ReviewPolicy.FULL,
+        access=Quiz.Access.PUBLIC,
+        review_after_attempt=Quiz.ReviewPolicy.FULL,
     )
     for question in quiz.questions.all():
         question.text = field_text("question", payload)

@@ -44,7 +44,7 @@ def saved(attempt):
 
 
 def test_paged_quiz_shows_one_question_with_progress_and_navigator(client, start):
-    quiz = make_quiz(navigation="paged")
+    quiz = make_quiz(access="public", navigation="paged")
     attempt = start(quiz)
     html = client.get(attempt.get_absolute_url() + "?q=2").content.decode()
 
@@ -59,7 +59,7 @@ def test_paged_quiz_shows_one_question_with_progress_and_navigator(client, start
 
 
 def test_next_saves_this_page_and_moves_on(client, start):
-    quiz = make_quiz(navigation="paged")
+    quiz = make_quiz(access="public", navigation="paged")
     attempt = start(quiz)
     data = {
         **answer_post(attempt, {1: ALL_RIGHT[1]}),
@@ -80,7 +80,7 @@ def test_next_saves_this_page_and_moves_on(client, start):
 
 
 def test_previous_and_navigator_keep_other_pages_answers(client, start):
-    quiz = make_quiz(navigation="paged")
+    quiz = make_quiz(access="public", navigation="paged")
     attempt = start(quiz)
     client.post(
         attempt.get_absolute_url(),
@@ -117,7 +117,7 @@ def test_previous_and_navigator_keep_other_pages_answers(client, start):
 
 
 def test_unticking_every_box_clears_a_saved_answer(client, start):
-    quiz = make_quiz(navigation="paged")
+    quiz = make_quiz(access="public", navigation="paged")
     attempt = start(quiz)
     client.post(
         attempt.get_absolute_url(),
@@ -134,7 +134,7 @@ def test_unticking_every_box_clears_a_saved_answer(client, start):
 
 
 def test_finish_on_the_last_page_grades_answers_from_every_page(client, start):
-    quiz = make_quiz(navigation="paged")
+    quiz = make_quiz(access="public", review_after_attempt="score", navigation="paged")
     attempt = start(quiz)
     for position in (1, 2):
         client.post(
@@ -159,7 +159,7 @@ def test_finish_on_the_last_page_grades_answers_from_every_page(client, start):
 
 
 def test_a_question_of_another_page_cannot_be_smuggled_in(client, start):
-    quiz = make_quiz(navigation="paged")
+    quiz = make_quiz(access="public", navigation="paged")
     attempt = start(quiz)
     response = client.post(
         attempt.get_absolute_url(),
@@ -297,7 +297,7 @@ def test_page_form_carries_what_the_script_needs_and_no_inline_script(client, qu
 
 
 def test_countdown_starts_from_the_server_computed_remaining_time(client, start):
-    quiz = make_quiz(time_limit=timedelta(minutes=10))
+    quiz = make_quiz(access="public", time_limit=timedelta(minutes=10))
     attempt = start(quiz)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=125))
     html = client.get(attempt.get_absolute_url()).content.decode()
@@ -312,7 +312,7 @@ def test_no_countdown_without_a_time_limit(client, quiz, start):
 
 
 def test_late_submit_keeps_the_answers_saved_in_time_and_says_time_ran_out(client, start):
-    quiz = make_quiz(time_limit=timedelta(minutes=1))
+    quiz = make_quiz(access="public", review_after_attempt="score", time_limit=timedelta(minutes=1))
     attempt = start(quiz)
     client.post(autosave_url(attempt), {**answer_post(attempt, {2: ALL_RIGHT[2]}), "seq": 1})
     Attempt.objects.filter(pk=attempt.pk).update(
@@ -331,7 +331,7 @@ def test_late_submit_keeps_the_answers_saved_in_time_and_says_time_ran_out(clien
 
 
 def test_opening_an_overdue_attempt_closes_it_and_shows_the_result(client, start):
-    quiz = make_quiz(time_limit=timedelta(minutes=1))
+    quiz = make_quiz(access="public", time_limit=timedelta(minutes=1))
     attempt = start(quiz)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
     response = client.get(attempt.get_absolute_url(), follow=True)
@@ -342,7 +342,7 @@ def test_opening_an_overdue_attempt_closes_it_and_shows_the_result(client, start
 
 
 def test_answers_within_the_grace_period_are_still_accepted(client, start):
-    quiz = make_quiz(time_limit=timedelta(minutes=1))
+    quiz = make_quiz(access="public", time_limit=timedelta(minutes=1))
     attempt = start(quiz)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=5))
     response = client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True)
@@ -353,10 +353,10 @@ def test_answers_within_the_grace_period_are_still_accepted(client, start):
 
 def test_close_overdue_attempts_command_closes_only_overdue_ones_and_reports(start):
     # One browser starts all three: attempts are not limited here.
-    quiz = make_quiz(time_limit=timedelta(minutes=1), attempts_allowed=None)
+    quiz = make_quiz(access="public", time_limit=timedelta(minutes=1), attempts_allowed=None)
     overdue = start(quiz, email="late@example.com")
     running = start(quiz, email="busy@example.com")
-    untimed = start(make_quiz(title="Без лимита"), email="free@example.com")
+    untimed = start(make_quiz(access="public", title="Без лимита"), email="free@example.com")
     save_answers(
         attempt_id=overdue.pk,
         selections={q(quiz, 2).id: option_ids(quiz, 2, *ALL_RIGHT[2])},
@@ -380,7 +380,7 @@ def test_close_overdue_attempts_command_closes_only_overdue_ones_and_reports(sta
 
 
 def test_close_overdue_attempts_dry_run_changes_nothing(start):
-    quiz = make_quiz(time_limit=timedelta(minutes=1))
+    quiz = make_quiz(access="public", time_limit=timedelta(minutes=1))
     attempt = start(quiz)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=2))
     out = StringIO()
@@ -394,7 +394,13 @@ def test_close_overdue_attempts_dry_run_changes_nothing(start):
 
 
 def test_shuffled_order_is_drawn_once_and_review_shows_the_same_order(client, start):
-    quiz = make_large_quiz(questions=8, shuffle_questions=True, shuffle_options=True)
+    quiz = make_large_quiz(
+        access="public",
+        review_after_attempt="full",
+        questions=8,
+        shuffle_questions=True,
+        shuffle_options=True,
+    )
     attempt = start(quiz)
     first = client.get(attempt.get_absolute_url()).content.decode()
     second = client.get(attempt.get_absolute_url()).content.decode()
@@ -422,7 +428,7 @@ def test_shuffled_order_is_drawn_once_and_review_shows_the_same_order(client, st
 def test_review_policy_decides_what_the_candidate_sees(
     client, start, policy, score, per_question, verdicts
 ):
-    quiz = make_quiz(review_policy=policy)
+    quiz = make_quiz(access="public", review_after_attempt=policy)
     attempt = start(quiz)
     html = client.post(
         attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True
@@ -457,7 +463,7 @@ def test_admin_attempt_page_shows_signals_labelled_as_signals(
 @pytest.mark.parametrize("count", [1, 40])
 @pytest.mark.parametrize("navigation", ["all", "paged"])
 def test_attempt_page_query_budget(client, start, django_assert_max_num_queries, count, navigation):
-    quiz = make_large_quiz(questions=count, navigation=navigation)
+    quiz = make_large_quiz(access="public", questions=count, navigation=navigation)
     attempt = start(quiz)
     for question in quiz.questions.all()[:5]:
         Answer.objects.create(
@@ -471,7 +477,7 @@ def test_attempt_page_query_budget(client, start, django_assert_max_num_queries,
 
 @pytest.mark.parametrize("count", [1, 40])
 def test_submit_query_budget(client, start, django_assert_max_num_queries, count):
-    quiz = make_large_quiz(questions=count)
+    quiz = make_large_quiz(access="public", questions=count)
     attempt = start(quiz)
     data = {
         answer_field(attempt, question.id): [attempt.tokens.option(question.options.first().id)]
@@ -487,7 +493,7 @@ def test_submit_query_budget(client, start, django_assert_max_num_queries, count
 
 @pytest.mark.parametrize("count", [1, 40])
 def test_autosave_query_budget(client, start, django_assert_max_num_queries, count):
-    quiz = make_large_quiz(questions=count)
+    quiz = make_large_quiz(access="public", questions=count)
     attempt = start(quiz)
     first = quiz.questions.first()
     data = {

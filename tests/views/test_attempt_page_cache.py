@@ -35,7 +35,7 @@ def option_order(html: str, attempt, question_id: int) -> list[int]:
 
 
 def test_two_candidates_see_only_their_own_choices(client, start):
-    quiz = make_large_quiz(questions=4, options=3)
+    quiz = make_large_quiz(access="public", questions=4, options=3)
     first = start(quiz)
     other_browser = Client()
     second_start = other_browser.post(
@@ -64,7 +64,9 @@ def test_two_candidates_see_only_their_own_choices(client, start):
 
 def test_each_attempt_keeps_its_own_option_order_and_language(client, start):
     # Six attempts from one browser: attempts are not limited here.
-    quiz = make_large_quiz(questions=2, options=5, shuffle_options=True, attempts_allowed=None)
+    quiz = make_large_quiz(
+        access="public", questions=2, options=5, shuffle_options=True, attempts_allowed=None
+    )
     attempts = [start(quiz, email=f"c{n}@example.com") for n in range(6)]
     question_id = attempts[0].revision.content["questions"][0]["id"]
     orders = set()

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_lists_published_public_quizzes_with_question_counts(client):
-    make_quiz(title="Опубликованный тест")
-    make_quiz(title="Черновик", published=False)
+    make_quiz(access="public", title="Опубликованный тест")
+    make_quiz(access="public", title="Черновик", published=False)
     make_quiz(title="По приглашению", access="invite")
 
     response = client.get("/")
@@ -27,14 +27,14 @@ def test_home_lists_published_public_quizzes_with_question_counts(client):
 
 
 def test_home_speaks_english_on_request(client):
-    make_quiz(title="Quiz")
+    make_quiz(access="public", title="Quiz")
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Available tests" in html
     assert "3 questions" in html
 
 
 def test_quiz_page_shows_title_description_and_count(client):
-    quiz = make_quiz(title="DL", description="Про **нейросети**")
+    quiz = make_quiz(access="public", title="DL", description="Про **нейросети**")
     html = client.get(quiz.get_absolute_url()).content.decode()
     assert "<h1" in html and "DL" in html
     assert "<strong>нейросети</strong>" in html
@@ -42,7 +42,7 @@ def test_quiz_page_shows_title_description_and_count(client):
 
 
 def test_unknown_or_unpublished_quiz_is_404(client):
-    make_quiz(title="Draft", published=False)
+    make_quiz(access="public", title="Draft", published=False)
     assert client.get("/quiz/no-such-quiz/").status_code == 404
     assert client.get("/quiz/draft/").status_code == 404
 
@@ -173,7 +173,7 @@ def test_an_option_value_that_is_no_token_of_the_question_is_400(client, quiz, s
 
 
 def test_question_not_in_the_attempt_is_400(client, quiz, start):
-    other = make_quiz(title="Other")
+    other = make_quiz(access="public", title="Other")
     attempt = start(quiz)
     foreign = other.questions.get(position=2)
     response = client.post(

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def invite_quiz():
-    return make_quiz(title="Закрытый тест", access="invite")
+    return make_quiz(title="Закрытый тест", access="invite", review_after_attempt="full")
 
 
 @pytest.fixture

@@ -31,7 +31,9 @@ def points_shown(html: str) -> list[str]:
 
 
 def test_result_fragments_follow_each_candidates_answers_and_overrides(client, start):
-    quiz = make_large_quiz(questions=3, options=3, review_policy=Quiz.ReviewPolicy.FULL)
+    quiz = make_large_quiz(
+        questions=3, options=3, access="public", review_after_attempt=Quiz.ReviewPolicy.FULL
+    )
     first = start(quiz, email="a@example.com")
     other = Client()
     other.post(f"/quiz/{quiz.slug}/", {"candidate_name": "B", "candidate_email": "b@example.com"})
@@ -70,7 +72,9 @@ def test_result_fragments_follow_each_candidates_answers_and_overrides(client, s
 
 
 def test_a_policy_that_hides_verdicts_never_gets_a_fragment_cached_with_them(client, start):
-    quiz = make_large_quiz(questions=2, options=3, review_policy=Quiz.ReviewPolicy.FULL)
+    quiz = make_large_quiz(
+        questions=2, options=3, access="public", review_after_attempt=Quiz.ReviewPolicy.FULL
+    )
     attempt = start(quiz)
     questions = attempt.revision.content["questions"]
     submit_attempt(
@@ -79,10 +83,12 @@ def test_a_policy_that_hides_verdicts_never_gets_a_fragment_cached_with_them(cli
     full = result(client, attempt)
     assert full.count("data-verdict=") == 6
 
-    Quiz.objects.filter(pk=quiz.pk).update(review_policy=Quiz.ReviewPolicy.CORRECTNESS)
+    Quiz.objects.filter(pk=quiz.pk).update(review_after_attempt=Quiz.ReviewPolicy.CORRECTNESS)
     correctness = result(client, attempt)
     assert points_shown(correctness) == points_shown(full) == ["1", "1"]
     assert "data-verdict=" not in correctness and "reviewed-option" not in correctness
 
-    Quiz.objects.filter(pk=quiz.pk).update(review_policy=Quiz.ReviewPolicy.FULL)
+    Quiz.objects.filter(pk=quiz.pk).update(
+        access="public", review_after_attempt=Quiz.ReviewPolicy.FULL
+    )
     assert reviewed(result(client, attempt)) == reviewed(full)

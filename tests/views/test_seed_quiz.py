@@ -33,6 +33,14 @@ def take(client, quiz, choices):
     return response.content.decode()
 
 
+def test_the_fixture_imports_as_a_practice_quiz(seed_quiz):
+    # It says so in its own file: `make run` shows it to anyone, explanations included.
+    assert seed_quiz.practice and seed_quiz.published
+    assert seed_quiz.access == Quiz.Access.PUBLIC
+    assert seed_quiz.review_shown() is Quiz.ReviewPolicy.FULL
+    assert not seed_quiz.lets_anyone_collect_answers
+
+
 def test_everything_right_is_three_of_three_with_verdicts_and_explanations(client, seed_quiz):
     html = take(client, seed_quiz, RIGHT)
 

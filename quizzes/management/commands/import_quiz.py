@@ -51,9 +51,10 @@ def import_outcome(summary: ImportSummary) -> str:
     if summary.created:
         return "created"
     if summary.changed:
+        settings = ", settings changed" if summary.settings_changed else ""
         return (
             f"updated ({summary.questions_created} added, {summary.questions_updated} changed, "
-            f"{summary.questions_deleted} removed)"
+            f"{summary.questions_deleted} removed{settings})"
         )
     return "unchanged"
 
