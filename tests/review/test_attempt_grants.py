@@ -23,7 +23,7 @@ def detail(client, attempt) -> str:
 
 
 def test_the_page_shows_attempts_used_of_allowed_and_the_button(recruiter_client):
-    attempt = finish(make_quiz(), ALL_RIGHT)
+    attempt = finish(make_quiz(access="public"), ALL_RIGHT)
     html = detail(recruiter_client, attempt)
     assert 'data-used="1" data-allowed="1"' in html
     assert "сделано попыток: 1 из 1 разрешённых" in html
@@ -32,7 +32,7 @@ def test_the_page_shows_attempts_used_of_allowed_and_the_button(recruiter_client
 
 
 def test_a_grant_is_recorded_with_who_and_when_and_shown(recruiter_client, recruiter):
-    attempt = finish(make_quiz(), ALL_RIGHT)
+    attempt = finish(make_quiz(access="public"), ALL_RIGHT)
 
     response = recruiter_client.post(grant_url(attempt), follow=True)
 
@@ -46,7 +46,7 @@ def test_a_grant_is_recorded_with_who_and_when_and_shown(recruiter_client, recru
 
 
 def test_the_candidate_can_start_exactly_one_more_attempt_after_the_grant(recruiter_client):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     attempt = finish(quiz, ALL_RIGHT)
     candidate = Client()
     data = {"candidate_name": "Анна", "candidate_email": "anna@example.com"}
@@ -76,7 +76,7 @@ def test_a_grant_on_an_invited_attempt_gives_the_link_one_more_use(recruiter_cli
 
 
 def test_a_quiz_without_a_limit_has_no_button_and_refuses_a_grant(recruiter_client):
-    attempt = finish(make_quiz(attempts_allowed=None), ALL_RIGHT)
+    attempt = finish(make_quiz(access="public", attempts_allowed=None), ALL_RIGHT)
     html = detail(recruiter_client, attempt)
     assert grant_url(attempt) not in html
     assert 'data-allowed=""' in html
@@ -88,7 +88,7 @@ def test_a_quiz_without_a_limit_has_no_button_and_refuses_a_grant(recruiter_clie
 
 
 def test_a_reader_without_the_permission_sees_no_button_and_is_refused(client, make_user):
-    attempt = finish(make_quiz(), ALL_RIGHT)
+    attempt = finish(make_quiz(access="public"), ALL_RIGHT)
     reader = make_user("reader")
     reader.user_permissions.add(Permission.objects.get(codename="view_attempt"))
     client.force_login(reader)
@@ -100,20 +100,20 @@ def test_a_reader_without_the_permission_sees_no_button_and_is_refused(client, m
 
 
 def test_granting_takes_a_post(recruiter_client):
-    attempt = finish(make_quiz(), ALL_RIGHT)
+    attempt = finish(make_quiz(access="public"), ALL_RIGHT)
     assert recruiter_client.get(grant_url(attempt)).status_code == 405
     assert not AttemptGrant.objects.exists()
 
 
 def test_the_grant_form_carries_a_csrf_token(recruiter_client):
-    attempt = finish(make_quiz(), ALL_RIGHT)
+    attempt = finish(make_quiz(access="public"), ALL_RIGHT)
     html = detail(recruiter_client, attempt)
     form = html[html.index(f'action="{grant_url(attempt)}"') :]
     assert 'name="csrfmiddlewaretoken"' in form[: form.index("</form>")]
 
 
 def test_a_second_click_grants_nothing_more(recruiter_client):
-    attempt = finish(make_quiz(), ALL_RIGHT)
+    attempt = finish(make_quiz(access="public"), ALL_RIGHT)
     recruiter_client.post(grant_url(attempt))
 
     response = recruiter_client.post(grant_url(attempt), follow=True)

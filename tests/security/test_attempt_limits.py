@@ -61,7 +61,7 @@ def test_a_new_quiz_allows_one_attempt_per_candidate():
 
 @pytest.mark.parametrize("unlimited", [None, 0])
 def test_empty_or_zero_means_unlimited(client, unlimited):
-    quiz = make_quiz(attempts_allowed=unlimited)
+    quiz = make_quiz(access="public", attempts_allowed=unlimited)
     for _ in range(3):
         take(client, quiz)
     assert Attempt.objects.filter(quiz=quiz).count() == 3
@@ -71,7 +71,7 @@ def test_empty_or_zero_means_unlimited(client, unlimited):
 
 
 def test_a_second_start_in_the_same_browser_is_refused_with_a_link_to_the_result(client):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     first = take(client, quiz)
 
     html = refused(start_post(client, quiz), 403, LIMIT_TEXT)
@@ -81,7 +81,7 @@ def test_a_second_start_in_the_same_browser_is_refused_with_a_link_to_the_result
 
 
 def test_a_new_email_in_the_same_browser_is_refused(client):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     first = take(client, quiz)
 
     html = refused(
@@ -93,7 +93,7 @@ def test_a_new_email_in_the_same_browser_is_refused(client):
 
 
 def test_the_same_email_in_a_new_browser_is_refused_without_the_other_browsers_result(client):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     first = take(client, quiz)
 
     html = refused(start_post(Client(), quiz, email="  ANNA@Example.COM "), 403, LIMIT_TEXT)
@@ -103,7 +103,7 @@ def test_the_same_email_in_a_new_browser_is_refused_without_the_other_browsers_r
 
 
 def test_the_limit_page_speaks_english_on_request(client):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     take(client, quiz)
     response = client.post(
         quiz.get_absolute_url(),
@@ -114,7 +114,7 @@ def test_the_limit_page_speaks_english_on_request(client):
 
 
 def test_two_attempts_allowed_means_exactly_two(client):
-    quiz = make_quiz(attempts_allowed=2)
+    quiz = make_quiz(access="public", attempts_allowed=2)
     take(client, quiz)
     take(Client(), quiz)  # the same email elsewhere: the second of two
     refused(start_post(client, quiz, email="third@example.com"), 403, LIMIT_TEXT)
@@ -123,7 +123,7 @@ def test_two_attempts_allowed_means_exactly_two(client):
 
 
 def test_switching_email_then_browser_is_still_the_same_candidate(client):
-    quiz = make_quiz(attempts_allowed=2)
+    quiz = make_quiz(access="public", attempts_allowed=2)
     take(client, quiz)
     take(client, quiz, email="alias@example.com")  # the same browser: the second of two
 
@@ -134,7 +134,7 @@ def test_switching_email_then_browser_is_still_the_same_candidate(client):
 
 
 def test_starting_again_while_an_attempt_is_open_resumes_it(client):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     first = start_post(client, quiz)
     again = start_post(client, quiz, email="other@example.com")
     assert again.status_code == 302 and again["Location"] == first["Location"]
@@ -142,7 +142,7 @@ def test_starting_again_while_an_attempt_is_open_resumes_it(client):
 
 
 def test_an_open_attempt_in_another_browser_is_not_handed_out_by_email(client):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     opened = start_post(client, quiz)
     stranger = Client()
 
@@ -155,7 +155,7 @@ def test_an_open_attempt_in_another_browser_is_not_handed_out_by_email(client):
 
 
 def test_an_open_attempt_whose_time_is_up_counts_as_finished(client):
-    quiz = make_quiz(attempts_allowed=2, time_limit=timedelta(minutes=5))
+    quiz = make_quiz(access="public", attempts_allowed=2, time_limit=timedelta(minutes=5))
     start_post(client, quiz)
     Attempt.objects.update(deadline=timezone.now() - timedelta(minutes=5))
 
@@ -167,7 +167,7 @@ def test_an_open_attempt_whose_time_is_up_counts_as_finished(client):
 
 
 def test_a_browser_that_lost_its_session_is_still_recognised_by_its_id_cookie(client):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     take(client, quiz)
     client.cookies.pop("sessionid")
 
@@ -177,7 +177,7 @@ def test_a_browser_that_lost_its_session_is_still_recognised_by_its_id_cookie(cl
 
 
 def test_the_browser_id_cookie_is_http_only_and_same_site(client):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     client.get(quiz.get_absolute_url())
     cookie = client.cookies["quizzes_browser"]
     assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
@@ -185,7 +185,7 @@ def test_the_browser_id_cookie_is_http_only_and_same_site(client):
 
 
 def test_a_forged_browser_cookie_is_replaced(client):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     client.cookies["quizzes_browser"] = "<script>"
     client.get(quiz.get_absolute_url())
     assert client.cookies["quizzes_browser"].value != "<script>"
@@ -245,7 +245,7 @@ def test_a_personal_invite_is_not_refused_for_the_previous_candidate_on_the_same
 
 
 def test_a_grant_allows_one_more_public_attempt_then_the_limit_holds(client, admin_user):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     first = take(client, quiz)
     refused(start_post(client, quiz), 403, LIMIT_TEXT)
 
@@ -297,7 +297,7 @@ def test_a_grant_on_a_multi_use_invite_is_still_needed_for_a_second_attempt(admi
 def test_a_grant_is_refused_on_a_quiz_without_a_limit(admin_user):
     from quizzes.services.admission import GrantRefused
 
-    quiz = make_quiz(attempts_allowed=None)
+    quiz = make_quiz(access="public", attempts_allowed=None)
     attempt = start_attempt(quiz=quiz, candidate_name="А", candidate_email="a@example.com")
     with pytest.raises(GrantRefused):
         grant_extra_attempt(attempt=attempt, user=admin_user)
@@ -305,7 +305,7 @@ def test_a_grant_is_refused_on_a_quiz_without_a_limit(admin_user):
 
 
 def test_the_service_refuses_what_the_page_refuses():
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     first = start_public_attempt(quiz=quiz, candidate_name="А", candidate_email="a@example.com")
     with pytest.raises(AttemptOpenElsewhere):
         start_public_attempt(quiz=quiz, candidate_name="А", candidate_email="A@example.com")
@@ -322,7 +322,7 @@ def test_the_service_refuses_what_the_page_refuses():
 
 @pytest.mark.parametrize(("allowed", "text"), [(1, "Пройти тест можно 1 раз."), (3, "3 раза")])
 def test_the_start_pages_say_how_many_attempts_there_are(client, allowed, text):
-    quiz = make_quiz(attempts_allowed=allowed)
+    quiz = make_quiz(access="public", attempts_allowed=allowed)
     assert text in client.get(quiz.get_absolute_url()).content.decode()
     invited = make_quiz(title="По ссылке", access="invite", attempts_allowed=allowed)
     client.get(personal(invited).get_absolute_url())
@@ -330,12 +330,12 @@ def test_the_start_pages_say_how_many_attempts_there_are(client, allowed, text):
 
 
 def test_an_unlimited_quiz_says_nothing_about_attempts(client):
-    quiz = make_quiz(attempts_allowed=None)
+    quiz = make_quiz(access="public", attempts_allowed=None)
     assert "Пройти тест можно" not in client.get(quiz.get_absolute_url()).content.decode()
 
 
 def test_the_refusal_page_escapes_the_quiz_title(client):
-    quiz = make_quiz(title='<script>alert("x")</script>')
+    quiz = make_quiz(access="public", title='<script>alert("x")</script>')
     take(client, quiz)
     html = start_post(client, quiz).content.decode()
     assert "<script>alert" not in html
@@ -346,7 +346,7 @@ def test_the_refusal_page_escapes_the_quiz_title(client):
 def test_staff_set_attempts_allowed_on_the_quiz_page(admin_client, typed, stored):
     from tests.authoring.forms_html import admin_form_data
 
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
     data = admin_form_data(admin_client.get(url).content.decode(), "quiz_form")
     assert data["attempts_allowed"] == "1"

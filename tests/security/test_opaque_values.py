@@ -125,7 +125,7 @@ def assert_nothing_stored(attempt):
 @pytest.mark.parametrize("shuffle", [True, False], ids=["shuffled", "authored order"])
 def test_two_attempts_share_no_option_value_field_name_or_element_id(shuffle):
     quiz = make_large_quiz(
-        questions=6, options=5, shuffle_questions=shuffle, shuffle_options=shuffle
+        access="public", questions=6, options=5, shuffle_questions=shuffle, shuffle_options=shuffle
     )
     (first_client, first), (second_client, second) = two_attempts(quiz)
 
@@ -148,7 +148,7 @@ def test_two_attempts_share_no_option_value_field_name_or_element_id(shuffle):
 def test_sorting_the_values_does_not_give_back_the_authored_order():
     # Sequential ids sorted would list every question's options as authored; 12 questions
     # of 8 options in a random order each come out sorted by chance 1 in 8! times.
-    quiz = make_large_quiz(questions=12, options=8, shuffle_options=True)
+    quiz = make_large_quiz(access="public", questions=12, options=8, shuffle_options=True)
     (client, attempt), _ = two_attempts(quiz)
     page = read_page(client, attempt)
     position = {
@@ -167,7 +167,7 @@ def test_sorting_the_values_does_not_give_back_the_authored_order():
 
 
 def test_answering_with_what_the_page_says_grades_as_authored(client, start):
-    quiz = make_quiz(shuffle_questions=True, shuffle_options=True)
+    quiz = make_quiz(access="public", shuffle_questions=True, shuffle_options=True)
     attempt = start(quiz)
     page = read_page(client, attempt)
     pairs = [("shown", token) for token in page.shown] + answers_from_page(page, ALL_RIGHT)
@@ -186,7 +186,7 @@ def test_answering_with_what_the_page_says_grades_as_authored(client, start):
 
 
 def test_wrong_answers_through_the_page_score_zero(client, start):
-    quiz = make_quiz(shuffle_options=True)
+    quiz = make_quiz(access="public", shuffle_options=True)
     attempt = start(quiz)
     page = read_page(client, attempt)
     post_pairs(client, attempt.get_absolute_url(), answers_from_page(page, ALL_WRONG))
@@ -195,7 +195,7 @@ def test_wrong_answers_through_the_page_score_zero(client, start):
 
 
 def test_a_token_of_another_attempt_is_refused_and_nothing_is_stored():
-    quiz = make_quiz(shuffle_options=True)
+    quiz = make_quiz(access="public", shuffle_options=True)
     (client, mine), (other_client, theirs) = two_attempts(quiz)
     my_page, their_page = read_page(client, mine), read_page(other_client, theirs)
     text = ALL_RIGHT[2][0]
@@ -216,7 +216,7 @@ def test_a_token_of_another_attempt_is_refused_and_nothing_is_stored():
 
 
 def test_a_token_of_another_question_of_the_same_attempt_is_refused(client, start):
-    quiz = make_quiz(shuffle_options=True)
+    quiz = make_quiz(access="public", shuffle_options=True)
     attempt = start(quiz)
     page = read_page(client, attempt)
     question_two, _ = page.options[ALL_RIGHT[2][0]]
@@ -228,7 +228,7 @@ def test_a_token_of_another_question_of_the_same_attempt_is_refused(client, star
 
 
 def test_database_ids_are_refused_where_the_page_gave_tokens(client, start):
-    quiz = make_quiz()
+    quiz = make_quiz(access="public")
     attempt = start(quiz)
     question = quiz.questions.get(position=2)
     option = question.options.get(text=ALL_RIGHT[2][0])
@@ -246,7 +246,7 @@ def test_database_ids_are_refused_where_the_page_gave_tokens(client, start):
 
 
 def test_autosave_and_time_per_question_use_the_pages_names(client, start):
-    quiz = make_quiz(shuffle_questions=True, shuffle_options=True)
+    quiz = make_quiz(access="public", shuffle_questions=True, shuffle_options=True)
     attempt = start(quiz)
     page = read_page(client, attempt)
     name, value = page.options[ALL_RIGHT[3][0]]
@@ -271,7 +271,7 @@ def test_autosave_and_time_per_question_use_the_pages_names(client, start):
 
 
 def test_an_attempt_started_before_tokens_keeps_its_ids(client, start):
-    quiz = make_quiz(shuffle_options=True)
+    quiz = make_quiz(access="public", shuffle_options=True)
     attempt = start(quiz)
     Attempt.objects.filter(pk=attempt.pk).update(token_key="")  # as migrated
     question = quiz.questions.get(position=3)
@@ -302,7 +302,7 @@ def test_an_attempt_started_before_tokens_keeps_its_ids(client, start):
 
 def test_the_cached_question_blocks_hold_no_token(client, start):
     # Both attempts come from this one browser: the quiz must allow more than one.
-    quiz = make_large_quiz(questions=3, options=4, attempts_allowed=None)
+    quiz = make_large_quiz(access="public", questions=3, options=4, attempts_allowed=None)
     quizzes_tags._BLOCKS.clear()
     first, second = start(quiz), start(quiz, email="b@example.com")
     client.get(first.get_absolute_url())

@@ -67,7 +67,7 @@ def query(names):
 def site(settings, django_user_model):
     """A paged quiz with finished attempts, an invite and an open attempt in a browser."""
     settings.RATE_LIMITS = {}  # the fuzzer is one client sending hundreds of requests
-    quiz = make_quiz(navigation="paged")
+    quiz = make_quiz(access="public", navigation="paged")
     for name in ("Анна", "Борис"):
         finish(quiz, {1: ["MaxPooling"]}, name=name, email=f"{name}@example.com")
     invite = Invite.objects.create(quiz=quiz, candidate_email="c@example.com")

@@ -171,7 +171,7 @@ def test_a_chart_of_a_version_that_is_not_there_is_not_found(
     [("²", 1), ("9" * 30, 3), ("9" * 5000, 1), ("-4", 1), ("\x00", 1), ("2", 2)],
 )
 def test_an_odd_question_number_shows_a_question_of_the_attempt(client, start, q, shown):
-    quiz = make_quiz(navigation="paged")
+    quiz = make_quiz(access="public", navigation="paged")
     attempt = start(quiz)
 
     response = client.get(attempt.get_absolute_url(), {"q": q})
@@ -184,7 +184,7 @@ def test_an_odd_question_number_shows_a_question_of_the_attempt(client, start, q
 @pytest.mark.parametrize(("goto", "target"), [("²", 2), ("9" * 30, 3), ("3", 3)])
 def test_an_odd_navigator_button_goes_to_a_question_of_the_attempt(client, start, goto, target):
     # A malformed `goto` is ignored (the page posted from stays), a huge one is the last.
-    quiz = make_quiz(navigation="paged")
+    quiz = make_quiz(access="public", navigation="paged")
     attempt = start(quiz)
 
     response = client.post(attempt.get_absolute_url(), {"page": "2", "goto": goto})

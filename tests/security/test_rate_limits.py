@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def quiz(db):
     # Every start makes a new attempt: the limit under test is the request rate, not the
     # attempts a candidate is allowed.
-    return make_quiz(attempts_allowed=None)
+    return make_quiz(access="public", attempts_allowed=None)
 
 
 @pytest.fixture

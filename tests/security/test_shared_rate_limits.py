@@ -62,7 +62,11 @@ def test_four_workers_without_redis_accept_exactly_the_limit_from_one_address(tm
     # Bounded in time: every command, request and wait below has its own timeout.
     site = Site(tmp_path, env={"RATE_LIMIT_START": RATE})
     site.prepare()
-    site.manage("shell", "-c", "from tests.builders import make_quiz; make_quiz(slug='limits')")
+    site.manage(
+        "shell",
+        "-c",
+        "from tests.builders import make_quiz; make_quiz(access='public', slug='limits')",
+    )
     access_log = tmp_path / "access.log"
     try:
         site.start(workers=WORKERS, access_log=access_log)

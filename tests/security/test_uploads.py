@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quizzes.models import Answer, Attempt, Quiz
+from tests.builders import answer_field
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +175,8 @@ def test_a_file_with_an_autosave_is_refused_and_stores_nothing(client, quiz, sta
     response = client.post(
         reverse("quizzes:autosave", args=[attempt.public_id]),
         {
-            f"q_{question.id}": str(question.options.first().id),
+            # Valid answer fields: the file alone is what makes this request bad.
+            answer_field(attempt, question.id): attempt.tokens.option(question.options.first().id),
             "seq": "1",
             "evidence": SimpleUploadedFile("a.txt", b"x" * 100),
         },

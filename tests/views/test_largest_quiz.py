@@ -33,7 +33,7 @@ def largest_quiz(limits):
         )
         for n in range(1, questions + 1)
     ]
-    return make_quiz(questions=spec, title="Largest")
+    return make_quiz(access="public", questions=spec, title="Largest")
 
 
 def every_box_ticked(html: str) -> list[tuple[str, str]]:

@@ -37,7 +37,7 @@ def take_by_invite(client, quiz: Quiz) -> tuple[Attempt, str]:
     client.get(invite.get_absolute_url())
     client.post(reverse("quizzes:invite_start"))
     attempt = Attempt.objects.get(invite=invite)
-    response = client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT), follow=True)
+    response = client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True)
     return attempt, response.content.decode()
 
 
@@ -126,7 +126,7 @@ def test_a_practice_quiz_shows_the_full_review_right_away(client, start):
     quiz.save()
     attempt = start(quiz)
     html = client.post(
-        attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT), follow=True
+        attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True
     ).content.decode()
     assert shows_full_review(html)
     assert "Практика" in client.get("/").content.decode()
@@ -153,9 +153,10 @@ def test_a_closed_public_quiz_is_not_listed_and_starts_no_attempt(client):
 
 
 def test_the_closed_page_of_a_public_quiz_links_to_this_browsers_result(client, start):
-    quiz = closing_in(timedelta(hours=2), access=Quiz.Access.PUBLIC)
+    # Two attempts from this one browser: the quiz allows more than one.
+    quiz = closing_in(timedelta(hours=2), access=Quiz.Access.PUBLIC, attempts_allowed=None)
     attempt = start(quiz)
-    client.post(attempt.get_absolute_url(), answer_post(quiz, ALL_RIGHT))
+    client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT))
     stranger = start(quiz, email="s@x.org")  # started in this browser, still open
     close_now(quiz)
     html = client.get(quiz.get_absolute_url()).content.decode()
