@@ -108,7 +108,9 @@ def candidate_history(quiz: Quiz, candidate: Candidate) -> History:
 
 def attempts_allowed(quiz: Quiz, *, grants: int) -> int | None:
     """How many attempts a candidate with `grants` extra attempts may make; None: no limit."""
-    return quiz.attempts_allowed + grants if quiz.limits_attempts else None
+    if quiz.attempts_allowed is None or not quiz.limits_attempts:
+        return None
+    return quiz.attempts_allowed + grants
 
 
 @dataclass(frozen=True)

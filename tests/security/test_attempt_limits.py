@@ -67,6 +67,19 @@ def test_empty_or_zero_means_unlimited(client, unlimited):
     assert Attempt.objects.filter(quiz=quiz).count() == 3
 
 
+def test_a_practice_quiz_is_unlimited_whatever_its_attempts_allowed_says(client):
+    quiz = make_quiz(
+        access="public",
+        practice=True,
+        review_after_attempt="full",
+        review_after_close="full",
+        attempts_allowed=1,
+    )
+    for _ in range(3):
+        take(client, quiz)
+    assert Attempt.objects.filter(quiz=quiz).count() == 3
+
+
 # --- the public page ---------------------------------------------------------------------
 
 
