@@ -7,11 +7,8 @@ from django.contrib.auth.models import Group, User
 from tests.builders import make_quiz
 from tests.review.conftest import finish
 
-# The groups come from a migration; a transactional test must get them back afterwards.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# The groups come from data migrations; the `roles` fixture puts them back after a flush.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WRONG_THEN_RIGHT = "Он не требует learning rate"
 
@@ -27,7 +24,7 @@ def sign_in(page, live_server, group: str) -> None:
 
 
 def test_a_recruiter_is_offered_no_publish_or_duplicate_in_the_russian_quiz_list(
-    page, live_server, screenshot
+    page, live_server, screenshot, roles
 ):
     make_quiz(title="Права")
     sign_in(page, live_server, "Recruiters")
@@ -44,7 +41,7 @@ def test_a_recruiter_is_offered_no_publish_or_duplicate_in_the_russian_quiz_list
 
 
 def test_an_authors_regrade_preview_in_russian_shows_counts_and_no_candidate(
-    page, live_server, screenshot
+    page, live_server, screenshot, roles
 ):
     quiz = make_quiz(title="Права")
     finish(quiz, {2: [WRONG_THEN_RIGHT]}, name="Секретная Кандидатка", email="secret@example.com")

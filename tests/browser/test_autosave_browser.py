@@ -41,7 +41,7 @@ def test_a_computer_clock_years_ahead_still_saves(browser, live_server):
         f"(() => {{ const real = Date.now; Date.now = () => real() + {TEN_YEARS_MS}; }})()"
     )
     page = context.new_page()
-    quiz = make_quiz(title="Часы")
+    quiz = make_quiz(title="Часы", access="public")
     attempt = start(page, live_server, quiz)
     question = quiz.questions.get(position=3)
 
@@ -56,7 +56,7 @@ def test_a_computer_clock_years_ahead_still_saves(browser, live_server):
 
 
 def test_a_page_behind_another_devices_save_catches_up_and_saves(page, live_server):
-    quiz = make_quiz(title="Два устройства")
+    quiz = make_quiz(title="Два устройства", access="public")
     attempt = start(page, live_server, quiz)
     question = quiz.questions.get(position=3)
     # Meanwhile another device saved with a higher number (its page loaded later, or a

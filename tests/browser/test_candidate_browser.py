@@ -212,7 +212,11 @@ def test_a_shuffled_page_speaks_tokens_and_saves_answers_and_time_where_they_bel
     page, live_server
 ):
     quiz = make_quiz(
-        title="Перемешанный", access="public", shuffle_questions=True, shuffle_options=True
+        title="Перемешанный",
+        access="public",
+        review_after_attempt="score",
+        shuffle_questions=True,
+        shuffle_options=True,
     )
     page.goto(live_server.url + quiz.get_absolute_url())
     page.locator("[name=candidate_name]").fill("Ира")
