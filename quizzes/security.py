@@ -7,6 +7,7 @@ the lockout and the rate limits agree on one notion of "the client's address".
 
 import base64
 import binascii
+import codecs
 import ipaddress
 import re
 from io import BytesIO
@@ -162,6 +163,16 @@ def check_multipart(request: HttpRequest, *, files_allowed: bool) -> None:
                 pass
 
 
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _is_utf8(charset: str) -> bool:
+    try:
+        return codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        return False
+
+
 class RejectMalformedFormMiddleware:
     """Refuse form posts we should not parse, before CSRF or a view parses them.
 
@@ -177,6 +188,12 @@ class RejectMalformedFormMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            # Django decodes a form in the charset the client declares; an unknown or
+            # non-text one ("rot13", "base64") would raise deep inside the parser (a 500).
+            charset = request.content_params.get("charset")
+            if charset and not _is_utf8(charset):
+                raise MalformedForm(f"form data declared in {charset!r}, not UTF-8")
         if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
             # request.body enforces DATA_UPLOAD_MAX_MEMORY_SIZE (RequestDataTooBig -> 400).
             try:

@@ -201,3 +201,35 @@ def test_the_400_page_speaks_english_on_request(client, quiz):
     assert "The form you sent contains bytes that are not valid UTF-8 text." in (
         response.content.decode()
     )
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "hex_codec", "no-such-charset", "latin-1"])
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data; boundary=bb", b"--bb--\r\n"),
+        ("application/x-www-form-urlencoded", b"candidate_name=A&candidate_email=a%40example.com"),
+    ],
+)
+def test_a_form_declared_in_another_charset_is_refused_not_a_crash(
+    client, quiz, charset, content_type, body
+):
+    # generic(): the test client's post() would itself try to encode in that charset.
+    response = client.generic(
+        "POST", quiz.get_absolute_url(), body, content_type=f"{content_type}; charset={charset}"
+    )
+
+    assert response.status_code == 400
+    assert "UTF-8" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
+def test_a_form_declared_in_utf8_is_accepted(client, quiz):
+    body = "candidate_name=Анна&candidate_email=a%40example.com".encode()
+    response = client.post(
+        quiz.get_absolute_url(),
+        body,
+        content_type="application/x-www-form-urlencoded; charset=utf-8",
+    )
+    assert response.status_code == 302
+    assert Attempt.objects.get().candidate_name == "Анна"
