@@ -324,7 +324,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_CLIENT_IP_CALLABLE = "quizzes.security.client_ip"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "60")))
-AXES_RESET_ON_SUCCESS = True
+# A success must not clear failures: axes would clear every failure from the address, so
+# an insider could alternate guesses at another account with sign-ins to their own. Failures
+# expire after the cool-off instead.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
 

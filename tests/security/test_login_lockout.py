@@ -7,6 +7,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from quizsite import settings as production_settings
 
@@ -109,13 +110,25 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_locked_not_the_proxy(
     assert signed_in(client)
 
 
-def test_a_successful_sign_in_forgets_earlier_failures(client, staff):
-    for _ in range(4):
-        sign_in(client, "wrong")
-    assert sign_in(client, "right-password").status_code == 302
-    client.logout()
+def test_signing_in_to_ones_own_account_does_not_reset_guesses_at_another(
+    client, staff, django_user_model
+):
+    django_user_model.objects.create_user("insider", password="insider-password", is_staff=True)
     for _ in range(4):
         assert sign_in(client, "wrong").status_code == 200
+    assert sign_in(client, "insider-password", username="insider").status_code == 302
+    client.logout()
+
+    assert sign_in(client, "wrong").status_code == 429
+    assert sign_in(client, "right-password").status_code == 429
+    assert not signed_in(client)
+
+
+def test_failures_are_forgotten_after_the_cool_off(client, staff, settings):
+    for _ in range(5):
+        sign_in(client, "wrong")
+    assert sign_in(client, "right-password").status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * 2)
     assert sign_in(client, "right-password").status_code == 302
 
 
