@@ -82,3 +82,15 @@ def test_regrade_action_shows_a_dry_run_then_applies_on_confirmation(admin_clien
     )
     assert Attempt.objects.get().score == 1
     assert ScoreChange.objects.get().changed_by.username == "boss"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "started_at__year=9999",
+        "started_at__year=9999&started_at__month=12&started_at__day=31",
+    ],
+)
+def test_date_lookups_at_the_end_of_the_calendar_are_no_server_error(admin_client, query):
+    response = admin_client.get(f"/admin/quizzes/attempt/?{query}")
+    assert response.status_code < 500

@@ -55,7 +55,6 @@ class AttemptAdmin(admin.ModelAdmin):
     list_filter = ["quiz", "state"]
     search_fields = ["candidate_name", "candidate_email"]
     list_select_related = ["quiz"]
-    date_hierarchy = "started_at"
     inlines = [AnswerInline]
     readonly_fields = (*ATTEMPT_FIELDS, *INTEGRITY_FIELDS)
     fieldsets = [

@@ -198,9 +198,10 @@ def attempt_rate(request: StaffRequest, public_id: UUID) -> HttpResponse:
 
 def _max_points(attempt: Attempt, question_id: str | None) -> Decimal | None:
     """The most points a question of the attempt gives; None for any other question."""
-    if not (question_id or "").isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not question_id or not (question_id.isascii() and question_id.isdigit()):
         return None
-    question = question_by_id(attempt.revision.content, int(question_id or 0))
+    question = question_by_id(attempt.revision.content, int(question_id))
     return Decimal(question["points"]) if question is not None else None
 
 

@@ -138,6 +138,9 @@ def test_override_needs_a_reason_and_points_within_range(recruiter_client, quiz)
         {"question_id": qid, "points": "1.5", "reason": "много"},
         {"question_id": qid, "points": "-1", "reason": "мало"},
         {"question_id": 10**9, "points": "0", "reason": "чужой вопрос"},
+        # Digits that str.isdigit() accepts and int() refuses, and one beyond any id.
+        {"question_id": "²", "points": "0", "reason": "не число"},
+        {"question_id": "9" * 40, "points": "0", "reason": "огромный"},
     ):
         response = recruiter_client.post(url, data)
         assert response.status_code == 400, data

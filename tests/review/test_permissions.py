@@ -152,3 +152,18 @@ def test_the_roles_migration_grants_exactly_the_intended_permissions():
         "add_attemptgrant",
         "change_attempt",
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ru", "Вашей учётной записи нельзя открыть эту страницу."),
+        ("en", "Your account may not open this page."),
+    ],
+)
+def test_a_refused_page_is_the_sites_own_in_the_visitors_language(client, author, language, text):
+    client.force_login(author)
+    response = client.get(reverse("quizzes:review_attempts"), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert text in html and 'href="/"' in html
