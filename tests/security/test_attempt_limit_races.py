@@ -18,7 +18,7 @@ ATTEMPTS = 6
 
 
 def ready_quiz(**fields):
-    quiz = make_quiz(**fields)
+    quiz = make_quiz(**{"access": "public", **fields})
     # The first start of new content creates the revision; make it exist already so the
     # starts race on the attempt, not on the revision.
     current_revision(quiz)
