@@ -191,7 +191,7 @@ class RejectMalformedFormMiddleware:
         if request.method == "POST" and request.content_type in FORM_TYPES:
             # Django decodes a form in the charset the client declares; an unknown or
             # non-text one ("rot13", "base64") would raise deep inside the parser (a 500).
-            charset = request.content_params.get("charset")
+            charset = (request.content_params or {}).get("charset")
             if charset and not _is_utf8(charset):
                 raise MalformedForm(f"form data declared in {charset!r}, not UTF-8")
         if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
