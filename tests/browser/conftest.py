@@ -6,6 +6,7 @@ are skipped with a visible reason, except in CI (env CI set), where that is a fa
 
 import importlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,31 @@ def roles(transactional_db):
     state_apps = MigrationLoader(connection).project_state().apps
     for module, function in ROLE_MIGRATIONS:
         getattr(importlib.import_module(f"quizzes.migrations.{module}"), function)(state_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _requests_finish_before_the_reset(transactional_db):
+    """Wait out requests a closing page left running before the database is flushed.
+
+    Closing a page sends a last background save; on the shared in-memory SQLite database a
+    request still writing then makes the flush fail ("database table is locked") and leaves
+    the rows to the next test. Set up after the database fixture, so torn down before it.
+    """
+    yield
+    from django.db import OperationalError, connection
+
+    if connection.vendor != "sqlite":
+        return
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("BEGIN IMMEDIATE")
+                cursor.execute("ROLLBACK")
+            break
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    # A request that only reads holds no write lock but still blocks the flush: let it end.
+    time.sleep(0.2)
