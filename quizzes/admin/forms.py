@@ -85,21 +85,25 @@ class QuestionInlineFormSet(OrderedInlineFormSet):
             raise ValidationError(message)
 
 
+# What an author edits on a question's own page (the admin adds its read-only preview).
+QUESTION_FIELDS = [
+    "quiz",
+    "text",
+    "kind",
+    "points",
+    "partial_fraction",
+    "grading_strategy",
+    "explanation",
+    "published",
+]
+
+
 class QuestionAdminForm(forms.ModelForm):
     """A question on its own page: it may not take a quiz beyond QUIZ_MAX_QUESTIONS."""
 
     class Meta:
         model = Question
-        fields = [
-            "quiz",
-            "text",
-            "kind",
-            "points",
-            "partial_fraction",
-            "grading_strategy",
-            "explanation",
-            "published",
-        ]
+        fields = QUESTION_FIELDS
 
     def clean(self):
         cleaned = super().clean() or {}

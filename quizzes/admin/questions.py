@@ -6,7 +6,12 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.admin.forms import COMPACT_TEXT, OptionInlineFormSet, QuestionAdminForm
+from quizzes.admin.forms import (
+    COMPACT_TEXT,
+    QUESTION_FIELDS,
+    OptionInlineFormSet,
+    QuestionAdminForm,
+)
 from quizzes.models import Option, Question
 from quizzes.positions import next_position
 
@@ -39,17 +44,7 @@ class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
     class Media:
         css = {"all": ["quizzes/admin.css"]}
 
-    fields = [
-        "quiz",
-        "text",
-        "kind",
-        "points",
-        "partial_fraction",
-        "grading_strategy",
-        "explanation",
-        "published",
-        "preview",
-    ]
+    fields = [*QUESTION_FIELDS, "preview"]
 
     @admin.display(description=_("Preview"))
     def preview(self, question):
