@@ -50,11 +50,11 @@ class InviteStartForm(StartAttemptForm):
 CHOICE_ATTRS = {"class": "form-check-input"}
 
 
-class _IdsFromValues:
+class _IdsFromValues(forms.widgets.ChoiceWidget):
     """Option inputs take their element id from their value (a token), not their position."""
 
     def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)  # type: ignore[misc]
+        option = super().create_option(name, value, *args, **kwargs)
         option["attrs"]["id"] = option_element_id(str(value))
         return option
 
