@@ -13,7 +13,8 @@ def test_lists_tables_code_and_emphasis_survive():
     assert "<strong>bold</strong>" in html and "<em>em</em>" in html
     assert "<ul>" in html and "<li>a</li>" in html
     assert "<table>" in html and "<td>1</td>" in html
-    assert '<pre><code class="language-python">print(1 &lt; 2)' in html
+    assert '<div class="code-language">Python</div><pre class="highlight"><code>' in html
+    assert '<span class="nb">print</span>' in html and '<span class="o">&lt;</span>' in html
 
 
 @pytest.mark.parametrize(
@@ -22,8 +23,8 @@ def test_lists_tables_code_and_emphasis_survive():
         ("<script>alert(1)</script>", "<script"),
         ('<img src="x" onerror="alert(1)">', "onerror"),
         ("<svg onload=alert(1)>", "<svg"),
-        ("[click](javascript:alert(1))", "javascript:"),
-        ("[data](data:text/html;base64,PHNjcmlwdD4=)", "data:"),
+        ("[click](javascript:alert(1))", "href=\"javascript:"),
+        ("[data](data:text/html;base64,PHNjcmlwdD4=)", "href=\"data:"),
         ('<a href="javascript:alert(1)">x</a>', "javascript:"),
         ("<iframe src=//evil.example></iframe>", "<iframe"),
         ("<style>body{display:none}</style>", "<style"),

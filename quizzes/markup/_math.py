@@ -1,0 +1,91 @@
+"""Formulas to MathML on the server: readable without JavaScript (which the CSP would
+block) and by screen readers.
+
+`$…$` and `$$…$$` come from mdit-py-plugins' dollarmath; `\\(…\\)` and `\\[…\\]` from the
+rule below, which finds closers in linear time (the texmath plugin's regular expressions
+are quadratic on a run of openers). A formula latex2mathml cannot read keeps its source,
+shown as code, and is reported as a warning.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from latex2mathml.converter import convert
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from quizzes.markup import _problems
+
+MAX_FORMULA_CHARS = 2_000
+BRACKETS = {"\\(": ("\\)", "math_inline_bracket"), "\\[": ("\\]", "math_inline_double")}
+
+
+def bracket_math_plugin(md: MarkdownIt) -> None:
+    # Before "escape": in CommonMark `\(` is an escaped parenthesis.
+    md.inline.ruler.before("escape", "math_bracket", _bracket_math)
+
+
+def _bracket_math(state: StateInline, silent: bool) -> bool:
+    opener = state.src[state.pos : state.pos + 2]
+    if opener not in BRACKETS:
+        return False
+    closer, kind = BRACKETS[opener]
+    start = state.pos + 2
+    # The last closer in this text, found once: a run of openers without one stays linear.
+    last = state.env.setdefault("_last_closer", {}).setdefault(
+        (state.src, closer), state.src.rfind(closer)
+    )
+    end = state.src.find(closer, start, last + len(closer)) if last >= start else -1
+    if end < 0 or not state.src[start:end].strip():
+        return False
+    if not silent:
+        token = state.push(kind, "math", 0)
+        token.content = state.src[start:end]
+        token.markup = opener
+    state.pos = end + 2
+    return True
+
+
+def render_math_inline(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    display = token.type == "math_inline_double"
+    return _formula(token, display, env) or _source_code(token, env)
+
+
+def render_math_block(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    mathml = _formula(token, True, env)
+    if mathml:
+        return f'<div class="math-block">{mathml}</div>\n'
+    source = escape(f"$$\n{token.content.strip()}\n$$")
+    return f'<pre class="math-error"><code>{source}</code></pre>\n'
+
+
+def _formula(token, display: bool, env) -> str | None:
+    """The formula as MathML, or None (with a warning) when it cannot be read."""
+    latex = token.content.strip()
+    line = token.meta.get("line") or (token.map[0] + 1 if token.map else None)
+    if len(latex) > MAX_FORMULA_CHARS:
+        _problems.warn(env, "math_too_long", line, limit=MAX_FORMULA_CHARS)
+        return None
+    try:
+        mathml = convert(latex, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many exception types, RecursionError included
+        mathml = None
+    # latex2mathml writes a command it does not know as an identifier named after it.
+    if mathml is None or "<mi>\\" in mathml:
+        _problems.warn(env, "math_invalid", line, formula=_excerpt(latex))
+        return None
+    return mathml
+
+
+def _source_code(token, env) -> str:
+    delimiters = {"\\(": "\\)", "\\[": "\\]"}
+    opener = token.markup or "$"
+    closer = delimiters.get(opener, opener)
+    return f'<code class="math-error">{escape(opener + token.content + closer)}</code>'
+
+
+def _excerpt(latex: str, length: int = 60) -> str:
+    return latex if len(latex) <= length else latex[: length - 1] + "…"

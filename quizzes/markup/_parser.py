@@ -1,0 +1,101 @@
+"""The markdown-it-py parsers, with the extensions and output rules authors' texts need.
+
+One pair of parsers per thread: the parser objects keep per-call state in places, and the
+admin renders from several threads of one worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+
+from quizzes.markup._code import render_code_block, render_fence
+from quizzes.markup._math import bracket_math_plugin, render_math_block, render_math_inline
+
+# Levels beyond the limit are still parsed this far, so that the limit can be reported
+# with its line instead of markdown-it silently skipping the rest of the text.
+PARSE_NESTING = 64
+ALIGN_CLASSES = {"left": "text-start", "center": "text-center", "right": "text-end"}
+
+_local = threading.local()
+
+
+def block_parser() -> MarkdownIt:
+    if not hasattr(_local, "block"):
+        _local.block = _build()
+    return _local.block
+
+
+def inline_parser() -> MarkdownIt:
+    # The same rules: an option's text is parsed with `parseInline`, so it has no blocks.
+    return block_parser()
+
+
+def _build() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"maxNesting": PARSE_NESTING})
+    md.enable(["table", "strikethrough"])
+    md.use(gfm_autolink_plugin)
+    # A formula's content may not start or end with a space, and a dollar sign before a
+    # digit is a price ("$5 and $10"), as on GitHub.
+    md.inline.ruler.before("escape", "price", _price)
+    md.use(dollarmath_plugin, allow_space=False, double_inline=True)
+    md.use(bracket_math_plugin)
+    md.core.ruler.push("table_alignment_classes", _alignment_classes)
+    md.core.ruler.push("source_lines", _source_lines)
+    md.add_render_rule("fence", render_fence)
+    md.add_render_rule("code_block", render_code_block)
+    for name in ("math_inline", "math_inline_double", "math_inline_bracket"):
+        md.add_render_rule(name, render_math_inline)
+    for name in ("math_block", "math_block_label", "math_block_bracket"):
+        md.add_render_rule(name, render_math_block)
+    return md
+
+
+def _price(state, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if src[pos] != "$" or pos + 1 >= len(src) or not src[pos + 1].isdigit():
+        return False
+    if not silent:
+        state.pending += "$"
+    state.pos += 1
+    return True
+
+
+def _alignment_classes(state) -> None:
+    """Table alignment as classes: the page's CSP forbids the `style` attributes markdown-it
+    writes."""
+    for token in state.tokens:
+        if token.type == "inline":
+            continue
+        if token.type in ("th_open", "td_open") and (style := token.attrGet("style")):
+            token.attrs.pop("style")
+            align = str(style).removeprefix("text-align:")
+            if align in ALIGN_CLASSES:
+                token.attrSet("class", ALIGN_CLASSES[align])
+
+
+def _source_lines(state) -> None:
+    """Give every inline token its line in the text (from 1), for messages about it."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = token.map[0] + 1 if token.map else 1
+        for child in token.children:
+            child.meta["line"] = line
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.content:
+                line += child.content.count("\n")
+
+
+def nesting_too_deep(tokens: Sequence[Token], limit: int) -> int | None:
+    """The line where the text first nests deeper than `limit`, if it does."""
+    for token in tokens:
+        if token.level > limit:
+            return token.map[0] + 1 if token.map else 1
+    return None
