@@ -20,6 +20,9 @@ class OptionContent(TypedDict):
     text: str
     verdict: str  # a grading.Verdict value
     feedback: str
+    # Each markdown text's sanitized HTML, rendered when it was written: pages never render.
+    text_html: str
+    feedback_html: str
 
 
 class QuestionContent(TypedDict):
@@ -32,12 +35,15 @@ class QuestionContent(TypedDict):
     partial_fraction: str
     strategy: str  # a grading.Strategy value, the quiz's unless the question overrides it
     options: list[OptionContent]
+    text_html: str
+    explanation_html: str
 
 
 class RevisionContent(TypedDict):
     title: str
     description: str
     questions: list[QuestionContent]
+    description_html: str
 
 
 class Layout(TypedDict):
@@ -55,10 +61,29 @@ class PresentedQuestion(QuestionContent):
 
 
 def content_hash(content: RevisionContent) -> str:
-    """The identity of a revision: identical content shares one row."""
+    """The identity of a revision: identical content shares one row.
+
+    Only the source counts: the stored HTML follows from it (and is re-made when the
+    renderer changes), so a new renderer does not make a new revision.
+    """
     return hashlib.sha256(
-        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+        json.dumps(_source(content), sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
+
+
+def _source(value):
+    if isinstance(value, dict):
+        return {k: _source(v) for k, v in value.items() if not k.endswith("_html")}
+    if isinstance(value, list):
+        return [_source(item) for item in value]
+    return value
+
+
+def introduces_options(explanation: str) -> bool:
+    """Whether the explanation ends by introducing the options ("Рассмотрим каждый
+    вариант:"): their feedback then reads as its continuation, so it comes first."""
+    lines = [line for line in explanation.splitlines() if line.strip()]
+    return bool(lines) and lines[-1].strip().rstrip("*_ ").endswith((":", "："))
 
 
 def max_score(content: RevisionContent) -> Decimal:

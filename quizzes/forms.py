@@ -17,7 +17,7 @@ from quizzes.grading import Kind
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals
 from quizzes.models import MAX_SAVE_SEQ, Attempt, Invite, Quiz
 from quizzes.opaque import Tokens, field_name, option_element_id, time_field_name
-from quizzes.rendering import render_inline_markdown
+from quizzes.rendering import stored_html
 from quizzes.selectors.review import AttemptFilters
 
 
@@ -90,7 +90,7 @@ class AnswerForm(forms.Form):
         self.tokens = tokens
         for question in questions:
             choices = [
-                (tokens.option(option["id"]), render_inline_markdown(option["text"]))
+                (tokens.option(option["id"]), stored_html(option["text_html"]))
                 for option in question["options"]
             ]
             if question["kind"] == Kind.SINGLE:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes.grading import Kind, Strategy, Verdict
 from quizzes.opaque import Tokens
+from quizzes.rendering import render_for_storage, validate_inline_markdown, validate_markdown
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -44,6 +45,44 @@ STRATEGY_CHOICES = [
     (Strategy.ALL_OR_NOTHING.value, _("All or nothing")),
     (Strategy.PER_OPTION.value, _("Per option")),
 ]
+
+
+# The markdown fields of each model and whether they are rendered inline (no paragraphs).
+MARKDOWN_FIELDS: dict[str, dict[str, bool]] = {
+    "Quiz": {"description": False},
+    "Question": {"text": False, "explanation": False},
+    "Option": {"text": True, "feedback": False},
+}
+
+
+def render_html(instance: models.Model, update_fields=None):
+    """Store the HTML of the instance's markdown fields (rendered at write time, once).
+
+    Bulk writes skip `save()`, so the services that use them call this first. Returns the
+    `update_fields` to save: the HTML of every markdown field they name is added.
+    """
+    fields = MARKDOWN_FIELDS[type(instance).__name__]
+    named = None if update_fields is None else set(update_fields)
+    for name, inline in fields.items():
+        if named is None or name in named:
+            setattr(
+                instance, f"{name}_html", render_for_storage(getattr(instance, name), inline=inline)
+            )
+            if named is not None:
+                named.add(f"{name}_html")
+    return update_fields if named is None else sorted(named)
+
+
+class RenderingQuerySet(models.QuerySet):
+    """`bulk_create` skips `save()`; rows created in bulk get their missing HTML here."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            fields = MARKDOWN_FIELDS[type(obj).__name__]
+            if any(getattr(obj, name) and not getattr(obj, f"{name}_html") for name in fields):
+                render_html(obj)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Quiz(models.Model):
@@ -80,7 +119,11 @@ class Quiz(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Markdown."), validators=[validate_markdown]
+    )
+    # Rendered when saved, so that no candidate page runs the markdown renderer.
+    description_html = models.TextField(editable=False, blank=True, default="")
     published = models.BooleanField(_("published"), default=False)
     practice = models.BooleanField(
         _("practice quiz"),
@@ -171,6 +214,10 @@ class Quiz(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        kwargs["update_fields"] = render_html(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("quizzes:quiz_detail", kwargs={"slug": self.slug})
 
@@ -234,7 +281,8 @@ class Question(models.Model):
         Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    text = models.TextField(_("text"), help_text=_("Markdown."))
+    text = models.TextField(_("text"), help_text=_("Markdown."), validators=[validate_markdown])
+    text_html = models.TextField(editable=False, blank=True, default="")
     kind = models.CharField(
         _("kind"),
         max_length=16,
@@ -244,7 +292,10 @@ class Question(models.Model):
         ],
         default=Kind.SINGLE,
     )
-    explanation = models.TextField(_("explanation"), blank=True, help_text=_("Markdown."))
+    explanation = models.TextField(
+        _("explanation"), blank=True, help_text=_("Markdown."), validators=[validate_markdown]
+    )
+    explanation_html = models.TextField(editable=False, blank=True, default="")
     points = models.DecimalField(
         _("points"),
         max_digits=7,
@@ -270,6 +321,8 @@ class Question(models.Model):
         _("published"), default=True, help_text=_("Drafts are not shown to candidates.")
     )
 
+    objects = RenderingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("question")
         verbose_name_plural = _("questions")
@@ -284,6 +337,10 @@ class Question(models.Model):
     def __str__(self) -> str:
         first_line = self.text.strip().splitlines()[0] if self.text.strip() else ""
         return f"{self.position}. {first_line.strip('*# ')[:80]}"
+
+    def save(self, *args, **kwargs) -> None:
+        kwargs["update_fields"] = render_html(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     def clean(self):
         if not self.text.strip():
@@ -365,7 +422,10 @@ class Option(models.Model):
         Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    text = models.TextField(_("text"), help_text=_("Markdown."))
+    text = models.TextField(
+        _("text"), help_text=_("Markdown."), validators=[validate_inline_markdown]
+    )
+    text_html = models.TextField(editable=False, blank=True, default="")
     verdict = models.CharField(
         _("verdict"),
         max_length=16,
@@ -376,7 +436,12 @@ class Option(models.Model):
         ],
         default=Verdict.INCORRECT,
     )
-    feedback = models.TextField(_("feedback"), blank=True, help_text=_("Markdown."))
+    feedback = models.TextField(
+        _("feedback"), blank=True, help_text=_("Markdown."), validators=[validate_markdown]
+    )
+    feedback_html = models.TextField(editable=False, blank=True, default="")
+
+    objects = RenderingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("option")
@@ -391,6 +456,10 @@ class Option(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def save(self, *args, **kwargs) -> None:
+        kwargs["update_fields"] = render_html(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     def clean(self):
         if not self.text.strip():

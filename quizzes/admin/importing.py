@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from quizzes import formats
 from quizzes.admin.forms import ImportConfirmForm, ImportUploadForm
 from quizzes.selectors.authoring import import_plan
-from quizzes.services.importing import QuizTooLarge, import_quiz, quiz_slug, size_errors
+from quizzes.services.importing import (
+    ImportRefused,
+    import_errors,
+    import_quiz,
+    quiz_slug,
+    text_problems,
+)
 
 IMPORT_SALT = "quizzes.admin.import"
 # The preview's signed copy of the upload is honoured this long (seconds).
@@ -62,8 +68,12 @@ class QuizImportAdmin(admin.ModelAdmin):
             data = form.cleaned_data["file"]
             file_name = request.FILES["file"].name
             result = formats.parse(data, format=form.cleaned_data["format"] or None)
-            too_large = size_errors(result.quiz) if result.ok and result.quiz else []
-            context.update(result=result, file_name=file_name, size_errors=too_large)
+            too_large = import_errors(result.quiz) if result.ok and result.quiz else []
+            if result.ok and result.quiz:
+                result.warnings += [
+                    formats.Problem(None, warning) for warning in text_problems(result.quiz)[1]
+                ]
+            context.update(result=result, file_name=file_name, import_errors=too_large)
             if result.ok and result.quiz is not None and not too_large:
                 slug = form.cleaned_data["slug"] or quiz_slug(result.quiz.title)
                 payload = {
@@ -109,7 +119,7 @@ class QuizImportAdmin(admin.ModelAdmin):
             summary = import_quiz(
                 parsed=result.quiz, slug=payload["slug"], publish=payload["publish"]
             )
-        except QuizTooLarge as error:
+        except ImportRefused as error:
             # The limits were lowered between the preview and the confirmation.
             self.message_user(request, str(error), messages.ERROR)
             return redirect("admin:quizzes_quiz_import")

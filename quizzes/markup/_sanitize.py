@@ -49,7 +49,21 @@ ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
 def sanitize_html(html: str) -> str:
-    """Clean HTML with the project's allow-list. Idempotent."""
+    """Clean HTML with the project's allow-list. Idempotent.
+
+    Ammonia's output of some malformed nesting (an unclosed `<object>` around a paragraph)
+    parses differently when cleaned again; cleaning until nothing changes makes it stable.
+    """
+    cleaned = _clean(html)
+    for _ in range(3):
+        again = _clean(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
+
+
+def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

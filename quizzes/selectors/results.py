@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from quizzes.content import presented_questions
+from quizzes.content import introduces_options, presented_questions
 from quizzes.models import Answer, Attempt
 
 
@@ -15,6 +15,9 @@ class ReviewedOption:
     verdict: str
     feedback: str
     chosen: bool
+    # Sanitized HTML stored with the revision: the page shows these, and never renders.
+    text_html: str = ""
+    feedback_html: str = ""
 
 
 @dataclass
@@ -30,6 +33,15 @@ class ReviewedQuestion:
     overridden: bool
     question_id: int = 0
     time_spent: int = 0
+    text_html: str = ""
+    explanation_html: str = ""
+
+    @property
+    def explanation_first(self) -> bool:
+        """The explanation introduces the options' feedback, so it is shown before them."""
+        return any(option.feedback for option in self.options) and introduces_options(
+            self.explanation
+        )
 
     @property
     def fully_correct(self) -> bool:
@@ -49,10 +61,11 @@ class ReviewedQuestion:
         """
         return (
             self.number,
-            self.text,
+            self.text_html,
             self.kind,
-            self.explanation,
-            tuple((o.text, o.verdict, o.feedback, o.chosen) for o in self.options),
+            self.explanation_html,
+            self.explanation_first,
+            tuple((o.text_html, o.verdict, o.feedback_html, o.chosen) for o in self.options),
             self.answered,
             str(self.points),
             str(self.max_points),
@@ -75,12 +88,16 @@ def attempt_review(attempt: Attempt, answers: list[Answer] | None = None) -> lis
                 text=question["text"],
                 kind=question["kind"],
                 explanation=question["explanation"],
+                text_html=question["text_html"],
+                explanation_html=question["explanation_html"],
                 options=[
                     ReviewedOption(
                         text=option["text"],
                         verdict=option["verdict"],
                         feedback=option["feedback"],
                         chosen=option["id"] in chosen,
+                        text_html=option["text_html"],
+                        feedback_html=option["feedback_html"],
                     )
                     for option in question["options"]
                 ],

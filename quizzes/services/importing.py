@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from slugify import slugify
 
 from quizzes.formats import ParsedOption, ParsedQuestion, ParsedQuiz
-from quizzes.models import Option, Question, Quiz, quiz_size_errors
+from quizzes.models import Option, Question, Quiz, quiz_size_errors, render_html
 from quizzes.positions import renumber
+from quizzes.rendering import rendering_problems
 from quizzes.selectors.authoring import quiz_settings_values
 
 
@@ -51,13 +53,44 @@ class _ImportWrites:
     stale_options: list[int] = field(default_factory=list)
 
 
-class QuizTooLarge(ValueError):
-    """The quiz is beyond QUIZ_MAX_QUESTIONS or QUESTION_MAX_OPTIONS; nothing was written."""
+class ImportRefused(ValueError):
+    """The quiz is beyond QUIZ_MAX_QUESTIONS or QUESTION_MAX_OPTIONS, or a text of it would
+    cost too much to render; nothing was written."""
 
 
-def size_errors(parsed: ParsedQuiz) -> list[str]:
-    """Why the parsed quiz is too large to import (see models.quiz_size_errors); [] if not."""
-    return quiz_size_errors([len(question.options) for question in parsed.questions])
+def import_errors(parsed: ParsedQuiz) -> list[str]:
+    """Why the parsed quiz cannot be imported (too large, or texts the renderer refuses);
+    [] if it can."""
+    sizes = quiz_size_errors([len(question.options) for question in parsed.questions])
+    return sizes + text_problems(parsed)[0]
+
+
+def text_problems(parsed: ParsedQuiz) -> tuple[list[str], list[str]]:
+    """Rendering errors (texts refused) and warnings (formulas kept as source), each
+    naming where: the question, the field and the line within it."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    for place, text, inline in _texts(parsed):
+        refused, noted = rendering_problems(text, inline=inline)
+        errors += [_("%(place)s: %(problem)s") % {"place": place, "problem": p} for p in refused]
+        warnings += [_("%(place)s: %(problem)s") % {"place": place, "problem": p} for p in noted]
+    return errors, warnings
+
+
+def _texts(parsed: ParsedQuiz) -> Iterator[tuple[str, str, bool]]:
+    yield _("Description"), parsed.description, False
+    for number, question in enumerate(parsed.questions, start=1):
+        where = {"number": number}
+        yield _("Question %(number)s, text") % where, question.text, False
+        yield _("Question %(number)s, explanation") % where, question.explanation, False
+        for index, option in enumerate(question.options, start=1):
+            where = {"number": number, "option": index}
+            yield _("Question %(number)s, option %(option)s") % where, option.text, True
+            yield (
+                _("Question %(number)s, feedback of option %(option)s") % where,
+                option.feedback,
+                False,
+            )
 
 
 def quiz_slug(title: str) -> str:
@@ -83,10 +116,11 @@ def import_quiz(
     regrades refer to) survive a re-import. Rows are written only when something
     differs: importing the same file twice changes nothing. Attempts are never deleted;
     they keep their own revision of the content. A quiz too large to be answered on one
-    page raises QuizTooLarge before anything is written.
+    page, or with a text the renderer refuses, raises ImportRefused before anything is
+    written.
     """
-    if errors := size_errors(parsed):
-        raise QuizTooLarge(" ".join(errors))
+    if errors := import_errors(parsed):
+        raise ImportRefused(" ".join(errors))
     slug = slug or quiz_slug(parsed.title)
     quiz = Quiz.objects.filter(slug=slug).first()
     created = quiz is None
@@ -180,10 +214,15 @@ def _plan_options(
 
 
 def _write(writes: _ImportWrites) -> None:
+    # Bulk writes skip save(), which renders the stored HTML.
+    for question in [*writes.questions, *(new for new, _options in writes.new_questions)]:
+        render_html(question)
     if writes.questions:
         # Matched rows keep their renumbered position, so it needs no write.
         Question.objects.bulk_update(
-            writes.questions, ["text", "kind", "explanation", "published"], batch_size=500
+            writes.questions,
+            ["text", "kind", "explanation", "published", "text_html", "explanation_html"],
+            batch_size=500,
         )
     if writes.new_questions:
         # bulk_create sets the primary keys on PostgreSQL and SQLite >= 3.35.
@@ -192,8 +231,14 @@ def _write(writes: _ImportWrites) -> None:
             _plan_options(question, [], parsed_options, writes)
     if writes.stale_options:
         Option.objects.filter(pk__in=writes.stale_options).delete()
+    for option in [*writes.options, *writes.new_options]:
+        render_html(option)
     if writes.options:
-        Option.objects.bulk_update(writes.options, ["text", "verdict", "feedback"], batch_size=500)
+        Option.objects.bulk_update(
+            writes.options,
+            ["text", "verdict", "feedback", "text_html", "feedback_html"],
+            batch_size=500,
+        )
     if writes.new_options:
         Option.objects.bulk_create(writes.new_options, batch_size=1000)
     if writes.stale_questions:

@@ -16,12 +16,15 @@ def build_revision_content(quiz: Quiz) -> RevisionContent:
     return {
         "title": quiz.title,
         "description": quiz.description,
+        "description_html": quiz.description_html,
         "questions": [
             {
                 "id": question.id,
                 "text": question.text,
                 "kind": question.kind,
                 "explanation": question.explanation,
+                "text_html": question.text_html,
+                "explanation_html": question.explanation_html,
                 "points": str(question.points),
                 "partial_fraction": str(question.partial_fraction),
                 "strategy": question.grading_strategy or quiz.grading_strategy,
@@ -31,6 +34,8 @@ def build_revision_content(quiz: Quiz) -> RevisionContent:
                         "text": option.text,
                         "verdict": option.verdict,
                         "feedback": option.feedback,
+                        "text_html": option.text_html,
+                        "feedback_html": option.feedback_html,
                     }
                     for option in question.options.all()
                 ],

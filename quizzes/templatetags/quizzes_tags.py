@@ -14,7 +14,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from quizzes.content import PresentedQuestion
 from quizzes.grading import Verdict
 from quizzes.opaque import Tokens, field_name, option_element_id, question_element_id
-from quizzes.rendering import render_inline_markdown, render_markdown
+from quizzes.rendering import render_inline_markdown, render_markdown, stored_html
 
 register = template.Library()
 
@@ -36,6 +36,13 @@ def markdown_filter(text: str | None):
 @register.filter(name="inline_markdown")
 def inline_markdown_filter(text: str | None):
     return render_inline_markdown(text)
+
+
+@register.filter(name="stored_html")
+def stored_html_filter(html: str | None):
+    """HTML rendered and sanitized when the content was written (candidate and review
+    pages use only this: they never run the renderer)."""
+    return stored_html(html)
 
 
 @register.simple_tag
@@ -196,8 +203,8 @@ def _question_texts(question: PresentedQuestion) -> tuple[str, tuple[str, ...]]:
         '      <div class="question-text">{}</div>\n'
         '      <p class="form-text">{}</p>\n',
         gettext("Question %(number)s") % {"number": question["number"]},
-        render_markdown(question["text"]),
+        stored_html(question["text_html"]),
         hint,
     )
-    labels = tuple(render_inline_markdown(option["text"]) for option in question["options"])
+    labels = tuple(stored_html(option["text_html"]) for option in question["options"])
     return intro, labels

@@ -304,9 +304,11 @@ def quiz_statistics(request: HttpRequest, slug: str) -> HttpResponse:
             questions.append(
                 {
                     "stats": item,
+                    "text_html": texts[item.question_id]["text_html"],
                     "flags": [FLAG_LABELS[flag] for flag in item.flags],
                     "options": [
-                        (count, options[count.option_id]["text"]) for count in item.option_counts
+                        (count, options[count.option_id]["text_html"])
+                        for count in item.option_counts
                     ],
                 }
             )

@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import translation
 
 from quizzes import formats
 from quizzes.models import Option, Question, Quiz
-from quizzes.services.importing import QuizTooLarge, import_quiz
+from quizzes.services.importing import ImportRefused, import_quiz
 from tests.authoring.forms_html import admin_form_data
 from tests.builders import make_large_quiz
 
@@ -79,7 +80,7 @@ def test_the_command_imports_a_quiz_at_the_limits(tmp_path):
 
 def test_the_import_service_writes_nothing_for_a_quiz_too_large():
     parsed = formats.parse(tasklist(5).encode()).quiz
-    with pytest.raises(QuizTooLarge, match="Too many questions: 5"):
+    with translation.override("en"), pytest.raises(ImportRefused, match="Too many questions: 5"):
         import_quiz(parsed=parsed)
     assert not Quiz.objects.exists()
 
@@ -91,7 +92,7 @@ def test_the_admin_preview_refuses_a_file_with_too_many_questions(admin_client):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "The quiz is too large to be answered on one page; nothing will be imported." in html
+    assert "Nothing will be imported until these are fixed in the file" in html
     assert "Too many questions: 5, the limit is 4." in html
     assert 'name="payload"' not in html  # no confirmation offered
     assert not Quiz.objects.exists()

@@ -8,7 +8,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from quizzes import formats
-from quizzes.services.importing import ImportSummary, import_quiz, quiz_slug, size_errors
+from quizzes.services.importing import (
+    ImportSummary,
+    import_errors,
+    import_quiz,
+    quiz_slug,
+    text_problems,
+)
 
 IMPORTABLE_SUFFIXES = {".md", ".markdown", ".txt"}
 
@@ -128,7 +134,11 @@ class Command(BaseCommand):
         if not result.ok or result.quiz is None:
             return entry
         with translation.override("en"):  # the command reports in English throughout
-            too_large = size_errors(result.quiz)
+            too_large = import_errors(result.quiz)
+            text_warnings = text_problems(result.quiz)[1]
+        for message in text_warnings:
+            entry["warnings"].append({"line": None, "message": message})
+            log.write(self.style.WARNING(f"{path}: warning: {message}"))
         for message in too_large:
             entry["errors"].append({"line": None, "message": message})
             log.write(self.style.ERROR(f"{path}: error: {message}"))
