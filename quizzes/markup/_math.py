@@ -73,11 +73,21 @@ def _formula(token, display: bool, env) -> str | None:
         mathml = convert(latex, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many exception types, RecursionError included
         mathml = None
-    # latex2mathml writes a command it does not know as an identifier named after it.
-    if mathml is None or "<mi>\\" in mathml:
+    # latex2mathml writes a command it does not know as an identifier named after it, and
+    # reads past an unclosed brace.
+    if mathml is None or "<mi>\\" in mathml or not _balanced(latex):
         _problems.warn(env, "math_invalid", line, formula=_excerpt(latex))
         return None
     return mathml
+
+
+def _balanced(latex: str) -> bool:
+    depth = 0
+    for char in latex.replace("\\\\", "").replace("\\{", "").replace("\\}", ""):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _source_code(token, env) -> str:
