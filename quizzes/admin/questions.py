@@ -12,6 +12,7 @@ from quizzes.admin.forms import (
     OptionInlineFormSet,
     QuestionAdminForm,
 )
+from quizzes.admin.formulas import warn_about_formulas
 from quizzes.models import Option, Question
 from quizzes.positions import next_position
 
@@ -61,3 +62,8 @@ class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
         if not change or "quiz" in form.changed_data:
             obj.position = next_position(Question, quiz=obj.quiz)
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        question = form.instance
+        warn_about_formulas(self, request, [question, *question.options.order_by("position")])

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from quizzes import formats
 from quizzes.admin.forms import COMPACT_TEXT, QuestionInlineFormSet, QuizForm
+from quizzes.admin.formulas import warn_about_formulas
 from quizzes.admin.importing import QuizImportAdmin
 from quizzes.admin.regrading import QuizRegradeAdmin
 from quizzes.models import Question, Quiz
@@ -127,6 +128,11 @@ class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
                     messages.INFO,
                 )
         self._warn_if_answers_leak(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        quiz = form.instance
+        warn_about_formulas(self, request, [quiz, *quiz.questions.order_by("position")])
 
     def _warn_if_answers_leak(self, request, quiz: Quiz, *, once: bool = False) -> None:
         """Warn about a quiz from which anyone could collect the answer key.
