@@ -25,9 +25,9 @@ Layout::
 
     General explanation.
 
-    #### ✅ 1. correct option           <- per-option feedback, matched by number
-    Feedback.                          <- or by option text (emphasis ignored,
-                                          extra text after a dash allowed)
+    #### ✅ 1. correct option — note    <- per-option feedback, matched by number,
+    Feedback.                          <- option text or verdicts in order; the
+                                          note opens the feedback (``seed_sections``)
     ---
 
 Writer rules that make ``parse(write(q))`` lossless:
@@ -43,7 +43,9 @@ Writer rules that make ``parse(write(q))`` lossless:
   bullets, ``---`` rules, explanation/section headings, table-of-contents
   entries, ``<!-- quizsite: -->`` comments) get one extra leading backslash
   (see ``_markdown``).
-* Per-option sections are numbered so they match even when texts repeat.
+* Per-option sections are numbered so they match even when texts repeat; their
+  headings repeat the option's first line (cut short with "..."), which the
+  parser recognises as naming the option, not as a note.
 
 Known limits: text fields are returned stripped, the title must be a single
 line and question numbers non-negative; free text must not leave a code fence
