@@ -34,6 +34,7 @@ from .seed import (
     SEP_RE,
     TITLE_RE,
     TOC_RE,
+    plain_instruction,
     structural,
 )
 from .seed_sections import heading_note, match_sections, read_section
@@ -149,13 +150,17 @@ class _SeedParser(LineParser):
         kind: str | None = None
         has_text_before = any(not md.is_blank(x) for x in body[:-1])
         if has_text_before and (found_kind := _instruction_kind(body[-1])) is not None:
+            # Only a line that says no more than the type is dropped; one with the author's
+            # own words is question text, whose type is read from it when it names one.
             kind = found_kind or None
-            if not found_kind:
-                self.warn(
-                    start + len(body) - 1,
-                    f"'{label}': unknown instruction line, the question type is inferred",
-                )
-            body.pop()
+            if plain_instruction(body[-1]):
+                if not found_kind:
+                    self.warn(
+                        start + len(body) - 1,
+                        f"'{label}': unknown instruction line {body[-1].strip()!r} ignored, "
+                        "the question type is inferred",
+                    )
+                body.pop()
         while body and md.is_blank(body[-1]):
             body.pop()
         while body and md.is_blank(body[0]):

@@ -413,6 +413,24 @@ def test_written_headings_add_nothing_to_the_feedback():
     assert [o.feedback for o in options] == ["why", ""]
 
 
+def test_instruction_with_the_authors_words_stays_in_the_question():
+    worded = "Выберите один вариант, который описывает Adam:"
+    q = parse(seed_question("* ✅ a\n* ✅ b\n", "", worded)).quiz.questions[0]
+    assert (q.text, q.kind) == (f"Q?\n\n{worded}", SINGLE)
+    q = parse(seed_question("* ✅ a\n* ❌ b\n", "", "Select all that apply:")).quiz.questions[0]
+    assert (q.text, q.kind) == ("Q?", MULTIPLE)
+    q = parse(seed_question("* ✅ a\n", "", "Select the statement that is false:")).quiz
+    assert q.questions[0].text == "Q?\n\nSelect the statement that is false:"
+
+
+def test_unknown_instruction_is_named_in_its_warning():
+    result = parse(seed_question("* ✅ a\n* ❌ b\n", "", "Выберите ответ:"))
+    assert result.quiz.questions[0].text == "Q?"
+    [warning] = result.warnings
+    assert warning.line == 7
+    assert "'Выберите ответ:'" in warning.message
+
+
 def test_instruction_absent_infers_kind_from_correct_count():
     one = "# T\n\n## Task 1\n\n**Q?**\n\n* ✅ a\n* ❌ b\n"
     two = "# T\n\n## Task 1\n\n**Q?**\n\n* ✅ a\n* ✅ b\n"
