@@ -6,6 +6,9 @@ from . import _markdown as md
 from .model import KINDS, ParsedQuiz, Problem, QuizSettings
 from .settings import parse_settings
 
+# How much of the text a warning quotes.
+_EXCERPT = 60
+
 
 class LineParser:
     """Base of the format parsers.
@@ -21,6 +24,23 @@ class LineParser:
 
     def warn(self, index: int | None, message: str) -> None:
         self.warnings.append(Problem(None if index is None else index + 1, message))
+
+    def warn_not_imported(self, start: int, stop: int, message: str) -> None:
+        """Warn at line ``start`` that lines ``start`` to ``stop`` - 1 are not imported.
+
+        The warning names the lines and quotes their first words, so that the author can
+        find them; nothing of them is stored.
+        """
+        nonblank = [i + 1 for i in range(start, stop) if not md.is_blank(self.lines[i])]
+        if not nonblank:
+            self.warn(start, message)
+            return
+        first, last = nonblank[0], nonblank[-1]
+        where = f"line {first}" if first == last else f"lines {first}–{last}"
+        words = " ".join(" ".join(self.lines[first - 1 : last]).split())
+        if len(words) > _EXCERPT:
+            words = words[: _EXCERPT - 1].rstrip() + "…"
+        self.warn(start, f"{message}; {where} not imported: {words!r}")
 
     def error(self, index: int | None, message: str) -> None:
         self.errors.append(Problem(None if index is None else index + 1, message))

@@ -13,7 +13,8 @@ Layout::
 
     **Question text**                  <- bold line is unwrapped; more paragraphs,
                                           code and images may follow
-    Выберите один вариант из списка:   <- or "Select all that apply" / "Choose one"
+    Выберите один вариант из списка:   <- or "Select all that apply" / "Choose one";
+                                          a line with other words stays in the text
 
     * ✅ correct option                 <- "-" bullets too; ⚠️ = partial
     * ❌ incorrect option
@@ -25,9 +26,9 @@ Layout::
 
     General explanation.
 
-    #### ✅ 1. correct option           <- per-option feedback, matched by number
-    Feedback.                          <- or by option text (emphasis ignored,
-                                          extra text after a dash allowed)
+    #### ✅ 1. correct option — note    <- per-option feedback, matched by number,
+    Feedback.                          <- option text or verdicts in order; the
+                                          note opens the feedback (``seed_sections``)
     ---
 
 Writer rules that make ``parse(write(q))`` lossless:
@@ -43,7 +44,9 @@ Writer rules that make ``parse(write(q))`` lossless:
   bullets, ``---`` rules, explanation/section headings, table-of-contents
   entries, ``<!-- quizsite: -->`` comments) get one extra leading backslash
   (see ``_markdown``).
-* Per-option sections are numbered so they match even when texts repeat.
+* Per-option sections are numbered so they match even when texts repeat; their
+  headings repeat the option's first line (cut short with "..."), which the
+  parser recognises as naming the option, not as a note.
 
 Known limits: text fields are returned stripped, the title must be a single
 line and question numbers non-negative; free text must not leave a code fence
@@ -101,11 +104,33 @@ INSTRUCTION_SINGLE = re.compile(
     re.IGNORECASE,
 )
 INSTRUCTION_ANY = re.compile(r"^(?:Выберите|Select|Choose|Pick)\b", re.IGNORECASE)
+# The words of an instruction line that says no more than the question type. A line with any
+# other word is the author's text too ("Выберите один вариант, который описывает Adam:"), so
+# it stays in the question.
+# fmt: off
+_INSTRUCTION_WORDS = frozenset({
+    "выберите", "выбери", "отметьте", "укажите", "один", "одно", "одну", "единственный",
+    "единственное", "все", "всё", "несколько", "или", "подходящие", "подходящий",
+    "подходящих", "правильные", "правильный", "правильное", "правильную", "правильных",
+    "верные", "верный", "верное", "верную", "верных", "вариант", "варианта", "варианты",
+    "вариантов", "ответ", "ответа", "ответы", "ответов", "из", "списка", "ниже",
+    "предложенных",
+    "select", "choose", "pick", "mark", "one", "all", "that", "apply", "applies", "the", "a",
+    "an", "single", "or", "more", "multiple", "correct", "right", "best", "option", "options",
+    "answer", "answers", "from", "list", "below", "of", "following",
+})
+# fmt: on
+_WORD_RE = re.compile(r"[^\W\d_]+")
 
 INSTRUCTION_TEXT = {
     SINGLE: "Выберите один вариант из списка:",
     MULTIPLE: "Выберите все подходящие ответы из списка:",
 }
+
+
+def plain_instruction(line: str) -> bool:
+    """True when every word of the line is one an instruction is made of."""
+    return set(_WORD_RE.findall(line.casefold())) <= _INSTRUCTION_WORDS
 
 
 def structural(line: str) -> bool:

@@ -1,16 +1,11 @@
 """Reading the "seed" format (the layout and the writer are in ``seed``).
 
-Per-option explanation sections ("#### ✅ 1. option") are matched to options by
-number when the sections are numbered 1..n, otherwise by text (case, emphasis,
-emoji and edge punctuation ignored, extra text after a dash allowed); when no
-one-to-one match exists the whole explanation stays on the question and a
-warning says why.
+Per-option explanation sections ("#### ✅ 1. option — note") go to their options as
+``seed_sections`` explains; when no one-to-one match exists the whole explanation stays
+on the question and a warning says why.
 """
 
 from __future__ import annotations
-
-import re
-import unicodedata
 
 from . import _markdown as md
 from ._parsing import LineParser, meta_kind
@@ -39,8 +34,10 @@ from .seed import (
     SEP_RE,
     TITLE_RE,
     TOC_RE,
+    plain_instruction,
     structural,
 )
+from .seed_sections import heading_note, match_sections, read_section
 
 
 def _stop_lazy(line: str) -> bool:
@@ -57,59 +54,6 @@ def _instruction_kind(line: str) -> str | None:
     if INSTRUCTION_ANY.match(s):
         return ""
     return None
-
-
-_EMPHASIS_RE = re.compile(r"[*_`]")
-_EMOJI_RE = re.compile(r"[✅❌⚠\ufe0f✔✖]")
-_NUM_PREFIX_RE = re.compile(r"^(?P<num>\d+)[.)](?:\s+|$)")
-_EDGE_PUNCT = " \t.,:;!?—–-\"'«»()[]"
-_DASHES = ("—", "–", "-", ":", "(")
-
-
-def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFC", _EMOJI_RE.sub("", _EMPHASIS_RE.sub("", text)))
-    text = " ".join(text.split())
-    return text.strip(_EDGE_PUNCT).casefold()
-
-
-def _heading_parts(heading: str) -> tuple[int | None, str]:
-    text = re.sub(r"^####[ \t]+", "", heading)
-    text = _EMOJI_RE.sub("", _EMPHASIS_RE.sub("", text)).strip()
-    m = _NUM_PREFIX_RE.match(text)
-    if m:
-        return int(m.group("num")), text[m.end() :]
-    return None, text
-
-
-def _heading_matches(heading_key: str, option_key: str) -> bool:
-    if not option_key or not heading_key.startswith(option_key):
-        return False
-    rest = heading_key[len(option_key) :].strip()
-    return rest == "" or rest.startswith(_DASHES)
-
-
-def _match_sections(
-    options: list[ParsedOption], sections: list[tuple[int, str, list[str]]]
-) -> list[int] | str:
-    """Map each section to an option index, or explain why that is impossible."""
-    if len(sections) != len(options):
-        return f"{len(sections)} per-option sections for {len(options)} options"
-    parts = [_heading_parts(heading) for _, heading, _ in sections]
-    numbers = [num for num, _ in parts if num is not None]
-    if len(numbers) == len(parts) and sorted(numbers) == list(range(1, len(options) + 1)):
-        return [num - 1 for num in numbers]
-    keys = [_normalize(o.text) for o in options]
-    mapping: list[int] = []
-    for (line_no, _heading, _), (_num, rest) in zip(sections, parts, strict=True):
-        h = _normalize(rest)
-        candidates = [k for k, key in enumerate(keys) if _heading_matches(h, key)]
-        if len(candidates) != 1:
-            what = "no option" if not candidates else "several options"
-            return f"the section at line {line_no} matches {what}"
-        mapping.append(candidates[0])
-    if len(set(mapping)) != len(mapping):
-        return "several sections match the same option"
-    return mapping
 
 
 class _SeedParser(LineParser):
@@ -206,13 +150,17 @@ class _SeedParser(LineParser):
         kind: str | None = None
         has_text_before = any(not md.is_blank(x) for x in body[:-1])
         if has_text_before and (found_kind := _instruction_kind(body[-1])) is not None:
+            # Only a line that says no more than the type is dropped; one with the author's
+            # own words is question text, whose type is read from it when it names one.
             kind = found_kind or None
-            if not found_kind:
-                self.warn(
-                    start + len(body) - 1,
-                    f"'{label}': unknown instruction line, the question type is inferred",
-                )
-            body.pop()
+            if plain_instruction(body[-1]):
+                if not found_kind:
+                    self.warn(
+                        start + len(body) - 1,
+                        f"'{label}': unknown instruction line {body[-1].strip()!r} ignored, "
+                        "the question type is inferred",
+                    )
+                body.pop()
         while body and md.is_blank(body[-1]):
             body.pop()
         while body and md.is_blank(body[0]):
@@ -295,18 +243,20 @@ class _SeedParser(LineParser):
         if not heads:
             return md.join_text(region, structural), end
         sections = [
-            (region_start + h + 1, region[h], region[h + 1 : nxt])
+            read_section(region_start + h + 1, region[h], region[h + 1 : nxt])
             for h, nxt in zip(heads, [*heads[1:], len(region)], strict=True)
         ]
-        mapping = _match_sections(options, sections)
+        mapping = match_sections(options, sections)
         if isinstance(mapping, str):
             self.warn(
                 region_start + heads[0],
                 f"'{label}': per-option explanations kept on the question ({mapping})",
             )
             return md.join_text(region, structural), end
-        for (_, _, body), index in zip(sections, mapping, strict=True):
-            options[index].feedback = md.join_text(body, structural)
+        for section, index in zip(sections, mapping, strict=True):
+            option = options[index]
+            parts = (heading_note(section, option.text), md.join_text(section.body, structural))
+            option.feedback = "\n\n".join(part for part in parts if part)
         return md.join_text(region[: heads[0]], structural), end
 
 

@@ -22,7 +22,9 @@ Layout::
     Text after the options is the explanation.
 
 Semantics: one ``[x]`` = single choice, several = multiple choice; no ``[x]``
-imports the question as an unpublished draft with a warning (never guessed).
+imports the question as an unpublished draft with a warning (never guessed); a
+question without checkbox options is skipped, and its warning names and quotes
+its lines.
 A fenced code block that follows an option after blank lines belongs to that
 option, as in the LinkedIn files.
 
@@ -157,7 +159,7 @@ class _TasklistParser(LineParser):
         options_at = (j for j in md.outside_code(lines, i, end) if OPTION_RE.match(lines[j]))
         opt_start = next(options_at, None)
         if opt_start is None:
-            self.warn(head, "question without '- [ ]' / '- [x]' options: skipped")
+            self.warn_not_imported(head, end, "question without '- [ ]' / '- [x]' options: skipped")
             return None
         body = md.join_text(lines[i:opt_start], _structural)
         text = "\n\n".join(part for part in (heading, body) if part)

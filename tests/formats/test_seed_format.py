@@ -14,6 +14,7 @@ from quizzes.formats import (
     decode,
     detect_format,
     parse,
+    write,
 )
 
 from ._paths import DATA
@@ -83,7 +84,14 @@ def test_seed_file_question_1_is_multiple_with_all_feedback(seed_bytes):
         assert phrase in option.feedback
         assert not option.feedback.startswith("#")
         assert not option.feedback.endswith("---")
-    assert q1.options[0].feedback.startswith("- Операция: выбирает максимальное значение в окне.")
+    # The verdict written in each section's heading opens that option's feedback.
+    notes = ["не обновляется", "обновляется", "не обновляется", "обновляется"]
+    notes += ["зависит от реализации", "не обновляется"]
+    for option, note in zip(q1.options, notes, strict=True):
+        assert option.feedback.startswith(f"**{note}**\n\n- ")
+    assert q1.options[0].feedback.startswith(
+        "**не обновляется**\n\n- Операция: выбирает максимальное значение в окне."
+    )
     assert q1.options[0].feedback.endswith("**Вывод:** Подходит.")
     assert q1.explanation.startswith("При обратном распространении ошибки")
     assert q1.explanation.endswith("Рассмотрим каждый вариант:")
@@ -127,8 +135,9 @@ def test_seed_file_question_3_matches_sections_with_trailing_text(seed_bytes):
         "При затухании градиенты становятся",
         "Возникает, например, в `BatchNorm`",
     ]
-    for option, phrase in zip(q3.options, phrases, strict=True):
-        assert option.feedback.startswith("- " + phrase)
+    notes = ["**вероятная причина**\n\n", "не подходит\n\n", "противоположная проблема\n\n", ""]
+    for option, note, phrase in zip(q3.options, notes, phrases, strict=True):
+        assert option.feedback.startswith(note + "- " + phrase)
     assert q3.explanation.startswith("Рассмотрим поведение функции потерь (loss):")
 
 
@@ -298,7 +307,7 @@ def test_sections_matched_by_text_with_emphasis_and_dash_suffix():
     assert result.ok and result.warnings == []
     q = result.quiz.questions[0]
     assert q.number == 7
-    assert [o.feedback for o in q.options] == ["why alpha", "why gamma"]
+    assert [o.feedback for o in q.options] == ["подходит\n\nwhy alpha", "не подходит\n\nwhy gamma"]
     assert q.explanation == "General."
 
 
@@ -318,14 +327,108 @@ def test_section_count_mismatch_keeps_explanation_on_question_with_warning():
 
 
 def test_unmatched_section_text_keeps_explanation_with_warning():
+    # Neither numbers, nor texts, nor the verdicts in order tell which option is which.
     text = (
         "# T\n\n## Задание 1\n\n**Q?**\n\n* ✅ a\n* ❌ b\n\n### Explanation\n\n"
-        "#### ✅ something else\n\nx\n\n#### ❌ b\n\ny\n"
+        "#### ❌ something else\n\nx\n\n#### ❌ b\n\ny\n"
     )
     result = parse(text.encode())
     assert result.ok
-    assert "matches no option" in result.warnings[0].message
-    assert result.quiz.questions[0].explanation.startswith("#### ✅ something else")
+    assert "the section at line 12 matches no option" in result.warnings[0].message
+    assert result.quiz.questions[0].explanation.startswith("#### ❌ something else")
+
+
+def seed_question(options: str, explanation: str, instruction: str = "") -> str:
+    """A one-question seed file: ``options`` and ``explanation`` are its lines, joined."""
+    instruction = f"\n{instruction}\n" if instruction else ""
+    return (
+        f"# T\n\n## Задание 1\n\n**Q?**\n{instruction}\n{options}\n---\n\n"
+        f"### Объяснение\n\nGeneral.\n\n{explanation}\n---\n"
+    )
+
+
+def test_single_line_sections_carry_their_text_as_feedback():
+    text = seed_question(
+        "* ✅ a\n* ❌ b\n* ❌ c\n",
+        "#### ✅ 1. a — the right one\n#### ❌ 2. **b**: too slow\n#### ❌ **3. c**\n",
+    )
+    result = parse(text)
+    assert result.ok and result.warnings == []
+    q = result.quiz.questions[0]
+    assert [o.feedback for o in q.options] == ["the right one", "too slow", ""]
+    assert q.explanation == "General."
+
+
+def test_heading_note_opens_a_longer_sections_feedback():
+    text = seed_question(
+        "* ✅ MaxPooling\n* ❌ Dense\n",
+        "#### ✅ **MaxPooling — не обновляется**\n\nНет весов.\n\n"
+        "#### ❌ **Dense** — **обновляется**\n\nЕсть веса.\n",
+    )
+    q = parse(text).quiz.questions[0]
+    assert [o.feedback for o in q.options] == [
+        "не обновляется\n\nНет весов.",
+        "**обновляется**\n\nЕсть веса.",
+    ]
+
+
+def test_sections_match_options_with_brackets_code_and_markup_by_text():
+    text = seed_question(
+        "* ✅ Dropout (p = 0.5)\n* ❌ `torch.nn.ReLU()`\n* ⚠️ **Batch** norm, [affine]\n"
+        "* ❌ Dropout (p = 0.5) with decay\n",
+        "#### ❌ **torch.nn.ReLU()** — no weights\n"
+        "#### ✅ Dropout (p = 0.5): yes\n\nBecause.\n\n"
+        "#### ⚠️ *Batch norm* [affine] — it depends\n"
+        "#### ❌ Dropout (p=0.5) with decay.\n",
+    )
+    result = parse(text)
+    assert result.ok and result.warnings == []
+    assert [o.feedback for o in result.quiz.questions[0].options] == [
+        "yes\n\nBecause.",
+        "no weights",
+        "it depends",
+        "",
+    ]
+
+
+def test_sections_without_numbers_or_option_texts_match_by_verdicts_in_order():
+    text = seed_question(
+        "* ❌ a\n* ✅ b\n* ⚠️ c\n",
+        "#### ❌ Too slow.\n\nMore.\n\n#### ✅ Верно\n#### ⚠️\n\nSometimes.\n",
+    )
+    result = parse(text)
+    assert result.ok and result.warnings == []
+    q = result.quiz.questions[0]
+    assert [o.feedback for o in q.options] == ["Too slow.\n\nMore.", "Верно", "Sometimes."]
+
+
+def test_written_headings_add_nothing_to_the_feedback():
+    long = "a long option " * 10
+    quiz = parse(seed_question(f"* ✅ {long}\n* ❌ two\n  lines\n", "")).quiz
+    quiz.questions[0].options[0].feedback = "why"
+    written = write(quiz, "seed")
+    assert f"#### ✅ 1. {long[:77].rstrip()}...\n\nwhy" in written
+    assert "#### ❌ 2. two\n" in written
+    options = parse(written).quiz.questions[0].options
+    assert [o.feedback for o in options] == ["why", ""]
+
+
+def test_instruction_with_the_authors_words_stays_in_the_question():
+    worded = "Выберите один вариант, который описывает Adam:"
+    q = parse(seed_question("* ✅ a\n* ✅ b\n", "", worded)).quiz.questions[0]
+    assert (q.text, q.kind) == (f"Q?\n\n{worded}", SINGLE)
+    q = parse(seed_question("* ✅ a\n* ❌ b\n", "", "Select all that apply:")).quiz.questions[0]
+    assert (q.text, q.kind) == ("Q?", MULTIPLE)
+    q = parse(seed_question("* ✅ a\n", "", "Select the statement that is false:")).quiz
+    assert q.questions[0].text == "Q?\n\nSelect the statement that is false:"
+
+
+def test_unknown_instruction_is_named_in_its_warning():
+    result = parse(seed_question("* ✅ a\n* ❌ b\n", "", "Выберите ответ:"))
+    assert result.quiz.questions[0].text == "Q?"
+    [warning] = result.warnings
+    assert warning.line == 7
+    assert "'Выберите ответ:'" in warning.message
 
 
 def test_instruction_absent_infers_kind_from_correct_count():

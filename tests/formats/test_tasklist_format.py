@@ -119,8 +119,21 @@ def test_question_without_options_is_skipped_with_warning():
     result = parse(text)
     assert result.ok
     assert [q.number for q in result.quiz.questions] == [2]
-    assert result.warnings[0].line == 3
-    assert "without" in result.warnings[0].message
+    [warning] = result.warnings
+    assert warning.line == 3
+    # Nothing of the question is stored, so the warning names every line and quotes it.
+    assert warning.message == (
+        "question without '- [ ]' / '- [x]' options: skipped; lines 3–6 not imported: "
+        "'#### Q1. Lettered options? a) one b) two'"
+    )
+
+
+def test_long_skipped_question_is_quoted_in_part():
+    text = "## ML\n\n#### Q1. Lettered\n\n" + "word " * 30 + "\n\n#### Q2. Real?\n\n- [x] yes\n"
+    [warning] = parse(text).warnings
+    assert "lines 3–5 not imported: '#### Q1. Lettered word word" in warning.message
+    assert warning.message.endswith("…'")
+    assert len(warning.message) < 150
 
 
 def test_empty_option_is_ignored_with_warning():
