@@ -1,14 +1,19 @@
 """Formulas to MathML on the server: readable without JavaScript (which the CSP would
 block) and by screen readers.
 
-`$…$` and `$$…$$` come from mdit-py-plugins' dollarmath; `\\(…\\)` and `\\[…\\]` from the
-rule below, which finds closers in linear time (the texmath plugin's regular expressions
-are quadratic on a run of openers). A formula latex2mathml cannot read keeps its source,
-shown as code, and is reported as a warning.
+`$$…$$` on lines of its own is mdit-py-plugins' dollarmath block; inline `$…$`, `$$…$$`,
+`\\(…\\)` and `\\[…\\]` are the rules below, which find closers in linear time (the
+texmath plugin's regular expressions are quadratic on a run of openers, and dollarmath's
+inline rule reads the character before the text's start as its last one). Dollars follow
+Pandoc's rule, which keeps prices prices: an opening `$` has no space after it, a closing
+`$` no space before it and no digit after it (`$5 and $10` is text, `$1$` is a formula).
+A formula latex2mathml cannot read keeps its source, shown as code, and is reported as a
+warning.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from html import escape
 
 from latex2mathml.converter import convert
@@ -24,6 +29,53 @@ BRACKETS = {"\\(": ("\\)", "math_inline_bracket"), "\\[": ("\\]", "math_inline_d
 def bracket_math_plugin(md: MarkdownIt) -> None:
     # Before "escape": in CommonMark `\(` is an escaped parenthesis.
     md.inline.ruler.before("escape", "math_bracket", _bracket_math)
+    md.inline.ruler.before("escape", "math_dollar", _dollar_math)
+
+
+def _dollar_closers(state: StateInline, double: bool) -> list[int]:
+    """Positions of the `$` (or `$$`) in this text that may close a formula, found once per
+    text: not after a space, not escaped, not before a digit."""
+    cache = state.env.setdefault("_dollar_closers", {})
+    src = state.src
+    if (src, double) not in cache:
+        width = 2 if double else 1
+        cache[src, double] = [
+            i
+            for i in range(1, len(src))
+            if src.startswith("$$" if double else "$", i)
+            and not src[i - 1].isspace()
+            and not _escaped(src, i)
+            and not (i + width < len(src) and src[i + width].isdigit())
+        ]
+    return cache[src, double]
+
+
+def _escaped(src: str, i: int) -> bool:
+    backslashes = 0
+    while i - backslashes - 1 >= 0 and src[i - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
+def _dollar_math(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if src[pos] != "$" or _escaped(src, pos):
+        return False
+    double = src.startswith("$$", pos)
+    start = pos + (2 if double else 1)
+    if start >= len(src) or src[start].isspace():
+        return False
+    closers = _dollar_closers(state, double)
+    index = bisect_left(closers, start + 1)
+    if index >= len(closers):
+        return False
+    end = closers[index]
+    if not silent:
+        token = state.push("math_inline_double" if double else "math_inline", "math", 0)
+        token.content = src[start:end]
+        token.markup = "$$" if double else "$"
+    state.pos = end + (2 if double else 1)
+    return True
 
 
 def _bracket_math(state: StateInline, silent: bool) -> bool:

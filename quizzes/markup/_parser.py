@@ -40,10 +40,9 @@ def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": PARSE_NESTING})
     md.enable(["table", "strikethrough"])
     md.use(gfm_autolink_plugin)
-    # A formula's content may not start or end with a space, and a dollar sign before a
-    # digit is a price ("$5 and $10"), as on GitHub.
-    md.inline.ruler.before("escape", "price", _price)
-    md.use(dollarmath_plugin, allow_space=False, double_inline=True)
+    # Only dollarmath's block rule: the inline formulas are ours (see _math).
+    md.use(dollarmath_plugin)
+    md.inline.ruler.disable("math_inline")
     md.use(bracket_math_plugin)
     md.core.ruler.push("table_alignment_classes", _alignment_classes)
     md.core.ruler.push("source_lines", _source_lines)
@@ -54,16 +53,6 @@ def _build() -> MarkdownIt:
     for name in ("math_block", "math_block_label", "math_block_bracket"):
         md.add_render_rule(name, render_math_block)
     return md
-
-
-def _price(state, silent: bool) -> bool:
-    src, pos = state.src, state.pos
-    if src[pos] != "$" or pos + 1 >= len(src) or not src[pos + 1].isdigit():
-        return False
-    if not silent:
-        state.pending += "$"
-    state.pos += 1
-    return True
 
 
 def _alignment_classes(state) -> None:
