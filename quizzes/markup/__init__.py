@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from quizzes.markup._math import MAX_FORMULA_CHARS
 from quizzes.markup._parser import block_parser, inline_parser, nesting_too_deep
@@ -58,6 +59,13 @@ class Rendered:
 
 def render(text: str, *, inline: bool = False) -> Rendered:
     """Render one author text; `inline` for an option, which has no paragraphs."""
+    return _render(text, inline)
+
+
+# An import validates every text and then stores its HTML: the second call is free. Sized
+# for the largest import measured (the shared corpus, about 8,000 texts, a few MB).
+@lru_cache(maxsize=16384)
+def _render(text: str, inline: bool) -> Rendered:
     if not text:
         return Rendered("")
     if len(text) > MAX_TEXT_CHARS:
