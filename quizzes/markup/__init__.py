@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from quizzes.markup._math import MAX_FORMULA_CHARS
-from quizzes.markup._parser import block_parser, inline_parser, nesting_too_deep
+from quizzes.markup._parser import block_parser, nesting_too_deep, parse
 from quizzes.markup._problems import Problem
 from quizzes.markup._sanitize import sanitize_html
 
@@ -57,7 +57,7 @@ class Rendered:
 
 
 def render(text: str, *, inline: bool = False) -> Rendered:
-    """Render one author text; `inline` for an option, which has no paragraphs."""
+    """Render one author text; `inline` for an option, whose label has no paragraph."""
     if not text:
         return Rendered("")
     if len(text) > MAX_TEXT_CHARS:
@@ -65,11 +65,11 @@ def render(text: str, *, inline: bool = False) -> Rendered:
         raise Refused(Problem("too_long", line, {"limit": MAX_TEXT_CHARS, "length": len(text)}))
     started = time.perf_counter()
     env: dict = {"warnings": []}
-    md = inline_parser() if inline else block_parser()
-    tokens = md.parseInline(text, env) if inline else md.parse(text, env)
+    tokens = parse(text, env, inline=inline)
     deep = nesting_too_deep(tokens, MAX_NESTING)
     if deep is not None:
         raise Refused(Problem("too_deep", deep, {"limit": MAX_NESTING}))
+    md = block_parser()
     html = sanitize_html(md.renderer.render(tokens, md.options, env))
     elapsed = time.perf_counter() - started
     if elapsed > TIME_LIMIT_SECONDS:

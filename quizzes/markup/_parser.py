@@ -31,11 +31,6 @@ def block_parser() -> MarkdownIt:
     return _local.block
 
 
-def inline_parser() -> MarkdownIt:
-    # The same rules: an option's text is parsed with `parseInline`, so it has no blocks.
-    return block_parser()
-
-
 def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": PARSE_NESTING})
     md.enable(["table", "strikethrough"])
@@ -91,6 +86,24 @@ def _source_lines(state) -> None:
                 line += 1
             elif child.content:
                 line += child.content.count("\n")
+
+
+def parse(text: str, env: dict, *, inline: bool) -> list[Token]:
+    """The text's tokens; `inline` for an option's label, which has no paragraph.
+
+    A one-line option is inline markdown only: answers such as "-", "# comment" or "1." are
+    meant as written, not as an empty list or a heading. A longer one (code in a fenced block
+    under its letter, say) keeps its blocks, as GitHub shows it, with a sole paragraph
+    unwrapped.
+    """
+    md = block_parser()
+    if inline and "\n" not in text.strip():
+        return md.parseInline(text, env)
+    tokens = md.parse(text, env)
+    kinds = [token.type for token in tokens]
+    if inline and kinds == ["paragraph_open", "inline", "paragraph_close"]:
+        return tokens[1:2]
+    return tokens
 
 
 def nesting_too_deep(tokens: Sequence[Token], limit: int) -> int | None:
