@@ -31,6 +31,8 @@ def _bracket_math(state: StateInline, silent: bool) -> bool:
     if opener not in BRACKETS:
         return False
     closer, kind = BRACKETS[opener]
+    if opener == "\\[" and not _starts_line(state.src, state.pos):
+        return False
     start = state.pos + 2
     # The last closer in this text, found once: a run of openers without one stays linear.
     last = state.env.setdefault("_last_closer", {}).setdefault(
@@ -39,12 +41,28 @@ def _bracket_math(state: StateInline, silent: bool) -> bool:
     end = state.src.find(closer, start, last + len(closer)) if last >= start else -1
     if end < 0 or not state.src[start:end].strip():
         return False
+    if opener == "\\[" and not _ends_line(state.src, end + 2):
+        return False
     if not silent:
         token = state.push(kind, "math", 0)
         token.content = state.src[start:end]
         token.markup = opener
     state.pos = end + 2
     return True
+
+
+def _starts_line(src: str, pos: int) -> bool:
+    """`\\[` opens display math only at the start of a line, and its `\\]` must end one
+    (`_ends_line`): elsewhere it is what CommonMark makes it, an escaped bracket, and
+    "\\[projectname\\]/settings.py" is a path, not a formula."""
+    while pos > 0 and src[pos - 1] in " \t":
+        pos -= 1
+    return pos == 0 or src[pos - 1] == "\n"
+
+
+def _ends_line(src: str, pos: int) -> bool:
+    line_end = src.find("\n", pos)
+    return not src[pos : len(src) if line_end < 0 else line_end].strip()
 
 
 def render_math_inline(self, tokens, idx, options, env) -> str:
