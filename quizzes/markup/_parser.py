@@ -32,7 +32,8 @@ def block_parser() -> MarkdownIt:
 
 
 def _build() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"maxNesting": PARSE_NESTING})
+    # GitHub's strikethrough: `~one~` as well as `~~two~~`, and a run of three or more is text.
+    md = MarkdownIt("commonmark", {"maxNesting": PARSE_NESTING, "strikethrough_single_tilde": True})
     md.enable(["table", "strikethrough"])
     md.use(gfm_autolink_plugin)
     # A formula's content may not start or end with a space, and a dollar sign before a
