@@ -14,6 +14,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
+from quizzes.markup._autolink import complete_email_autolinks
 from quizzes.markup._code import render_code_block, render_fence
 from quizzes.markup._math import bracket_math_plugin, render_math_block, render_math_inline
 
@@ -36,6 +37,7 @@ def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": PARSE_NESTING, "strikethrough_single_tilde": True})
     md.enable(["table", "strikethrough"])
     md.use(gfm_autolink_plugin)
+    md.core.ruler.push("complete_email_autolinks", complete_email_autolinks)
     # A formula's content may not start or end with a space, and a dollar sign before a
     # digit is a price ("$5 and $10"), as on GitHub.
     md.inline.ruler.before("escape", "price", _price)
