@@ -4,12 +4,14 @@ block) and by screen readers.
 `$…$` and `$$…$$` come from mdit-py-plugins' dollarmath; `\\(…\\)` and `\\[…\\]` from the
 rule below, which finds closers in linear time (the texmath plugin's regular expressions
 are quadratic on a run of openers). A formula latex2mathml cannot read keeps its source,
-shown as code, and is reported as a warning.
+shown as code, and is reported as a warning; so does one it reads too leniently, with
+unbalanced braces or a command short of its arguments.
 """
 
 from __future__ import annotations
 
 from html import escape
+from xml.etree import ElementTree
 
 from latex2mathml.converter import convert
 from markdown_it import MarkdownIt
@@ -18,6 +20,12 @@ from markdown_it.rules_inline import StateInline
 from quizzes.markup import _problems
 
 MAX_FORMULA_CHARS = 2_000
+# MathML elements whose children are their arguments, and how many: latex2mathml builds
+# them from whatever follows the command, so "\\frac{a}" was a fraction with no denominator.
+ARGUMENTS = {
+    "mfrac": 2, "mroot": 2, "msub": 2, "msup": 2, "munder": 2, "mover": 2, "msubsup": 3,
+    "munderover": 3,
+}  # fmt: skip
 BRACKETS = {"\\(": ("\\)", "math_inline_bracket"), "\\[": ("\\]", "math_inline_double")}
 
 
@@ -91,11 +99,44 @@ def _formula(token, display: bool, env) -> str | None:
         mathml = convert(latex, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many exception types, RecursionError included
         mathml = None
-    # latex2mathml writes a command it does not know as an identifier named after it.
-    if mathml is None or "<mi>\\" in mathml:
+    if mathml is None or not _readable(latex, mathml):
         _problems.warn(env, "math_invalid", line, formula=_excerpt(latex))
         return None
     return mathml
+
+
+def _readable(latex: str, mathml: str) -> bool:
+    """Whether latex2mathml understood the formula rather than guessed."""
+    # It writes a command it does not know as an identifier named after it.
+    if "<mi>\\" in mathml or not _balanced(latex):
+        return False
+    try:
+        root = ElementTree.fromstring(mathml)
+    except ElementTree.ParseError:
+        return False
+    for element in root.iter():
+        name = element.tag.rpartition("}")[2]
+        if name in ARGUMENTS and len(element) != ARGUMENTS[name]:
+            return False
+    return True
+
+
+def _balanced(latex: str) -> bool:
+    """Braces open and close in pairs; `\\{` and `\\}` are the characters, not braces."""
+    depth = 0
+    escaped = False
+    for char in latex:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def _source_code(token, env) -> str:
