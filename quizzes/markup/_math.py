@@ -16,6 +16,8 @@ from xml.etree import ElementTree
 from latex2mathml.converter import convert
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
 from quizzes.markup import _problems
 
@@ -29,9 +31,39 @@ ARGUMENTS = {
 BRACKETS = {"\\(": ("\\)", "math_inline_bracket"), "\\[": ("\\]", "math_inline_double")}
 
 
-def bracket_math_plugin(md: MarkdownIt) -> None:
+def math_plugin(md: MarkdownIt) -> None:
+    # A formula's content may not start or end with a space, as on GitHub.
+    md.use(dollarmath_plugin, allow_space=False, double_inline=True)
+    md.inline.ruler.at("math_inline", _with_offset(math_inline_dollar(False, True, True)))
     # Before "escape": in CommonMark `\(` is an escaped parenthesis.
-    md.inline.ruler.before("escape", "math_bracket", _bracket_math)
+    md.inline.ruler.before("escape", "math_bracket", _with_offset(_bracket_math))
+
+
+def _with_offset(rule):
+    """The inline rule, with each formula it finds knowing how many lines into its paragraph
+    it starts (`meta["offset"]`), for the line of a warning: the tokens before it cannot
+    tell, as a code span's line breaks have become spaces."""
+
+    def with_offset(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        if not rule(state, silent):
+            return False
+        for token in state.tokens[count:]:
+            token.meta["offset"] = _line_breaks_before(state, start)
+        return True
+
+    return with_offset
+
+
+def _line_breaks_before(state: StateInline, pos: int) -> int:
+    # Counted on from the last formula of this text, so that many formulas stay linear.
+    counted = state.env.setdefault("_line_breaks", {})
+    last_pos, breaks = counted.get(state.src, (0, 0))
+    if pos < last_pos:
+        last_pos, breaks = 0, 0
+    breaks += state.src.count("\n", last_pos, pos)
+    counted[state.src] = (pos, breaks)
+    return breaks
 
 
 def _bracket_math(state: StateInline, silent: bool) -> bool:

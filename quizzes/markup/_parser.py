@@ -11,12 +11,11 @@ from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from quizzes.markup._autolink import complete_email_autolinks
 from quizzes.markup._code import render_code_block, render_fence
-from quizzes.markup._math import bracket_math_plugin, render_math_block, render_math_inline
+from quizzes.markup._math import math_plugin, render_math_block, render_math_inline
 
 # Levels beyond the limit are still parsed this far, so that the limit can be reported
 # with its line instead of markdown-it silently skipping the rest of the text.
@@ -38,11 +37,9 @@ def _build() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(gfm_autolink_plugin)
     md.core.ruler.push("complete_email_autolinks", complete_email_autolinks)
-    # A formula's content may not start or end with a space, and a dollar sign before a
-    # digit is a price ("$5 and $10"), as on GitHub.
+    # A dollar sign before a digit is a price ("$5 and $10"), not a formula, as on GitHub.
     md.inline.ruler.before("escape", "price", _price)
-    md.use(dollarmath_plugin, allow_space=False, double_inline=True)
-    md.use(bracket_math_plugin)
+    md.use(math_plugin)
     md.core.ruler.push("table_alignment_classes", _alignment_classes)
     md.core.ruler.push("source_lines", _source_lines)
     md.add_render_rule("fence", render_fence)
@@ -78,17 +75,15 @@ def _alignment_classes(state) -> None:
 
 
 def _source_lines(state) -> None:
-    """Give every inline token its line in the text (from 1), for messages about it."""
+    """Give every formula in a paragraph (or a heading, a table cell) its line in the text,
+    from 1, for a warning about it."""
     for token in state.tokens:
         if token.type != "inline" or not token.children:
             continue
-        line = token.map[0] + 1 if token.map else 1
+        first = token.map[0] + 1 if token.map else 1
         for child in token.children:
-            child.meta["line"] = line
-            if child.type in ("softbreak", "hardbreak"):
-                line += 1
-            elif child.content:
-                line += child.content.count("\n")
+            if "offset" in child.meta:
+                child.meta["line"] = first + child.meta["offset"]
 
 
 def parse(text: str, env: dict, *, inline: bool) -> list[Token]:
