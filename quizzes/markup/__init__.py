@@ -35,8 +35,9 @@ __all__ = [
 # Ten times the longest text in the fixture and the shared corpus; the worst inputs at this size
 # take well under a second (see `make bench`).
 MAX_TEXT_CHARS = 10_000
-# Block nesting (lists in lists, quotes in lists, ...) in parser levels: a list item inside
-# a list is two levels, so this allows about eight nested lists.
+# Block nesting (lists in lists, quotes in lists, ...) in parser levels: a list and its item
+# are two levels and the item's text one more, so this allows seven nested lists, or
+# fifteen nested quotes.
 MAX_NESTING = 16
 TIME_LIMIT_SECONDS = 2.0
 

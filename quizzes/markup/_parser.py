@@ -17,9 +17,11 @@ from quizzes.markup._autolink import complete_email_autolinks
 from quizzes.markup._code import render_code_block, render_fence
 from quizzes.markup._math import math_plugin, render_math_block, render_math_inline
 
-# Levels beyond the limit are still parsed this far, so that the limit can be reported
-# with its line instead of markdown-it silently skipping the rest of the text.
-PARSE_NESTING = 64
+# Levels beyond the limit (`MAX_NESTING`, 16) are still parsed this far, so that the limit
+# can be reported with its line instead of markdown-it silently skipping the rest of the
+# text. No further: markdown-it also bounds inline nesting by it, and a run of 5,000 "!["
+# looks that deep ahead from each one (1 s at 64 levels, a quarter of that at 20).
+PARSE_NESTING = 20
 ALIGN_CLASSES = {"left": "text-start", "center": "text-center", "right": "text-end"}
 
 _local = threading.local()
