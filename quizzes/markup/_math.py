@@ -10,10 +10,11 @@ unbalanced braces or a command short of its arguments.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from xml.etree import ElementTree
 
-from latex2mathml.converter import convert
+from latex2mathml.converter import convert_to_element
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -28,6 +29,8 @@ ARGUMENTS = {
     "mfrac": 2, "mroot": 2, "msub": 2, "msup": 2, "munder": 2, "mover": 2, "msubsup": 3,
     "munderover": 3,
 }  # fmt: skip
+# latex2mathml writes symbols as character references in the text of its elements.
+CHARACTER_REFERENCE = re.compile(r"&amp;(#x[0-9A-Fa-f]+;)")
 BRACKETS = {"\\(": ("\\)", "math_inline_bracket"), "\\[": ("\\]", "math_inline_double")}
 
 
@@ -128,13 +131,21 @@ def _formula(token, display: bool, env) -> str | None:
         _problems.warn(env, "math_too_long", line, limit=MAX_FORMULA_CHARS)
         return None
     try:
-        mathml = convert(latex, display="block" if display else "inline")
+        mathml = _mathml(latex, display)
     except Exception:  # latex2mathml raises many exception types, RecursionError included
         mathml = None
     if mathml is None or not _readable(latex, mathml):
         _problems.warn(env, "math_invalid", line, formula=_excerpt(latex))
         return None
     return mathml
+
+
+def _mathml(latex: str, display: bool) -> str:
+    """latex2mathml's `convert` unescapes all of its output to turn the references back
+    into characters, the text of `\\text{}` included, so "\\text{a<b}" came out as a tag.
+    Serialized here, only the references are unescaped."""
+    element = convert_to_element(latex, display="block" if display else "inline")
+    return CHARACTER_REFERENCE.sub(r"&\1", ElementTree.tostring(element, encoding="unicode"))
 
 
 def _readable(latex: str, mathml: str) -> bool:
