@@ -29,6 +29,11 @@ ARGUMENTS = {
     "mfrac": 2, "mroot": 2, "msub": 2, "msup": 2, "munder": 2, "mover": 2, "msubsup": 3,
     "munderover": 3,
 }  # fmt: skip
+# A formula that defines commands is a program: one of 2,000 characters expanded to 160,000
+# identifiers in 2 s. Quiz formulas do without.
+DEFINITION = re.compile(
+    r"\\(?:(?:re|provide)?newcommand|newenvironment|[gex]?def|let|DeclareMathOperator)(?![a-zA-Z])"
+)
 # latex2mathml writes symbols as character references in the text of its elements.
 CHARACTER_REFERENCE = re.compile(r"&amp;(#x[0-9A-Fa-f]+;)")
 BRACKETS = {"\\(": ("\\)", "math_inline_bracket"), "\\[": ("\\]", "math_inline_double")}
@@ -131,7 +136,7 @@ def _formula(token, display: bool, env) -> str | None:
         _problems.warn(env, "math_too_long", line, limit=MAX_FORMULA_CHARS)
         return None
     try:
-        mathml = _mathml(latex, display)
+        mathml = None if DEFINITION.search(latex) else _mathml(latex, display)
     except Exception:  # latex2mathml raises many exception types, RecursionError included
         mathml = None
     if mathml is None or not _readable(latex, mathml):
