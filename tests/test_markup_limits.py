@@ -120,6 +120,14 @@ def test_mixed_runs_at_the_size_limit_render(text, inline):
     assert isinstance(rendered, markup.Rendered) and rendered.html
 
 
+def test_formulas_that_would_expand_commands_a_hundredfold_are_not_read():
+    # Each would be 160,000 identifiers, 2 s of latex2mathml.
+    formula = "$\\newcommand{\\a}{" + "x" * 1700 + "}" + "\\a" * 95 + "$"
+    rendered = outcome("\n\n".join([formula] * 5))
+    assert isinstance(rendered, markup.Rendered)
+    assert [problem.code for problem in rendered.warnings] == ["math_invalid"] * 5
+
+
 # --- nesting ----------------------------------------------------------------------------------
 
 

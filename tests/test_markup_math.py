@@ -159,6 +159,33 @@ def test_an_invalid_formula_in_an_option_keeps_its_source_and_warns():
     assert rendered.warnings == (Problem("math_invalid", 1, {"formula": "\\frac{a"}),)
 
 
+@pytest.mark.parametrize(
+    "latex",
+    [
+        "\\newcommand{\\a}{x}\\a",
+        "\\renewcommand{\\a}{x}\\a",
+        "\\def\\a{x}\\a",
+        "\\DeclareMathOperator{\\sgn}{sgn}\\sgn x",
+        "\\newenvironment{e}{a}{b}",
+    ],
+)
+def test_a_formula_that_defines_commands_keeps_its_source_and_warns(latex):
+    rendered = render(f"${latex}$")
+    assert "<math" not in rendered.html and '<code class="math-error">' in rendered.html
+    assert rendered.warnings == (Problem("math_invalid", 1, {"formula": latex}),)
+
+
+def test_commands_that_only_look_like_definitions_are_read():
+    rendered = render("$\\left( a \\leq b \\right) \\delta \\deg$")
+    assert "<math" in rendered.html and rendered.warnings == ()
+
+
+def test_text_in_a_formula_keeps_its_angle_brackets_and_ampersands():
+    rendered = render("$\\text{a<b & c}$")
+    assert "<mtext>a&lt;b&nbsp;&amp;&nbsp;c</mtext>" in rendered.html
+    assert rendered.warnings == ()
+
+
 def test_a_formula_cannot_bring_colours_or_links():
     html = render("$\\color{red}{x}$ $\\href{https://evil.example}{y}$").html
     assert "<math" in html
