@@ -40,9 +40,11 @@ BRACKETS = {"\\(": ("\\)", "math_inline_bracket"), "\\[": ("\\]", "math_inline_d
 
 
 def math_plugin(md: MarkdownIt) -> None:
-    # A formula's content may not start or end with a space, as on GitHub.
+    # A formula's content may not start or end with a space, as on GitHub. The plugin's
+    # inline rule is made again, with the same settings, to be wrapped.
     md.use(dollarmath_plugin, allow_space=False, double_inline=True)
-    md.inline.ruler.at("math_inline", _with_offset(math_inline_dollar(False, True, True)))
+    dollars = math_inline_dollar(allow_space=False, allow_double=True)
+    md.inline.ruler.at("math_inline", _with_offset(dollars))
     # Before "escape": in CommonMark `\(` is an escaped parenthesis.
     md.inline.ruler.before("escape", "math_bracket", _with_offset(_bracket_math))
 
