@@ -12,7 +12,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qs_bench
 PYTEST_ARGS ?=
 
 .PHONY: install install-test axe run serve test test-sqlite test-postgres lint format \
-	lock messages clean deploy-check bench soak wrk
+	lock messages clean deploy-check bench soak wrk code-css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,11 @@ LOCK_ARGS ?=
 lock: $(VENV)/.installed-lock
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --strip-extras \
 		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o requirements.lock pyproject.toml
+
+## make code-css: write Pygments' colours for highlighted code to static/quizzes/code.css
+## (after a Pygments upgrade or a change of quizzes/markup/stylesheet.py; a test compares)
+code-css: install
+	$(BIN)/python -m quizzes.markup.stylesheet static/quizzes/code.css
 
 ## make messages: refresh and compile translations (needs GNU gettext, for developers only)
 messages: install

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from quizzes.markup._math import MAX_FORMULA_CHARS
-from quizzes.markup._parser import block_parser, inline_parser, nesting_too_deep
+from quizzes.markup._parser import block_parser, nesting_too_deep, parse
 from quizzes.markup._problems import Problem
 from quizzes.markup._sanitize import sanitize_html
 
@@ -36,8 +36,9 @@ __all__ = [
 # Ten times the longest text in the fixture and the shared corpus; the worst inputs at this size
 # take well under a second (see `make bench`).
 MAX_TEXT_CHARS = 10_000
-# Block nesting (lists in lists, quotes in lists, ...) in parser levels: each list costs
-# two (list and item) and an item's text two more, so this allows seven nested lists.
+# Block nesting (lists in lists, quotes in lists, ...) in parser levels: a list and its item
+# are two levels and the item's text one more, so this allows seven nested lists, or
+# fifteen nested quotes.
 MAX_NESTING = 16
 TIME_LIMIT_SECONDS = 2.0
 
@@ -58,7 +59,7 @@ class Rendered:
 
 
 def render(text: str, *, inline: bool = False) -> Rendered:
-    """Render one author text; `inline` for an option, which has no paragraphs."""
+    """Render one author text; `inline` for an option, whose label has no paragraph."""
     return _render(text, inline)
 
 
@@ -73,11 +74,11 @@ def _render(text: str, inline: bool) -> Rendered:
         raise Refused(Problem("too_long", line, {"limit": MAX_TEXT_CHARS, "length": len(text)}))
     started = time.perf_counter()
     env: dict = {"warnings": []}
-    md = inline_parser() if inline else block_parser()
-    tokens = md.parseInline(text, env) if inline else md.parse(text, env)
+    tokens = parse(text, env, inline=inline)
     deep = nesting_too_deep(tokens, MAX_NESTING)
     if deep is not None:
         raise Refused(Problem("too_deep", deep, {"limit": MAX_NESTING}))
+    md = block_parser()
     html = sanitize_html(md.renderer.render(tokens, md.options, env))
     elapsed = time.perf_counter() - started
     if elapsed > TIME_LIMIT_SECONDS:

@@ -1,5 +1,6 @@
 """Code blocks highlighted on the server by Pygments, as classes (the CSP forbids inline
-styles; `static/css/code.css` holds the colours), with the language named above the code."""
+styles; `static/quizzes/code.css`, written by
+`quizzes.markup.stylesheet`, holds the colours), with the language named above the code."""
 
 from __future__ import annotations
 

@@ -11,15 +11,17 @@ from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
+from quizzes.markup._autolink import complete_email_autolinks
 from quizzes.markup._code import render_code_block, render_fence
-from quizzes.markup._math import bracket_math_plugin, render_math_block, render_math_inline
+from quizzes.markup._math import math_plugin, render_math_block, render_math_inline
 
-# Levels beyond the limit are still parsed this far, so that the limit can be reported
-# with its line instead of markdown-it silently skipping the rest of the text.
-PARSE_NESTING = 64
+# Levels beyond the limit (`MAX_NESTING`, 16) are still parsed this far, so that the limit
+# can be reported with its line instead of markdown-it silently skipping the rest of the
+# text. No further: markdown-it also bounds inline nesting by it, and a run of 5,000 "!["
+# looks that deep ahead from each one (1 s at 64 levels, a quarter of that at 20).
+PARSE_NESTING = 20
 ALIGN_CLASSES = {"left": "text-start", "center": "text-center", "right": "text-end"}
 
 _local = threading.local()
@@ -31,19 +33,13 @@ def block_parser() -> MarkdownIt:
     return _local.block
 
 
-def inline_parser() -> MarkdownIt:
-    # The same rules: an option's text is parsed with `parseInline`, so it has no blocks.
-    return block_parser()
-
-
 def _build() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"maxNesting": PARSE_NESTING})
+    # GitHub's strikethrough: `~one~` as well as `~~two~~`, and a run of three or more is text.
+    md = MarkdownIt("commonmark", {"maxNesting": PARSE_NESTING, "strikethrough_single_tilde": True})
     md.enable(["table", "strikethrough"])
     md.use(gfm_autolink_plugin)
-    # Only dollarmath's block rule: the inline formulas are ours (see _math).
-    md.use(dollarmath_plugin)
-    md.inline.ruler.disable("math_inline")
-    md.use(bracket_math_plugin)
+    md.core.ruler.push("complete_email_autolinks", complete_email_autolinks)
+    md.use(math_plugin)
     md.core.ruler.push("table_alignment_classes", _alignment_classes)
     md.core.ruler.push("source_lines", _source_lines)
     md.add_render_rule("fence", render_fence)
@@ -69,17 +65,33 @@ def _alignment_classes(state) -> None:
 
 
 def _source_lines(state) -> None:
-    """Give every inline token its line in the text (from 1), for messages about it."""
+    """Give every formula in a paragraph (or a heading, a table cell) its line in the text,
+    from 1, for a warning about it."""
     for token in state.tokens:
         if token.type != "inline" or not token.children:
             continue
-        line = token.map[0] + 1 if token.map else 1
+        first = token.map[0] + 1 if token.map else 1
         for child in token.children:
-            child.meta["line"] = line
-            if child.type in ("softbreak", "hardbreak"):
-                line += 1
-            elif child.content:
-                line += child.content.count("\n")
+            if "offset" in child.meta:
+                child.meta["line"] = first + child.meta["offset"]
+
+
+def parse(text: str, env: dict, *, inline: bool) -> list[Token]:
+    """The text's tokens; `inline` for an option's label, which has no paragraph.
+
+    A one-line option is inline markdown only: answers such as "-", "# comment" or "1." are
+    meant as written, not as an empty list or a heading. A longer one (code in a fenced block
+    under its letter, say) keeps its blocks, as GitHub shows it, with a sole paragraph
+    unwrapped.
+    """
+    md = block_parser()
+    if inline and "\n" not in text.strip():
+        return md.parseInline(text, env)
+    tokens = md.parse(text, env)
+    kinds = [token.type for token in tokens]
+    if inline and kinds == ["paragraph_open", "inline", "paragraph_close"]:
+        return tokens[1:2]
+    return tokens
 
 
 def nesting_too_deep(tokens: Sequence[Token], limit: int) -> int | None:

@@ -29,6 +29,9 @@ MATHML_ATTRIBUTES = {
 }  # fmt: skip
 ALLOWED_TAGS = frozenset(HTML_TAGS | MATHML_TAGS)
 ALLOWED_ATTRIBUTES = {
+    # On every element: nh3 (Ammonia) allows these unless told otherwise, so they are
+    # written here for the allow-list to be complete where it is read.
+    "*": {"lang", "title"},
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
     "ol": {"start"},
