@@ -5,11 +5,12 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from quizzes import markup
 from quizzes.content import content_hash
-from quizzes.models import Option, Question, Quiz, QuizRevision
+from quizzes.models import Invite, Option, Question, Quiz, QuizRevision
 from quizzes.services.revisions import current_revision
 from tests.builders import ALL_RIGHT, answer_post, make_quiz
 
@@ -48,10 +49,13 @@ def test_every_candidate_and_review_page_works_without_the_renderer(
     client, admin_client, monkeypatch
 ):
     quiz = rich_quiz()  # writing is when rendering happens
+    invite = Invite.objects.create(quiz=quiz, candidate_name="Ира", candidate_email="i@ex.com")
     break_the_renderer(monkeypatch)
 
     html = client.get(quiz.get_absolute_url()).content.decode()
     assert '<math display="inline">' in html  # the description
+    invited = Client().get(invite.get_absolute_url(), follow=True).content.decode()
+    assert '<math display="inline">' in invited
     response = client.post(
         quiz.get_absolute_url(), {"candidate_name": "Анна", "candidate_email": "a@example.com"}
     )
