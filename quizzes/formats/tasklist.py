@@ -60,9 +60,9 @@ from .model import (
     ParsedOption,
     ParsedQuestion,
     ParsedQuiz,
-    Problem,
     implied_kind,
 )
+from .problems import Code, Problem
 
 QHEAD_RE = re.compile(r"^#{3,4}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
 TITLE_RE = re.compile(r"^#{1,2}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
@@ -119,10 +119,10 @@ class _TasklistParser(LineParser):
             elif title_index is None and not heads and TITLE_RE.match(lines[i]):
                 title_index = i
         if not heads:
-            self.error(0, "no questions found: expected '### Q1. question' headings")
+            self.error(0, Code.NO_QUESTIONS)
             return None
         if title_index is None:
-            self.warn(0, "no '#' or '##' title heading before the first question: title is empty")
+            self.warn(0, Code.TASKLIST_NO_TITLE)
             title = ""
         else:
             m = TITLE_RE.match(lines[title_index])
@@ -138,7 +138,7 @@ class _TasklistParser(LineParser):
         bounds = zip(heads, [*heads[1:], len(lines)], strict=True)
         questions = [q for h, end in bounds if (q := self._question(h, end)) is not None]
         if not questions:
-            self.error(heads[0], "no question has any '- [ ]' / '- [x]' options")
+            self.error(heads[0], Code.TASKLIST_NO_OPTIONS)
         if self.errors:
             return None
         return ParsedQuiz(
@@ -159,12 +159,12 @@ class _TasklistParser(LineParser):
         options_at = (j for j in md.outside_code(lines, i, end) if OPTION_RE.match(lines[j]))
         opt_start = next(options_at, None)
         if opt_start is None:
-            self.warn_not_imported(head, end, "question without '- [ ]' / '- [x]' options: skipped")
+            self.warn_not_imported(head, end, Code.TASKLIST_QUESTION_SKIPPED)
             return None
         body = md.join_text(lines[i:opt_start], _structural)
         text = "\n\n".join(part for part in (heading, body) if part)
         if not text:
-            self.warn(head, "question has no text")
+            self.warn(head, Code.TASKLIST_NO_TEXT)
 
         options, j = self._options(opt_start, end)
         explanation = md.join_text(lines[j:end], _structural)
@@ -172,7 +172,7 @@ class _TasklistParser(LineParser):
         published = "draft" not in tokens
         if published and not any(o.verdict == CORRECT for o in options):
             published = False
-            self.warn(head, "no option marked [x]: imported as a draft")
+            self.warn(head, Code.TASKLIST_DRAFT)
         return ParsedQuestion(
             text=text,
             kind=meta_kind(tokens) or implied_kind(options),
@@ -218,7 +218,7 @@ class _TasklistParser(LineParser):
         text_lines, feedback = _split_feedback(item)
         option_text = md.join_text(text_lines, _option_structural)
         if not option_text and not feedback:
-            self.warn(j, "empty option ignored")
+            self.warn(j, Code.TASKLIST_EMPTY_OPTION)
             return None, nxt
         option = ParsedOption(
             text=option_text,

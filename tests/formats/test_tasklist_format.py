@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from quizzes.formats import CORRECT, INCORRECT, MULTIPLE, PARTIAL, SINGLE, detect_format, parse
+from quizzes.formats import (
+    CORRECT,
+    INCORRECT,
+    MULTIPLE,
+    PARTIAL,
+    SINGLE,
+    Code,
+    NotImported,
+    detect_format,
+    parse,
+)
 
 from ._paths import CORPUS_DIR, require_shared
 
@@ -108,7 +118,7 @@ def test_question_without_checked_option_is_a_draft_with_warning():
     assert [o.verdict for o in q.options] == [INCORRECT, INCORRECT]
     assert len(result.warnings) == 1
     assert result.warnings[0].line == 3
-    assert "no option marked [x]: imported as a draft" in result.warnings[0].message
+    assert result.warnings[0].code == Code.TASKLIST_DRAFT
 
 
 def test_question_without_options_is_skipped_with_warning():
@@ -122,24 +132,24 @@ def test_question_without_options_is_skipped_with_warning():
     [warning] = result.warnings
     assert warning.line == 3
     # Nothing of the question is stored, so the warning names every line and quotes it.
-    assert warning.message == (
-        "question without '- [ ]' / '- [x]' options: skipped; lines 3–6 not imported: "
-        "'#### Q1. Lettered options? a) one b) two'"
-    )
+    assert warning.code == Code.TASKLIST_QUESTION_SKIPPED
+    assert warning.not_imported == NotImported(3, 6, "#### Q1. Lettered options? a) one b) two")
 
 
 def test_long_skipped_question_is_quoted_in_part():
     text = "## ML\n\n#### Q1. Lettered\n\n" + "word " * 30 + "\n\n#### Q2. Real?\n\n- [x] yes\n"
     [warning] = parse(text).warnings
-    assert "lines 3–5 not imported: '#### Q1. Lettered word word" in warning.message
-    assert warning.message.endswith("…'")
-    assert len(warning.message) < 150
+    skipped = warning.not_imported
+    assert (skipped.first, skipped.last) == (3, 5)
+    assert skipped.words.startswith("#### Q1. Lettered word word")
+    assert skipped.words.endswith("…")
+    assert len(skipped.words) == 60
 
 
 def test_empty_option_is_ignored_with_warning():
     result = parse("## Git\n\n#### Q1. Pick\n\n- [x] a\n- [ ] b\n- [ ]\n")
     assert options_of(result.quiz.questions[0]) == [("a", CORRECT), ("b", INCORRECT)]
-    assert result.warnings[0].line == 7
+    assert [(w.line, w.code) for w in result.warnings] == [(7, Code.TASKLIST_EMPTY_OPTION)]
 
 
 def test_partial_marker_and_feedback_blockquote_extensions():
@@ -170,11 +180,10 @@ def test_heading_without_prefix_has_no_number():
 
 
 def test_errors_for_empty_and_question_less_files():
-    for data in (b"", b"## Title\n\nprose only\n"):
+    for data, code in ((b"", Code.EMPTY_FILE), (b"## Title\n\nprose only\n", Code.NO_QUESTIONS)):
         result = parse(data, format="tasklist")
         assert result.quiz is None
-        assert len(result.errors) == 1
-        assert result.errors[0].line == 1
+        assert [(e.line, e.code) for e in result.errors] == [(1, code)]
 
 
 def test_detect_format_picks_tasklist():
@@ -206,11 +215,9 @@ def test_every_corpus_file_parses(path):
                 MULTIPLE if sum(o.verdict == CORRECT for o in q.options) > 1 else SINGLE
             )
         else:
-            assert any(
-                w.line == q.line and "imported as a draft" in w.message for w in result.warnings
-            )
+            assert any(w.line == q.line and w.code == Code.TASKLIST_DRAFT for w in result.warnings)
     for warning in result.warnings:
-        assert warning.line is not None and "\n" not in warning.message
+        assert warning.line is not None
 
 
 def test_corpus_sanity_counts():

@@ -19,7 +19,6 @@ from ._paths import CORPUS_DIR, REPO_ROOT, SEED_FILE, require_shared
 
 LETTERS = "bcdfghklmnpqrstvwxzбвгджзклмнпрстфхцчшщ"
 WORD_RE = re.compile(r"[^\W\d_]+")
-RANGE_RE = re.compile(r"lines (\d+)[–-](\d+)")
 EMOJI = {"correct": "✅", "incorrect": "❌", "partial": "⚠️"}
 # How an author may dress a word: emphasis, code spans, brackets, punctuation.
 DRESSES = ["{}", "{}", "({})", "[{}]", "`{}`", "**{}**", "*{}*", "{},", "{}.", "«{}»", "{}:"]
@@ -66,8 +65,8 @@ def named_lines(result: ParseResult) -> set[int]:
     for warning in result.warnings:
         if warning.line is not None:
             named.add(warning.line)
-        for first, last in RANGE_RE.findall(warning.message):
-            named.update(range(int(first), int(last) + 1))
+        if (skipped := warning.not_imported) is not None:
+            named.update(range(skipped.first, skipped.last + 1))
     return named
 
 
