@@ -179,11 +179,83 @@ def test_heading_without_prefix_has_no_number():
     assert (q.number, q.text) == (None, "What is 2+2?")
 
 
+def test_q_numbers_without_a_stop_are_numbers_and_other_letters_stay_text():
+    text = "# Quiz\n\n### Q1 Pick\n\n- [x] a\n- [ ] b\n\n### A1 steak sauce?\n\n- [x] yes\n"
+    assert [(q.number, q.text) for q in parse_ok(text).quiz.questions] == [
+        (1, "Pick"),
+        (None, "A1 steak sauce?"),
+    ]
+
+
 def test_errors_for_empty_and_question_less_files():
     for data, code in ((b"", Code.EMPTY_FILE), (b"## Title\n\nprose only\n", Code.NO_QUESTIONS)):
         result = parse(data, format="tasklist")
         assert result.quiz is None
         assert [(e.line, e.code) for e in result.errors] == [(1, code)]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("## Q1 Which one?", "## Q2 And now?"),
+        ("## Q1\n\nWhich one?", "## Q2\n\nAnd now?"),
+        ("## 1. Which one?", "## 2. And now?"),
+        ("## Question 1: Which one?", "## Question 2: And now?"),
+        ("### Q1. Which one?", "### Q2. And now?"),
+        ("#### 1) Which one?", "#### 2) And now?"),
+        ("**1.** Which one?", "**2.** And now?"),
+        ("**1.**\n\nWhich one?", "**2.**\n\nAnd now?"),
+        ("**Q1.** Which one?", "**Q2.** And now?"),
+        ("**1. Which one?**", "**2. And now?**"),
+    ],
+)
+def test_question_heading_styles_of_real_files(first, second):
+    text = f"# Quiz\n\n{first}\n\n- [ ] a\n- [x] b\n\n{second}\n- [x] c\n- [x] d\n\nBecause.\n"
+    result = parse_ok(text)
+    assert result.warnings == []
+    quiz = result.quiz
+    assert quiz.title == "Quiz"
+    assert [(q.number, q.text, q.kind) for q in quiz.questions] == [
+        (1, "Which one?", SINGLE),
+        (2, "And now?", MULTIPLE),
+    ]
+    assert options_of(quiz.questions[1]) == [("c", CORRECT), ("d", CORRECT)]
+    assert quiz.questions[1].explanation == "Because."
+
+
+def test_numbered_h2_questions_take_an_unnumbered_h2_title_and_keep_subheadings():
+    text = (
+        "## Python quiz\n\nAbout it.\n\n## Q1\n\nPick one.\n\n- [x] a\n- [ ] b\n\n"
+        "### Explanation\n\nBecause a.\n\n## Q2\n\nPick two.\n\n- [x] c\n- [x] d\n"
+    )
+    quiz = parse_ok(text).quiz
+    assert (quiz.title, quiz.description) == ("Python quiz", "About it.")
+    assert [(q.number, q.text) for q in quiz.questions] == [(1, "Pick one."), (2, "Pick two.")]
+    assert quiz.questions[0].explanation == "### Explanation\n\nBecause a."
+
+
+def test_numbered_h2_and_bold_lines_in_a_file_of_h4_questions_stay_text():
+    text = (
+        "## Django\n\n## 1. Basics\n\n#### Q1. First?\n\n- [x] a\n- [ ] b\n\n"
+        "**1.** One reason.\n\n**2. Another reason**\n\n#### Q2. Second?\n\n- [x] c\n- [ ] d\n"
+    )
+    quiz = parse_ok(text).quiz
+    assert quiz.description == "## 1. Basics"
+    assert [q.number for q in quiz.questions] == [1, 2]
+    assert quiz.questions[0].explanation == "**1.** One reason.\n\n**2. Another reason**"
+
+
+def test_bold_lines_without_a_number_are_not_questions():
+    text = "# Quiz\n\n**1.** Pick.\n\n- [x] a\n- [ ] b\n\n**Explanation:** a is right.\n"
+    [question] = parse_ok(text).quiz.questions
+    assert question.explanation == "**Explanation:** a is right."
+
+
+def test_a_file_without_any_question_heading_is_told_what_is_expected():
+    text = "# Quiz\n\nQ1 Which one?\n\n- [ ] a\n- [x] b\n"
+    result = parse(text)
+    assert result.format == "tasklist"
+    assert [(e.line, e.code) for e in result.errors] == [(1, Code.NO_QUESTIONS)]
 
 
 def test_detect_format_picks_tasklist():
