@@ -20,6 +20,7 @@ PURE = ["grading", "content", "statistics", "charts", "integrity", "formats", "o
 FORBIDDEN = {
     **{core: ["django", "quizzes"] for core in PURE},
     "models": ["quizzes.selectors", "quizzes.services", "quizzes.forms", "quizzes.views"],
+    "format_problems": ["quizzes.selectors", "quizzes.services", "quizzes.forms", "quizzes.admin"],
     "selectors": ["quizzes.services", "quizzes.forms", "quizzes.views", "quizzes.admin"],
     "services": ["quizzes.forms", "quizzes.views", "quizzes.admin", "quizzes.templatetags"],
     "forms": ["quizzes.services", "quizzes.views", "quizzes.admin"],

@@ -1,11 +1,13 @@
 """`manage.py import_quiz`: the seed, repairs, idempotency, reports and bad input."""
 
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from quizzes.models import Attempt, Option, Question, Quiz
 from quizzes.services.attempts import start_attempt
@@ -222,3 +224,39 @@ def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError):
         call_command("import_quiz", str(tmp_path / "nope.md"), stdout=out, stderr=out)
     assert "cannot read file" in out.getvalue()
+
+
+def failing_run(*args) -> tuple[str, str]:
+    """`import_quiz` on files with errors, in Russian: (stdout, stderr) as it ends."""
+    out, err = StringIO(), StringIO()
+    with translation.override("ru"), pytest.raises(CommandError):
+        call_command("import_quiz", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_reports_word_problems_in_english_with_their_codes_whatever_the_language(tmp_path):
+    path = tmp_path / "prose.md"
+    # Russian text that was once read as Mac OS Roman: repaired, then found to have no questions.
+    path.write_bytes("# Тест\n\nПросто текст.\n".encode().decode("mac_roman").encode())
+    out, _ = failing_run(str(path))
+    assert f"{path}: repaired mojibake: UTF-8 text that had been decoded as Mac OS Roman" in out
+    assert f"{path}:1: error: no questions found. Expected either the seed format:" in out
+    (entry,) = json.loads(failing_run(str(path), "--report", "json")[0])["files"]
+    assert entry["repairs"] == [
+        "repaired mojibake: UTF-8 text that had been decoded as Mac OS Roman"
+    ]
+    (error,) = entry["errors"]
+    assert (error["line"], error["code"], error["params"]) == (1, "no_questions", {})
+    assert error["message"].startswith("no questions found. Expected either the seed format:")
+
+
+def test_json_warnings_carry_code_parameters_and_english_words():
+    with translation.override("ru"):
+        out, _ = run(str(FIXTURE), "--report", "json", "--dry-run")
+    warning = json.loads(out)["files"][0]["warnings"][0]
+    assert warning == {
+        "line": 8,
+        "code": "seed_toc_missing",
+        "params": {"label": "Задание 4"},
+        "message": "the table of contents lists 'Задание 4' but the file has no such question",
+    }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes import formats
 from quizzes.admin.forms import ImportConfirmForm, ImportUploadForm
+from quizzes.format_problems import ShownProblem, problem_message, shown_problems
 from quizzes.selectors.authoring import import_plan
 from quizzes.services.importing import (
     ImportRefused,
@@ -69,11 +70,8 @@ class QuizImportAdmin(admin.ModelAdmin):
             file_name = request.FILES["file"].name
             result = formats.parse(data, format=form.cleaned_data["format"] or None)
             too_large = import_errors(result.quiz) if result.ok and result.quiz else []
-            if result.ok and result.quiz:
-                result.warnings += [
-                    formats.Problem(None, warning) for warning in text_problems(result.quiz)[1]
-                ]
             context.update(result=result, file_name=file_name, import_errors=too_large)
+            context.update(self._shown(result))
             if result.ok and result.quiz is not None and not too_large:
                 slug = form.cleaned_data["slug"] or quiz_slug(result.quiz.title)
                 payload = {
@@ -114,6 +112,7 @@ class QuizImportAdmin(admin.ModelAdmin):
         if not result.ok or result.quiz is None:
             # Same bytes, same parser: only a parser change between the steps lands here.
             context.update(result=result, file_name=payload["name"], form=ImportUploadForm())
+            context.update(self._shown(result))
             return TemplateResponse(request, "admin/quizzes/quiz/import.html", context)
         try:
             summary = import_quiz(
@@ -125,6 +124,18 @@ class QuizImportAdmin(admin.ModelAdmin):
             return redirect("admin:quizzes_quiz_import")
         self._report_import(request, summary, result, file_name=payload["name"])
         return redirect(reverse("admin:quizzes_quiz_change", args=[summary.quiz.pk]))
+
+    @staticmethod
+    def _shown(result: formats.ParseResult) -> dict:
+        """The preview's repairs, errors and warnings in the reader's language."""
+        warnings = shown_problems(result.warnings)
+        if result.ok and result.quiz:
+            warnings += [ShownProblem(None, text) for text in text_problems(result.quiz)[1]]
+        return {
+            "parse_repairs": [problem_message(repair) for repair in result.repairs],
+            "parse_errors": shown_problems(result.errors),
+            "parse_warnings": warnings,
+        }
 
     def _report_import(self, request, summary, result, file_name: str):
         """Record the import in the quiz's history; tell the author the outcome and any warnings."""
@@ -150,10 +161,5 @@ class QuizImportAdmin(admin.ModelAdmin):
             },
             messages.SUCCESS,
         )
-        for warning in result.warnings:
-            self.message_user(
-                request,
-                gettext("line %(line)s: %(message)s")
-                % {"line": warning.line or "—", "message": warning.message},
-                messages.WARNING,
-            )
+        for warning in shown_problems(result.warnings):
+            self.message_user(request, str(warning), messages.WARNING)

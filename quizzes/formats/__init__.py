@@ -2,7 +2,8 @@
 
 ``parse(data)`` never raises on bad input: problems come back as
 ``ParseResult.errors`` (file unusable, ``quiz is None``) and
-``ParseResult.warnings`` (imported, but worth telling the author).
+``ParseResult.warnings`` (imported, but worth telling the author), each a ``Problem``
+with a ``Code`` and parameters that the Django layer words in the reader's language.
 ``write(quiz, format)`` is the inverse: ``parse(write(q, f), format=f)``
 reproduces ``q`` apart from ``line`` fields.
 
@@ -37,9 +38,9 @@ from .model import (
     ParsedQuestion,
     ParsedQuiz,
     ParseResult,
-    Problem,
     QuizSettings,
 )
+from .problems import Code, NotImported, Problem, problem
 from .seed import OPTION_RE as _SEED_OPTION_RE
 from .seed import QHEAD_RE as _SEED_QHEAD_RE
 from .seed import write_seed
@@ -60,8 +61,10 @@ __all__ = [
     "SINGLE",
     "TASKLIST",
     "VERDICTS",
+    "Code",
     "DecodedText",
     "FormatError",
+    "NotImported",
     "ParseResult",
     "ParsedOption",
     "ParsedQuestion",
@@ -125,7 +128,7 @@ def parse(data: bytes | str, *, format: str | None = None) -> ParseResult:
         # Upload views rely on parse() never raising; a parser bug must show
         # up as a reported error rather than a 500.
         quiz, warnings = None, []
-        errors = [Problem(None, f"internal parser error ({type(exc).__name__}: {exc})")]
+        errors = [problem(None, Code.INTERNAL_ERROR, error=f"{type(exc).__name__}: {exc}")]
     return ParseResult(
         quiz=quiz,
         format=fmt,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from . import _markdown as md
-from .model import KINDS, ParsedQuiz, Problem, QuizSettings
+from .model import KINDS, ParsedQuiz, QuizSettings
+from .problems import Code, NotImported, Problem
 from .settings import parse_settings
 
 # How much of the text a warning quotes.
@@ -22,10 +25,10 @@ class LineParser:
         self.errors: list[Problem] = []
         self.settings: QuizSettings | None = None
 
-    def warn(self, index: int | None, message: str) -> None:
-        self.warnings.append(Problem(None if index is None else index + 1, message))
+    def warn(self, index: int | None, code: Code, **params: str | int) -> None:
+        self.warnings.append(Problem(None if index is None else index + 1, code, params))
 
-    def warn_not_imported(self, start: int, stop: int, message: str) -> None:
+    def warn_not_imported(self, start: int, stop: int, code: Code) -> None:
         """Warn at line ``start`` that lines ``start`` to ``stop`` - 1 are not imported.
 
         The warning names the lines and quotes their first words, so that the author can
@@ -33,17 +36,16 @@ class LineParser:
         """
         nonblank = [i + 1 for i in range(start, stop) if not md.is_blank(self.lines[i])]
         if not nonblank:
-            self.warn(start, message)
+            self.warn(start, code)
             return
         first, last = nonblank[0], nonblank[-1]
-        where = f"line {first}" if first == last else f"lines {first}–{last}"
         words = " ".join(" ".join(self.lines[first - 1 : last]).split())
         if len(words) > _EXCERPT:
             words = words[: _EXCERPT - 1].rstrip() + "…"
-        self.warn(start, f"{message}; {where} not imported: {words!r}")
+        self.warnings.append(Problem(start + 1, code, {}, NotImported(first, last, words)))
 
-    def error(self, index: int | None, message: str) -> None:
-        self.errors.append(Problem(None if index is None else index + 1, message))
+    def error(self, index: int | None, code: Code, **params: str | int) -> None:
+        self.errors.append(Problem(None if index is None else index + 1, code, params))
 
     def read_settings(self, index: int) -> bool:
         """Take line ``index`` as the quiz settings line if it is a quizsite comment.
@@ -56,11 +58,10 @@ class LineParser:
         if tokens is None:
             return False
         if self.settings is not None:
-            self.warn(index, "a second quiz settings line is ignored")
+            self.warn(index, Code.SECOND_SETTINGS_LINE)
             return True
         self.settings, warnings = parse_settings(tokens)
-        for message in warnings:
-            self.warn(index, message)
+        self.warnings += [dataclasses.replace(warning, line=index + 1) for warning in warnings]
         return True
 
     def run(self) -> tuple[ParsedQuiz | None, list[Problem], list[Problem]]:
@@ -68,7 +69,7 @@ class LineParser:
         if "".join(self.lines).strip():
             quiz = self.parse()
         else:
-            self.error(0, "the file is empty")
+            self.error(0, Code.EMPTY_FILE)
             quiz = None
         return quiz, self.warnings, self.errors
 

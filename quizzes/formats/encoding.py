@@ -10,7 +10,8 @@ import codecs
 import re
 import unicodedata
 
-from .model import DecodedText, Problem
+from .model import DecodedText
+from .problems import Code, Problem, problem
 
 # Codecs that UTF-8 text is commonly mis-decoded with before being saved
 # again as UTF-8 (macOS TextEdit/old Office, Windows "ANSI").
@@ -67,14 +68,11 @@ def _looks_like_cyrillic_text(text: str) -> bool:
 def _binary_problem(data: bytes) -> Problem | None:
     nul = data.find(b"\x00")
     if nul != -1:
-        return Problem(
-            _line_of(data, nul),
-            f"binary data, not a text file (NUL byte at byte offset {nul})",
-        )
+        return problem(_line_of(data, nul), Code.BINARY_NUL, offset=nul)
     sample = data[:65536]
     controls = sum(1 for b in sample if (b < 0x20 and b not in _TEXT_CONTROLS) or b == 0x7F)
     if sample and controls > _MAX_CONTROL_RATIO * len(sample):
-        return Problem(1, "binary data, not a text file (too many control characters)")
+        return problem(1, Code.BINARY_CONTROLS)
     return None
 
 
@@ -99,15 +97,15 @@ def _try_unmojibake(text: str, codec: str) -> str | None:
     return fixed
 
 
-def repair_mojibake(text: str) -> tuple[str, list[str]]:
+def repair_mojibake(text: str) -> tuple[str, list[Problem]]:
     """Undo "UTF-8 decoded as a legacy 8-bit codec" damage, possibly nested."""
-    repairs: list[str] = []
+    repairs: list[Problem] = []
     for _ in range(3):
         for codec, label in _MOJIBAKE_CODECS:
             fixed = _try_unmojibake(text, codec)
             if fixed is not None:
                 text = fixed
-                repairs.append(f"repaired mojibake: UTF-8 text that had been decoded as {label}")
+                repairs.append(problem(None, Code.MOJIBAKE_REPAIRED, codec=label))
                 break
         else:
             break
@@ -136,13 +134,13 @@ def decode(data: bytes) -> DecodedText:
                 return DecodedText(
                     "",
                     codec,
-                    error=Problem(1, f"invalid UTF-16 data at byte offset {exc.start}"),
+                    error=problem(1, Code.INVALID_UTF16, offset=exc.start),
                 )
             return _finish(text, codec, [])
 
-    problem = _binary_problem(data)
-    if problem is not None:
-        return DecodedText("", "binary", error=problem)
+    binary = _binary_problem(data)
+    if binary is not None:
+        return DecodedText("", "binary", error=binary)
 
     if data.startswith(codecs.BOM_UTF8):
         encoding, body = "utf-8-sig", data[len(codecs.BOM_UTF8) :]
@@ -161,16 +159,12 @@ def decode(data: bytes) -> DecodedText:
         return DecodedText(
             "",
             encoding,
-            error=Problem(
-                _line_of(data, offset),
-                f"invalid UTF-8 at byte offset {offset} and not recognisable as "
-                "cp1251 Cyrillic text; save the file as UTF-8",
-            ),
+            error=problem(_line_of(data, offset), Code.INVALID_UTF8, offset=offset),
         )
     return _finish(text, encoding, [])
 
 
-def _finish(text: str, encoding: str, repairs: list[str]) -> DecodedText:
+def _finish(text: str, encoding: str, repairs: list[Problem]) -> DecodedText:
     text = normalize_newlines(text)
     text, fixed = repair_mojibake(text)
     return DecodedText(text, encoding, repairs + fixed)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .problems import Problem
+
 CORRECT = "correct"
 INCORRECT = "incorrect"
 PARTIAL = "partial"
@@ -88,15 +90,6 @@ class ParsedQuiz:
 
 
 @dataclass
-class Problem:
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return self.message if self.line is None else f"line {self.line}: {self.message}"
-
-
-@dataclass
 class DecodedText:
     """Result of turning raw bytes into text.
 
@@ -106,7 +99,7 @@ class DecodedText:
 
     text: str
     encoding: str
-    repairs: list[str] = field(default_factory=list)
+    repairs: list[Problem] = field(default_factory=list)
     error: Problem | None = None
 
 
@@ -115,7 +108,7 @@ class ParseResult:
     quiz: ParsedQuiz | None
     format: str
     encoding: str
-    repairs: list[str] = field(default_factory=list)
+    repairs: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
 

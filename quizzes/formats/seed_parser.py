@@ -7,6 +7,8 @@ on the question and a warning says why.
 
 from __future__ import annotations
 
+import dataclasses
+
 from . import _markdown as md
 from ._parsing import LineParser, meta_kind
 from .model import (
@@ -16,9 +18,9 @@ from .model import (
     ParsedOption,
     ParsedQuestion,
     ParsedQuiz,
-    Problem,
     implied_kind,
 )
+from .problems import Code, Problem
 from .seed import (
     BOLD_RE,
     BULLET_RE,
@@ -63,19 +65,14 @@ class _SeedParser(LineParser):
         first_q = heads[0] if heads else len(lines)
         title, description, toc = self._preamble(first_q)
         if not heads:
-            self.error(
-                0, "no questions found: expected headings like '## Задание 1' or '## Task 1'"
-            )
+            self.error(0, Code.NO_QUESTIONS)
             return None
         bounds = list(zip(heads, [*heads[1:], len(lines)], strict=True))
         questions = [q for h, end in bounds if (q := self._question(h, end)) is not None]
         numbers = {q.number for q in questions}
         for index, label, num in toc:
             if num not in numbers:
-                self.warn(
-                    index,
-                    f"the table of contents lists '{label}' but the file has no such question",
-                )
+                self.warn(index, Code.SEED_TOC_MISSING, label=label)
         if self.errors:
             return None
         return ParsedQuiz(
@@ -100,7 +97,7 @@ class _SeedParser(LineParser):
             else:
                 rest.append(line)
         if title is None:
-            self.warn(0, "no '# Title' heading before the first question: the title is empty")
+            self.warn(0, Code.SEED_NO_TITLE)
             title = ""
         return title.strip(), md.join_text(rest, structural), toc
 
@@ -113,11 +110,11 @@ class _SeedParser(LineParser):
         tokens, i = md.leading_meta(lines, head + 1, end)
         opt_start = self._options_start(i, end)
         if opt_start is None:
-            self.error(head, f"'{label}' has no options (expected bullets like '* ✅ answer')")
+            self.error(head, Code.SEED_NO_OPTIONS, label=label)
             return None
         text, kind = self._body(i, opt_start, label)
         if not text:
-            self.error(head, f"'{label}' has no question text")
+            self.error(head, Code.SEED_NO_TEXT, label=label)
 
         options, j = self._options(opt_start, end)
         explanation, j = self._explanation(j, end, options, label)
@@ -157,8 +154,9 @@ class _SeedParser(LineParser):
                 if not found_kind:
                     self.warn(
                         start + len(body) - 1,
-                        f"'{label}': unknown instruction line {body[-1].strip()!r} ignored, "
-                        "the question type is inferred",
+                        Code.SEED_UNKNOWN_INSTRUCTION,
+                        label=label,
+                        instruction=body[-1].strip(),
                     )
                 body.pop()
         while body and md.is_blank(body[-1]):
@@ -175,11 +173,11 @@ class _SeedParser(LineParser):
         """The question's kind (inferred when not given), after checking the verdicts fit it."""
         correct = sum(o.verdict == CORRECT for o in options)
         if correct == 0 and published:
-            self.error(head, f"'{label}' has no correct (✅) option")
+            self.error(head, Code.SEED_NO_CORRECT, label=label)
         if kind is None:
             return implied_kind(options)
         if kind == SINGLE and correct > 1:
-            self.warn(head, f"'{label}' is single-choice but has {correct} correct options")
+            self.warn(head, Code.SEED_SEVERAL_CORRECT, label=label, count=correct)
         return kind
 
     def _options(self, start: int, end: int) -> tuple[list[ParsedOption], int]:
@@ -199,7 +197,7 @@ class _SeedParser(LineParser):
                 )
                 text = md.join_text(item, structural)
                 if not text:
-                    self.error(j, "option has no text")
+                    self.error(j, Code.SEED_OPTION_NO_TEXT)
                 verdict = EMOJI_VERDICT[m.group("emoji")[0]]
                 options.append(ParsedOption(text=text, verdict=verdict, line=j + 1))
                 j = nxt
@@ -207,11 +205,7 @@ class _SeedParser(LineParser):
             if SEP_RE.match(line):
                 break
             if BULLET_RE.match(line):
-                self.error(
-                    j,
-                    f"option without a verdict (expected ✅, ❌ or ⚠️ after the bullet): "
-                    f"{line.strip()[:60]!r}",
-                )
+                self.error(j, Code.SEED_OPTION_NO_VERDICT, excerpt=line.strip()[:60])
                 j += 1
                 continue
             break
@@ -229,11 +223,7 @@ class _SeedParser(LineParser):
         if EXPL_RE.match(lines[j]):
             region_start = j + 1
         else:
-            self.warn(
-                j,
-                f"'{label}': text after the options without an '### Объяснение' heading "
-                "is used as the explanation",
-            )
+            self.warn(j, Code.SEED_UNHEADED_EXPLANATION, label=label)
             region_start = j
         region = lines[region_start:end]
         while region and (md.is_blank(region[-1]) or SEP_RE.match(region[-1])):
@@ -246,12 +236,9 @@ class _SeedParser(LineParser):
             read_section(region_start + h + 1, region[h], region[h + 1 : nxt])
             for h, nxt in zip(heads, [*heads[1:], len(region)], strict=True)
         ]
-        mapping = match_sections(options, sections)
-        if isinstance(mapping, str):
-            self.warn(
-                region_start + heads[0],
-                f"'{label}': per-option explanations kept on the question ({mapping})",
-            )
+        mapping = match_sections(options, sections, label)
+        if not isinstance(mapping, list):
+            self.warnings.append(dataclasses.replace(mapping, line=region_start + heads[0] + 1))
             return md.join_text(region, structural), end
         for section, index in zip(sections, mapping, strict=True):
             option = options[index]

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .model import ParsedOption
+from .problems import Code, Problem, problem
 from .seed import EMOJI_VERDICT
 
 _HEAD_RE = re.compile(
@@ -142,7 +143,9 @@ def heading_note(section: Section, text: str) -> str:
     return note.strip()
 
 
-def _by_text(options: list[ParsedOption], sections: list[Section]) -> list[int] | str:
+def _by_text(
+    options: list[ParsedOption], sections: list[Section], label: str
+) -> list[int] | Problem:
     mapping: list[int] = []
     for section in sections:
         lengths = {
@@ -153,23 +156,35 @@ def _by_text(options: list[ParsedOption], sections: list[Section]) -> list[int] 
         # "Adam" and "Adam with decay": a heading names the longest option it starts with.
         longest = max(lengths.values(), default=0)
         best = [k for k, length in lengths.items() if length == longest]
-        if len(best) != 1:
-            what = "no option" if not best else "several options"
-            return f"the section at line {section.line} matches {what}"
+        if not best:
+            return problem(None, Code.SEED_SECTION_NO_MATCH, label=label, section=section.line)
+        if len(best) > 1:
+            return problem(
+                None, Code.SEED_SECTION_SEVERAL_MATCHES, label=label, section=section.line
+            )
         mapping.append(best[0])
     if len(set(mapping)) != len(mapping):
-        return "several sections match the same option"
+        return problem(None, Code.SEED_SECTIONS_SAME_OPTION, label=label)
     return mapping
 
 
-def match_sections(options: list[ParsedOption], sections: list[Section]) -> list[int] | str:
-    """The option index of each section, or why no one-to-one match exists."""
+def match_sections(
+    options: list[ParsedOption], sections: list[Section], label: str
+) -> list[int] | Problem:
+    """The option index of each section, or a warning (without a line) about the question
+    ``label`` that says why no one-to-one match exists."""
     if len(sections) != len(options):
-        return f"{len(sections)} per-option sections for {len(options)} options"
+        return problem(
+            None,
+            Code.SEED_SECTIONS_COUNT,
+            label=label,
+            sections=len(sections),
+            options=len(options),
+        )
     numbers = [s.number or 0 for s in sections]
     if sorted(numbers) == list(range(1, len(options) + 1)):
         return [n - 1 for n in numbers]
-    mapping = _by_text(options, sections)
+    mapping = _by_text(options, sections, label)
     if isinstance(mapping, list):
         return mapping
     if [s.verdict for s in sections] == [o.verdict for o in options]:

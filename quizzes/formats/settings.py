@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from .model import ACCESS, FULL, MAX_TIME_LIMIT, PUBLIC, REVIEWS, QuizSettings
+from .problems import Code, Problem, problem
 
 PRACTICE = "practice"
 # token key -> (QuizSettings field, allowed values, the value a practice quiz must have)
@@ -42,36 +43,38 @@ def _time_limit(value: str) -> int | None:
     return seconds if seconds <= MAX_TIME_LIMIT else None
 
 
-def parse_settings(tokens: set[str]) -> tuple[QuizSettings, list[str]]:
-    """The settings a line's tokens state, and warnings about the tokens that were ignored."""
+def parse_settings(tokens: set[str]) -> tuple[QuizSettings, list[Problem]]:
+    """The settings a line's tokens state, and warnings (without a line) about the tokens
+    that were ignored."""
     settings = QuizSettings(practice=PRACTICE in tokens)
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     given: dict[str, list[str]] = {}
     for token in sorted(tokens - {PRACTICE}):
         key, sep, value = token.partition("=")
         if sep and (key in _CHOICES or key == _TIME_LIMIT):
             given.setdefault(key, []).append(value)
         else:
-            warnings.append(f"unknown quiz setting {token!r} ignored")
+            warnings.append(problem(None, Code.SETTING_UNKNOWN, token=token))
     for key, values in given.items():
         if len(values) > 1:
-            warnings.append(f"quiz setting {key!r} given more than once: ignored")
+            warnings.append(problem(None, Code.SETTING_REPEATED, key=key))
             continue
         value = values[0]
         if key == _TIME_LIMIT:
             seconds = _time_limit(value)
             if seconds is None:
-                warnings.append(
-                    f"time-limit={value!r} ignored: expected none, or a whole number of "
-                    "seconds, minutes or hours up to a week, like 90s, 45m or 2h"
-                )
+                warnings.append(problem(None, Code.SETTING_TIME_LIMIT, value=value))
             settings.time_limit = seconds
             continue
         name, allowed, practice_value = _CHOICES[key]
         if value not in allowed:
-            warnings.append(f"{key}={value!r} ignored: expected one of {', '.join(allowed)}")
+            warnings.append(
+                problem(None, Code.SETTING_VALUE, key=key, value=value, allowed=", ".join(allowed))
+            )
         elif settings.practice and value != practice_value:
-            warnings.append(f"{key}={value} ignored: a practice quiz has {key}={practice_value}")
+            warnings.append(
+                problem(None, Code.SETTING_PRACTICE, key=key, value=value, required=practice_value)
+            )
         else:
             setattr(settings, name, value)
     return settings, warnings

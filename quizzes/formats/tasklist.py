@@ -6,7 +6,7 @@ Layout::
 
     optional description
 
-    #### Q1. Question text             <- "###" or "####"; "Q1." / "D3." / "1." prefix
+    #### Q1. Question text             <- "###" or "####"; "Q1." / "D3." / "1." / "1)" prefix
     <!-- quizsite: multiple draft -->  <- optional, written only when needed
 
     optional body: text, code fences, images
@@ -20,6 +20,13 @@ Layout::
       > (quizsite extension)
 
     Text after the options is the explanation.
+
+Question headings, as real files write them: ``###`` or ``####`` headings (numbered or
+not); or numbered ``##`` headings (``## Q1``, ``## 1.``, ``## Question 1``); or numbered
+bold lines (``**1.** text``, ``**Q1.**``, ``**1. text**``). A file uses one style: the one
+with the most numbered headings, ``###``/``####`` on a tie, so that a numbered ``## 1.``
+section heading or bold ``**1.**`` line in a file of ``### Q1.`` questions stays text. The
+title is the first ``#`` or ``##`` heading before the first question that is not one.
 
 Semantics: one ``[x]`` = single choice, several = multiple choice; no ``[x]``
 imports the question as an unpublished draft with a warning (never guessed); a
@@ -39,8 +46,8 @@ Writer rules that make ``parse(write(q))`` lossless:
   starts with a code fence (which would otherwise belong to the last option).
 * Multi-line options are indented by two spaces; feedback is an indented
   blockquote after a blank line, so option-text lines starting with ``>`` are
-  backslash-escaped, as are free-text lines that look like ``###``/``####``
-  headings, task-list options or quizsite comments (see ``_markdown``).
+  backslash-escaped, as are free-text lines that look like question headings of any
+  style, task-list options or quizsite comments (see ``_markdown``).
 
 Known limits: as for the seed format (stripped fields, single-line title, no
 unclosed code fences in free text, non-negative question numbers).
@@ -60,17 +67,23 @@ from .model import (
     ParsedOption,
     ParsedQuestion,
     ParsedQuiz,
-    Problem,
     implied_kind,
 )
+from .problems import Code, Problem
 
 QHEAD_RE = re.compile(r"^#{3,4}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
+H2_RE = re.compile(r"^##[ \t]+(?P<title>.*?)[ \t]*$")
+# "**1.** text" (the number alone in bold) or "**1. text**" (the whole line).
+BOLD_NUMBER_RE = re.compile(r"^\*\*(?P<number>[^*\s][^*]*?)\*\*(?:[ \t]+(?P<title>.*?))?[ \t]*$")
+BOLD_LINE_RE = re.compile(r"^\*\*(?P<title>[^*\s].*?)\*\*[ \t]*$")
 TITLE_RE = re.compile(r"^#{1,2}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
 OPTION_RE = re.compile(
     r"^(?P<ind>[ ]{0,3})[-*+][ \t]+\[(?P<mark>[ xX~])\](?:[ \t]+(?P<text>.*)|[ \t]*)$"
 )
+_WORD = r"(?i:task|question|задание|вопрос|питання)[ \t]*"
+# "Q1." "D3." "1)" "Question 2:"; "Q1" and "Question 2" without the stop too.
 PREFIX_RE = re.compile(
-    r"^(?:[A-Z]{1,2}|(?i:task|question|задание|вопрос|питання)[ \t]*)?(?P<num>\d+)[.):](?=\s|$)"
+    rf"^(?:(?:[A-Z]{{1,2}}|{_WORD})?(?P<num>\d+)[.):]|(?:Q|{_WORD})(?P<bare>\d+))(?=\s|$)"
 )
 BULLET_RE = re.compile(r"^[ ]{0,3}[-*+][ \t]+\S")
 HEADING_RE = re.compile(r"^[ ]{0,3}#{1,6}(?:[ \t]|$)")
@@ -80,8 +93,49 @@ MARK_VERDICT = {" ": INCORRECT, "x": CORRECT, "X": CORRECT, "~": PARTIAL}
 VERDICT_MARK = {INCORRECT: " ", CORRECT: "x", PARTIAL: "~"}
 
 
+def _h34_title(line: str) -> str | None:
+    m = QHEAD_RE.match(line)
+    return None if m is None else (m.group("title") or "")
+
+
+def _h2_title(line: str) -> str | None:
+    """The text of a numbered "##" heading ("## Q1", "## 1. text"); None for any other line."""
+    m = H2_RE.match(line)
+    return m.group("title") if m and PREFIX_RE.match(m.group("title")) else None
+
+
+def _bold_title(line: str) -> str | None:
+    """ "1. text" for "**1.** text" and "**1. text**"; None unless the bold starts numbered."""
+    if (m := BOLD_NUMBER_RE.match(line)) and PREFIX_RE.fullmatch(m.group("number")):
+        return " ".join(part for part in (m.group("number"), m.group("title")) if part)
+    if (m := BOLD_LINE_RE.match(line)) and PREFIX_RE.match(m.group("title")):
+        return m.group("title")
+    return None
+
+
+# Heading styles: the "###"/"####" one first, which wins ties.
+_STYLES = (_h34_title, _h2_title, _bold_title)
+
+
+def _question_heads(lines: list[str]) -> list[tuple[int, str]]:
+    """(index, heading text) of each question heading, in the style the file uses."""
+    found: list[list[tuple[int, str]]] = [[] for _ in _STYLES]
+    for i in md.outside_code(lines):
+        for heads, title in zip(found, _STYLES, strict=True):
+            if (text := title(lines[i])) is not None:
+                heads.append((i, text))
+    numbered = [sum(bool(PREFIX_RE.match(text)) for _, text in heads) for heads in found]
+    # Unnumbered "###" headings count when no other style has a number.
+    best = max(range(len(_STYLES)), key=lambda k: (numbered[k], bool(found[k]), -k))
+    return found[best]
+
+
 def _structural(line: str) -> bool:
-    return bool(QHEAD_RE.match(line) or OPTION_RE.match(line) or md.META_RE.match(line))
+    return bool(
+        any(title(line) is not None for title in _STYLES)
+        or OPTION_RE.match(line)
+        or md.META_RE.match(line)
+    )
 
 
 def _option_structural(line: str) -> bool:
@@ -111,18 +165,15 @@ def _split_feedback(item: list[str]) -> tuple[list[str], list[str]]:
 class _TasklistParser(LineParser):
     def parse(self) -> ParsedQuiz | None:
         lines = self.lines
-        title_index = None
-        heads = []
-        for i in md.outside_code(lines):
-            if QHEAD_RE.match(lines[i]):
-                heads.append(i)
-            elif title_index is None and not heads and TITLE_RE.match(lines[i]):
-                title_index = i
-        if not heads:
-            self.error(0, "no questions found: expected '### Q1. question' headings")
+        found = _question_heads(lines)
+        if not found:
+            self.error(0, Code.NO_QUESTIONS)
             return None
+        heads = [i for i, _ in found]
+        titles = (i for i in md.outside_code(lines, 0, heads[0]) if TITLE_RE.match(lines[i]))
+        title_index = next(titles, None)
         if title_index is None:
-            self.warn(0, "no '#' or '##' title heading before the first question: title is empty")
+            self.warn(0, Code.TASKLIST_NO_TITLE)
             title = ""
         else:
             m = TITLE_RE.match(lines[title_index])
@@ -135,36 +186,36 @@ class _TasklistParser(LineParser):
             if i != title_index and not (i in code_free and self.read_settings(i))
         ]
         description = md.join_text(preamble, _structural)
-        bounds = zip(heads, [*heads[1:], len(lines)], strict=True)
-        questions = [q for h, end in bounds if (q := self._question(h, end)) is not None]
+        bounds = zip(found, [*heads[1:], len(lines)], strict=True)
+        questions = [
+            q for (h, heading), end in bounds if (q := self._question(h, heading, end)) is not None
+        ]
         if not questions:
-            self.error(heads[0], "no question has any '- [ ]' / '- [x]' options")
+            self.error(heads[0], Code.TASKLIST_NO_OPTIONS)
         if self.errors:
             return None
         return ParsedQuiz(
             title=title, description=description, questions=questions, settings=self.settings
         )
 
-    def _question(self, head: int, end: int) -> ParsedQuestion | None:
+    def _question(self, head: int, heading: str, end: int) -> ParsedQuestion | None:
         lines = self.lines
-        m = QHEAD_RE.match(lines[head])
-        assert m is not None
-        heading = (m.group("title") or "").strip()
+        heading = heading.strip()
         number = None
         if p := PREFIX_RE.match(heading):
-            number = int(p.group("num"))
+            number = int(p.group("num") or p.group("bare"))
             heading = heading[p.end() :].strip()
 
         tokens, i = md.leading_meta(lines, head + 1, end)
         options_at = (j for j in md.outside_code(lines, i, end) if OPTION_RE.match(lines[j]))
         opt_start = next(options_at, None)
         if opt_start is None:
-            self.warn_not_imported(head, end, "question without '- [ ]' / '- [x]' options: skipped")
+            self.warn_not_imported(head, end, Code.TASKLIST_QUESTION_SKIPPED)
             return None
         body = md.join_text(lines[i:opt_start], _structural)
         text = "\n\n".join(part for part in (heading, body) if part)
         if not text:
-            self.warn(head, "question has no text")
+            self.warn(head, Code.TASKLIST_NO_TEXT)
 
         options, j = self._options(opt_start, end)
         explanation = md.join_text(lines[j:end], _structural)
@@ -172,7 +223,7 @@ class _TasklistParser(LineParser):
         published = "draft" not in tokens
         if published and not any(o.verdict == CORRECT for o in options):
             published = False
-            self.warn(head, "no option marked [x]: imported as a draft")
+            self.warn(head, Code.TASKLIST_DRAFT)
         return ParsedQuestion(
             text=text,
             kind=meta_kind(tokens) or implied_kind(options),
@@ -218,7 +269,7 @@ class _TasklistParser(LineParser):
         text_lines, feedback = _split_feedback(item)
         option_text = md.join_text(text_lines, _option_structural)
         if not option_text and not feedback:
-            self.warn(j, "empty option ignored")
+            self.warn(j, Code.TASKLIST_EMPTY_OPTION)
             return None, nxt
         option = ParsedOption(
             text=option_text,

@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizzes.formats import ParseResult, parse
+from quizzes.formats import Code, ParseResult, parse
 
 from ._paths import CORPUS_DIR, SEED_FILE, require_shared
 
@@ -16,9 +16,11 @@ def assert_well_formed(result: ParseResult) -> None:
     assert isinstance(result, ParseResult)
     assert result.format in ("seed", "tasklist")
     assert (result.quiz is None) == bool(result.errors)
-    for problem in result.errors + result.warnings:
-        assert "\n" not in problem.message
-        assert not problem.message.startswith("internal parser error"), problem
+    for problem in result.errors + result.warnings + result.repairs:
+        assert problem.code in Code and problem.code != Code.INTERNAL_ERROR, problem
+        # Messages are one line: what a problem quotes of the file is too.
+        assert not any("\n" in str(value) for value in problem.params.values()), problem
+        assert problem.not_imported is None or "\n" not in problem.not_imported.words
     if result.quiz is not None:
         for q in result.quiz.questions:
             assert q.options

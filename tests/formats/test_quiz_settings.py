@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from quizzes.formats import ParsedOption, ParsedQuestion, ParsedQuiz, QuizSettings, parse, write
+from quizzes.formats import (
+    Code,
+    ParsedOption,
+    ParsedQuestion,
+    ParsedQuiz,
+    QuizSettings,
+    parse,
+    write,
+)
 
 FORMATS = ["seed", "tasklist"]
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "dl-nlp-cv.ru.md"
@@ -88,33 +96,50 @@ def test_time_limits_in_seconds_minutes_or_hours(fmt, value, seconds):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize(
-    ("token", "message"),
+    ("token", "code", "params"),
     [
-        ("colour=red", "unknown quiz setting 'colour=red' ignored"),
-        ("draft", "unknown quiz setting 'draft' ignored"),
-        ("access=everyone", "access='everyone' ignored: expected one of public, invite"),
-        ("review-after-close=all", "review-after-close='all' ignored"),
-        ("time-limit=8d", "time-limit='8d' ignored"),
-        ("time-limit=169h", "time-limit='169h' ignored"),  # over a week
-        ("time-limit=²m", "time-limit='²m' ignored"),  # a unicode digit is no number
-        ("time-limit=99999999999999999999h", "time-limit='99999999999999999999h' ignored"),
+        ("colour=red", Code.SETTING_UNKNOWN, {"token": "colour=red"}),
+        ("draft", Code.SETTING_UNKNOWN, {"token": "draft"}),
+        (
+            "access=everyone",
+            Code.SETTING_VALUE,
+            {"key": "access", "value": "everyone", "allowed": "public, invite"},
+        ),
+        (
+            "review-after-close=all",
+            Code.SETTING_VALUE,
+            {
+                "key": "review-after-close",
+                "value": "all",
+                "allowed": "thanks, score, correctness, full",
+            },
+        ),
+        ("time-limit=8d", Code.SETTING_TIME_LIMIT, {"value": "8d"}),
+        ("time-limit=169h", Code.SETTING_TIME_LIMIT, {"value": "169h"}),  # over a week
+        # A unicode digit is no number.
+        ("time-limit=²m", Code.SETTING_TIME_LIMIT, {"value": "²m"}),
+        (
+            "time-limit=99999999999999999999h",
+            Code.SETTING_TIME_LIMIT,
+            {"value": "99999999999999999999h"},
+        ),
     ],
 )
-def test_a_bad_token_is_reported_with_its_line_and_ignored(fmt, token, message):
+def test_a_bad_token_is_reported_with_its_line_and_ignored(fmt, token, code, params):
     # The good setting next to it still counts.
     good = "time-limit=1h" if token.startswith("access") else "access=public"
     result = parsed(fmt, file_with(fmt, f"<!-- quizsite: {token} {good} -->"))
     expected = QuizSettings(time_limit=3600) if "time" in good else QuizSettings(access="public")
     assert result.quiz.settings == expected
-    assert [(p.line, p.message[: len(message)]) for p in result.warnings] == [(3, message)]
+    assert [(p.line, p.code, p.params) for p in result.warnings] == [(3, code, params)]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_setting_given_twice_is_ignored(fmt):
     result = parsed(fmt, file_with(fmt, "<!-- quizsite: access=public, access=invite -->"))
     assert result.quiz.settings == QuizSettings()
-    assert [w.message for w in result.warnings] == [
-        "quiz setting 'access' given more than once: ignored"
+    assert [(w.code, w.params) for w in result.warnings] == [
+        (Code.SETTING_REPEATED, {"key": "access"})
     ]
 
 
@@ -123,9 +148,11 @@ def test_a_practice_quiz_cannot_be_invite_only_or_hide_its_review(fmt):
     line = "<!-- quizsite: practice access=invite review-after-attempt=thanks time-limit=1h -->"
     result = parsed(fmt, file_with(fmt, line))
     assert result.quiz.settings == QuizSettings(practice=True, time_limit=3600)
-    assert sorted(w.message for w in result.warnings) == [
-        "access=invite ignored: a practice quiz has access=public",
-        "review-after-attempt=thanks ignored: a practice quiz has review-after-attempt=full",
+    assert sorted(
+        (w.code, w.params["key"], w.params["value"], w.params["required"]) for w in result.warnings
+    ) == [
+        (Code.SETTING_PRACTICE, "access", "invite", "public"),
+        (Code.SETTING_PRACTICE, "review-after-attempt", "thanks", "full"),
     ]
 
 
@@ -134,9 +161,7 @@ def test_only_the_first_settings_line_counts(fmt):
     text = file_with(fmt, "<!-- quizsite: practice -->\n\n<!-- quizsite: access=invite -->")
     result = parsed(fmt, text)
     assert result.quiz.settings == QuizSettings(practice=True)
-    assert [(w.line, w.message) for w in result.warnings] == [
-        (5, "a second quiz settings line is ignored")
-    ]
+    assert [(w.line, w.code) for w in result.warnings] == [(5, Code.SECOND_SETTINGS_LINE)]
     assert result.quiz.description == "Описание"
 
 
@@ -197,5 +222,5 @@ def test_the_writer_refuses_settings_no_file_can_state(fmt, settings, message):
 def test_the_shipped_fixture_declares_itself_a_practice_quiz():
     result = parse(FIXTURE.read_bytes())
     assert result.ok
-    assert not [w for w in result.warnings if "setting" in w.message]
+    assert not [w for w in result.warnings if "setting" in w.code]
     assert result.quiz.settings == QuizSettings(practice=True)

@@ -10,16 +10,18 @@ from quizzes.formats import (
     MULTIPLE,
     PARTIAL,
     SINGLE,
+    Code,
     ParseResult,
     decode,
     detect_format,
     parse,
     write,
 )
+from quizzes.formats.problems import problem
 
 from ._paths import DATA
 
-MOJIBAKE_REPAIR = "repaired mojibake: UTF-8 text that had been decoded as Mac OS Roman"
+MOJIBAKE_REPAIR = problem(None, Code.MOJIBAKE_REPAIRED, codec="Mac OS Roman")
 
 
 def options_of(question):
@@ -32,7 +34,6 @@ def single_error(result: ParseResult):
     assert len(result.errors) == 1, result.errors
     problem = result.errors[0]
     assert problem.line is not None and problem.line >= 1
-    assert "\n" not in problem.message
     return problem
 
 
@@ -145,7 +146,7 @@ def test_seed_file_missing_toc_entries_give_one_warning_each(seed_bytes):
     result = parse(seed_bytes)
     assert len(result.warnings) == 3
     for warning, n in zip(result.warnings, (4, 5, 6), strict=True):
-        assert f"Задание {n}" in warning.message
+        assert (warning.code, warning.params) == (Code.SEED_TOC_MISSING, {"label": f"Задание {n}"})
         assert warning.line == 2 + n
 
 
@@ -155,21 +156,20 @@ def test_seed_file_missing_toc_entries_give_one_warning_each(seed_bytes):
 def test_empty_file_is_one_error():
     problem = single_error(parse(b""))
     assert problem.line == 1
-    assert "empty" in problem.message
-    assert "empty" in single_error(parse(b"  \r\n\n\t\n")).message
+    assert problem.code == Code.EMPTY_FILE
+    assert single_error(parse(b"  \r\n\n\t\n")).code == Code.EMPTY_FILE
 
 
 def test_file_without_questions_is_one_error():
     problem = single_error(parse(b"# Title\n\nJust prose, no tasks.\n"))
-    assert "no questions" in problem.message
+    assert problem.code == Code.NO_QUESTIONS
 
 
 def test_option_without_verdict_is_one_error_with_its_line():
     text = "# T\n\n## Задание 1\n\n**Q?**\n\n* ✅ yes\n* maybe\n* ❌ no\n"
     problem = single_error(parse(text.encode()))
     assert problem.line == 8
-    assert "without a verdict" in problem.message
-    assert "maybe" in problem.message
+    assert (problem.code, problem.params) == (Code.SEED_OPTION_NO_VERDICT, {"excerpt": "* maybe"})
 
 
 def test_bullets_in_question_body_and_explanation_are_not_options():
@@ -190,12 +190,12 @@ def test_question_without_correct_option_is_one_error():
     text = "# T\n\n## Task 1\n\n**Q?**\n\n* ❌ a\n* ❌ b\n"
     problem = single_error(parse(text.encode()))
     assert problem.line == 3
-    assert "no correct" in problem.message
+    assert (problem.code, problem.params) == (Code.SEED_NO_CORRECT, {"label": "Task 1"})
 
 
 def test_partial_only_question_is_an_error_too():
     text = "# T\n\n## Task 1\n\n**Q?**\n\n* ⚠️ a\n* ❌ b\n"
-    assert "no correct" in single_error(parse(text.encode())).message
+    assert single_error(parse(text.encode())).code == Code.SEED_NO_CORRECT
 
 
 def test_invalid_utf8_that_is_not_cp1251_reports_byte_offset():
@@ -203,24 +203,23 @@ def test_invalid_utf8_that_is_not_cp1251_reports_byte_offset():
     problem = single_error(parse(data))
     assert problem.line == 5
     offset = data.index(b"\xf9")
-    assert f"byte offset {offset}" in problem.message
-    assert "UTF-8" in problem.message
+    assert (problem.code, problem.params) == (Code.INVALID_UTF8, {"offset": offset})
 
 
 def test_undefined_cp1251_byte_is_invalid_utf8():
     problem = single_error(parse(b"# T\n\x98\n"))
-    assert "byte offset 4" in problem.message
+    assert (problem.code, problem.params) == (Code.INVALID_UTF8, {"offset": 4})
     assert problem.line == 2
 
 
 def test_binary_data_with_nul_bytes_is_one_error():
     problem = single_error(parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
-    assert "binary" in problem.message
+    assert (problem.code, problem.params) == (Code.BINARY_NUL, {"offset": 8})
 
 
 def test_binary_data_with_many_control_characters_is_one_error():
     problem = single_error(parse(bytes(range(1, 32)) * 20))
-    assert "binary" in problem.message
+    assert problem.code == Code.BINARY_CONTROLS
 
 
 # --------------------------------------------------------------------------- encodings
@@ -259,7 +258,7 @@ def test_cp1251_file_reports_encoding_with_parse_problems():
     pure = "# Тест\n\nПростой вопрос про сеть и слои\n".encode("cp1251")
     result = parse(pure)
     assert result.encoding == "cp1251"
-    assert "no questions" in single_error(result).message
+    assert single_error(result).code == Code.NO_QUESTIONS
 
 
 def test_utf16_with_bom_is_decoded():
@@ -323,7 +322,10 @@ def test_section_count_mismatch_keeps_explanation_on_question_with_warning():
     assert q.explanation == "General.\n\n#### ✅ 1. a\n\nfor a\n\n#### ❌ 2. b\n\nfor b"
     assert len(result.warnings) == 1
     assert result.warnings[0].line == 17
-    assert "2 per-option sections for 3 options" in result.warnings[0].message
+    assert (result.warnings[0].code, result.warnings[0].params) == (
+        Code.SEED_SECTIONS_COUNT,
+        {"label": "Задание 1", "sections": 2, "options": 3},
+    )
 
 
 def test_unmatched_section_text_keeps_explanation_with_warning():
@@ -334,7 +336,10 @@ def test_unmatched_section_text_keeps_explanation_with_warning():
     )
     result = parse(text.encode())
     assert result.ok
-    assert "the section at line 12 matches no option" in result.warnings[0].message
+    assert (result.warnings[0].code, result.warnings[0].params) == (
+        Code.SEED_SECTION_NO_MATCH,
+        {"label": "Задание 1", "section": 12},
+    )
     assert result.quiz.questions[0].explanation.startswith("#### ❌ something else")
 
 
@@ -428,7 +433,10 @@ def test_unknown_instruction_is_named_in_its_warning():
     assert result.quiz.questions[0].text == "Q?"
     [warning] = result.warnings
     assert warning.line == 7
-    assert "'Выберите ответ:'" in warning.message
+    assert (warning.code, warning.params) == (
+        Code.SEED_UNKNOWN_INSTRUCTION,
+        {"label": "Задание 1", "instruction": "Выберите ответ:"},
+    )
 
 
 def test_instruction_absent_infers_kind_from_correct_count():

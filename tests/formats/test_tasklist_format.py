@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from quizzes.formats import CORRECT, INCORRECT, MULTIPLE, PARTIAL, SINGLE, detect_format, parse
+from quizzes.formats import (
+    CORRECT,
+    INCORRECT,
+    MULTIPLE,
+    PARTIAL,
+    SINGLE,
+    Code,
+    NotImported,
+    detect_format,
+    parse,
+)
 
 from ._paths import CORPUS_DIR, require_shared
 
@@ -108,7 +118,7 @@ def test_question_without_checked_option_is_a_draft_with_warning():
     assert [o.verdict for o in q.options] == [INCORRECT, INCORRECT]
     assert len(result.warnings) == 1
     assert result.warnings[0].line == 3
-    assert "no option marked [x]: imported as a draft" in result.warnings[0].message
+    assert result.warnings[0].code == Code.TASKLIST_DRAFT
 
 
 def test_question_without_options_is_skipped_with_warning():
@@ -122,24 +132,24 @@ def test_question_without_options_is_skipped_with_warning():
     [warning] = result.warnings
     assert warning.line == 3
     # Nothing of the question is stored, so the warning names every line and quotes it.
-    assert warning.message == (
-        "question without '- [ ]' / '- [x]' options: skipped; lines 3–6 not imported: "
-        "'#### Q1. Lettered options? a) one b) two'"
-    )
+    assert warning.code == Code.TASKLIST_QUESTION_SKIPPED
+    assert warning.not_imported == NotImported(3, 6, "#### Q1. Lettered options? a) one b) two")
 
 
 def test_long_skipped_question_is_quoted_in_part():
     text = "## ML\n\n#### Q1. Lettered\n\n" + "word " * 30 + "\n\n#### Q2. Real?\n\n- [x] yes\n"
     [warning] = parse(text).warnings
-    assert "lines 3–5 not imported: '#### Q1. Lettered word word" in warning.message
-    assert warning.message.endswith("…'")
-    assert len(warning.message) < 150
+    skipped = warning.not_imported
+    assert (skipped.first, skipped.last) == (3, 5)
+    assert skipped.words.startswith("#### Q1. Lettered word word")
+    assert skipped.words.endswith("…")
+    assert len(skipped.words) == 60
 
 
 def test_empty_option_is_ignored_with_warning():
     result = parse("## Git\n\n#### Q1. Pick\n\n- [x] a\n- [ ] b\n- [ ]\n")
     assert options_of(result.quiz.questions[0]) == [("a", CORRECT), ("b", INCORRECT)]
-    assert result.warnings[0].line == 7
+    assert [(w.line, w.code) for w in result.warnings] == [(7, Code.TASKLIST_EMPTY_OPTION)]
 
 
 def test_partial_marker_and_feedback_blockquote_extensions():
@@ -169,12 +179,83 @@ def test_heading_without_prefix_has_no_number():
     assert (q.number, q.text) == (None, "What is 2+2?")
 
 
+def test_q_numbers_without_a_stop_are_numbers_and_other_letters_stay_text():
+    text = "# Quiz\n\n### Q1 Pick\n\n- [x] a\n- [ ] b\n\n### A1 steak sauce?\n\n- [x] yes\n"
+    assert [(q.number, q.text) for q in parse_ok(text).quiz.questions] == [
+        (1, "Pick"),
+        (None, "A1 steak sauce?"),
+    ]
+
+
 def test_errors_for_empty_and_question_less_files():
-    for data in (b"", b"## Title\n\nprose only\n"):
+    for data, code in ((b"", Code.EMPTY_FILE), (b"## Title\n\nprose only\n", Code.NO_QUESTIONS)):
         result = parse(data, format="tasklist")
         assert result.quiz is None
-        assert len(result.errors) == 1
-        assert result.errors[0].line == 1
+        assert [(e.line, e.code) for e in result.errors] == [(1, code)]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("## Q1 Which one?", "## Q2 And now?"),
+        ("## Q1\n\nWhich one?", "## Q2\n\nAnd now?"),
+        ("## 1. Which one?", "## 2. And now?"),
+        ("## Question 1: Which one?", "## Question 2: And now?"),
+        ("### Q1. Which one?", "### Q2. And now?"),
+        ("#### 1) Which one?", "#### 2) And now?"),
+        ("**1.** Which one?", "**2.** And now?"),
+        ("**1.**\n\nWhich one?", "**2.**\n\nAnd now?"),
+        ("**Q1.** Which one?", "**Q2.** And now?"),
+        ("**1. Which one?**", "**2. And now?**"),
+    ],
+)
+def test_question_heading_styles_of_real_files(first, second):
+    text = f"# Quiz\n\n{first}\n\n- [ ] a\n- [x] b\n\n{second}\n- [x] c\n- [x] d\n\nBecause.\n"
+    result = parse_ok(text)
+    assert result.warnings == []
+    quiz = result.quiz
+    assert quiz.title == "Quiz"
+    assert [(q.number, q.text, q.kind) for q in quiz.questions] == [
+        (1, "Which one?", SINGLE),
+        (2, "And now?", MULTIPLE),
+    ]
+    assert options_of(quiz.questions[1]) == [("c", CORRECT), ("d", CORRECT)]
+    assert quiz.questions[1].explanation == "Because."
+
+
+def test_numbered_h2_questions_take_an_unnumbered_h2_title_and_keep_subheadings():
+    text = (
+        "## Python quiz\n\nAbout it.\n\n## Q1\n\nPick one.\n\n- [x] a\n- [ ] b\n\n"
+        "### Explanation\n\nBecause a.\n\n## Q2\n\nPick two.\n\n- [x] c\n- [x] d\n"
+    )
+    quiz = parse_ok(text).quiz
+    assert (quiz.title, quiz.description) == ("Python quiz", "About it.")
+    assert [(q.number, q.text) for q in quiz.questions] == [(1, "Pick one."), (2, "Pick two.")]
+    assert quiz.questions[0].explanation == "### Explanation\n\nBecause a."
+
+
+def test_numbered_h2_and_bold_lines_in_a_file_of_h4_questions_stay_text():
+    text = (
+        "## Django\n\n## 1. Basics\n\n#### Q1. First?\n\n- [x] a\n- [ ] b\n\n"
+        "**1.** One reason.\n\n**2. Another reason**\n\n#### Q2. Second?\n\n- [x] c\n- [ ] d\n"
+    )
+    quiz = parse_ok(text).quiz
+    assert quiz.description == "## 1. Basics"
+    assert [q.number for q in quiz.questions] == [1, 2]
+    assert quiz.questions[0].explanation == "**1.** One reason.\n\n**2. Another reason**"
+
+
+def test_bold_lines_without_a_number_are_not_questions():
+    text = "# Quiz\n\n**1.** Pick.\n\n- [x] a\n- [ ] b\n\n**Explanation:** a is right.\n"
+    [question] = parse_ok(text).quiz.questions
+    assert question.explanation == "**Explanation:** a is right."
+
+
+def test_a_file_without_any_question_heading_is_told_what_is_expected():
+    text = "# Quiz\n\nQ1 Which one?\n\n- [ ] a\n- [x] b\n"
+    result = parse(text)
+    assert result.format == "tasklist"
+    assert [(e.line, e.code) for e in result.errors] == [(1, Code.NO_QUESTIONS)]
 
 
 def test_detect_format_picks_tasklist():
@@ -206,11 +287,9 @@ def test_every_corpus_file_parses(path):
                 MULTIPLE if sum(o.verdict == CORRECT for o in q.options) > 1 else SINGLE
             )
         else:
-            assert any(
-                w.line == q.line and "imported as a draft" in w.message for w in result.warnings
-            )
+            assert any(w.line == q.line and w.code == Code.TASKLIST_DRAFT for w in result.warnings)
     for warning in result.warnings:
-        assert warning.line is not None and "\n" not in warning.message
+        assert warning.line is not None
 
 
 def test_corpus_sanity_counts():

@@ -19,7 +19,6 @@ from ._paths import CORPUS_DIR, REPO_ROOT, SEED_FILE, require_shared
 
 LETTERS = "bcdfghklmnpqrstvwxzбвгджзклмнпрстфхцчшщ"
 WORD_RE = re.compile(r"[^\W\d_]+")
-RANGE_RE = re.compile(r"lines (\d+)[–-](\d+)")
 EMOJI = {"correct": "✅", "incorrect": "❌", "partial": "⚠️"}
 # How an author may dress a word: emphasis, code spans, brackets, punctuation.
 DRESSES = ["{}", "{}", "({})", "[{}]", "`{}`", "**{}**", "*{}*", "{},", "{}.", "«{}»", "{}:"]
@@ -66,8 +65,8 @@ def named_lines(result: ParseResult) -> set[int]:
     for warning in result.warnings:
         if warning.line is not None:
             named.add(warning.line)
-        for first, last in RANGE_RE.findall(warning.message):
-            named.update(range(int(first), int(last) + 1))
+        if (skipped := warning.not_imported) is not None:
+            named.update(range(skipped.first, skipped.last + 1))
     return named
 
 
@@ -167,8 +166,12 @@ def seed_files(draw) -> tuple[str, set[str]]:
 # --------------------------------------------------------------------------- task-list files
 
 
-def tasklist_question(draw, words: Words, n: int) -> list[str]:
-    out = ["", f"#### Q{n}. {words.phrase()}"]
+# The question heading styles real files use; one file keeps to one.
+HEADINGS = ["#### Q{}. ", "### Q{}. ", "## Q{} ", "#### {}) ", "**{}.** ", "**Q{}.** "]
+
+
+def tasklist_question(draw, words: Words, n: int, heading: str) -> list[str]:
+    out = ["", heading.format(n) + words.phrase()]
     if draw(st.booleans()):
         out += ["", words.phrase()]
     if draw(st.integers(0, 4)) == 0:
@@ -188,14 +191,15 @@ def tasklist_question(draw, words: Words, n: int) -> list[str]:
 @st.composite
 def tasklist_files(draw) -> tuple[str, set[str]]:
     words = Words(draw)
+    heading = draw(st.sampled_from(HEADINGS))
     out = [f"## {words.phrase(plain=True)}"]
     if draw(st.booleans()):
         out += ["", words.phrase()]
-    out += tasklist_question(draw, words, 1)
+    out += tasklist_question(draw, words, 1, heading)
     # The file needs one importable question; the others may be anything.
-    out += ["", "#### Q0. first", "", "- [x] yes", "- [ ] no"]
+    out += ["", heading.format(0) + "first", "", "- [x] yes", "- [ ] no"]
     for n in range(2, draw(st.integers(2, 4))):
-        out += tasklist_question(draw, words, n)
+        out += tasklist_question(draw, words, n, heading)
     return "\n".join(out) + "\n", words.used
 
 
@@ -216,7 +220,12 @@ def test_seed_import_keeps_every_word_or_names_its_line(file):
 @given(file=tasklist_files())
 def test_tasklist_import_keeps_every_word_or_names_its_line(file):
     text, authored = file
-    assert_conserved(text, parse(text, format="tasklist"), authored)
+    result = parse(text, format="tasklist")
+    assert_conserved(text, result, authored)
+    # Whatever the heading style, questions are found as questions.
+    assert [(q.text, len(q.options)) for q in result.quiz.questions if q.number == 0] == [
+        ("first", 2)
+    ], text
 
 
 # --------------------------------------------------------------------------- real files

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from quizzes import formats
+from quizzes.format_problems import problem_message
 from quizzes.services.importing import (
     ImportSummary,
     import_errors,
@@ -53,6 +54,16 @@ def question_report(question: formats.ParsedQuestion) -> dict:
     }
 
 
+def problem_report(problem: formats.Problem) -> dict:
+    """A problem in the JSON report: its words, and its code and parameters for programs."""
+    return {
+        "line": problem.line,
+        "code": problem.code.value,
+        "params": problem.params,
+        "message": problem_message(problem),
+    }
+
+
 def import_outcome(summary: ImportSummary) -> str:
     if summary.created:
         return "created"
@@ -86,6 +97,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # The command reports in English throughout, in the admin's words for the same problems.
+        with translation.override("en"):
+            self._handle(options)
+
+    def _handle(self, options) -> None:
         paths = expand_paths(options["paths"])
         if options["slug"] and len(paths) != 1:
             raise CommandError("--slug can only be used with a single file.")
@@ -126,16 +142,15 @@ class Command(BaseCommand):
             format=result.format,
             encoding=result.encoding,
             repaired_encoding=bool(result.repairs),
-            repairs=list(result.repairs),
-            warnings=[{"line": w.line, "message": w.message} for w in result.warnings],
-            errors=[{"line": e.line, "message": e.message} for e in result.errors],
+            repairs=[problem_message(repair) for repair in result.repairs],
+            warnings=[problem_report(warning) for warning in result.warnings],
+            errors=[problem_report(error) for error in result.errors],
         )
         self._log_parse_result(result, path, log, progress)
         if not result.ok or result.quiz is None:
             return entry
-        with translation.override("en"):  # the command reports in English throughout
-            too_large = import_errors(result.quiz)
-            text_warnings = text_problems(result.quiz)[1]
+        too_large = import_errors(result.quiz)
+        text_warnings = text_problems(result.quiz)[1]
         for message in text_warnings:
             entry["warnings"].append({"line": None, "message": message})
             log.write(self.style.WARNING(f"{path}: warning: {message}"))
@@ -175,10 +190,10 @@ class Command(BaseCommand):
         self, result: formats.ParseResult, path: Path, log, progress: str
     ) -> None:
         for repair in result.repairs:
-            log.write(f"{progress} {path}: {repair}")
+            log.write(f"{progress} {path}: {problem_message(repair)}")
         for warning in result.warnings:
-            log.write(
-                self.style.WARNING(f"{path}:{warning.line or '-'}: warning: {warning.message}")
-            )
+            message = problem_message(warning)
+            log.write(self.style.WARNING(f"{path}:{warning.line or '-'}: warning: {message}"))
         for error in result.errors:
-            log.write(self.style.ERROR(f"{path}:{error.line or '-'}: error: {error.message}"))
+            message = problem_message(error)
+            log.write(self.style.ERROR(f"{path}:{error.line or '-'}: error: {message}"))
