@@ -81,6 +81,9 @@ class Site:
         self.manage("collectstatic", "--no-input", "-v", "0")
 
     def start(self, *, workers: int = 2, access_log: Path | None = None) -> None:
+        # A new port for each start: the last one, freed by a kill, may be taken meanwhile
+        # by another test's server, whose 404s would then look like this site's.
+        self.port = free_port()
         command = [
             sys.executable, "-m", "gunicorn", "quizsite.wsgi:application",
             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
