@@ -378,6 +378,10 @@ def _created(model, **lookup) -> Check:
     return check
 
 
+def _post_only(world: World, outcome: Outcome) -> None:
+    assert outcome.response.status_code == 405, outcome.text[:300]
+
+
 ADMIN_PAGE_CASES = [
     PageCase("admin:quizzes_attempt_changelist", _nothing, CANDIDATE_READERS, shows(SECRET_NAME)),
     PageCase("admin:quizzes_attempt_change", _attempt, CANDIDATE_READERS, shows(SECRET_EMAIL)),
@@ -459,6 +463,16 @@ ADMIN_PAGE_CASES = [
         writes=True,
     ),
     PageCase("admin:quizzes_quiz_delete", _quiz, AUTHORS, _deletion_blocked_by_attempts),
+    # The live preview answers POST only; reading it is refused even to those who may post.
+    PageCase("admin:quizzes_question_preview", _nothing, AUTHORS, _post_only),
+    PageCase(
+        "admin:quizzes_question_preview",
+        _nothing,
+        AUTHORS,
+        shows("<strong>bold</strong>"),
+        method="post",
+        data=lambda world: {"text": "**bold**"},
+    ),
 ]
 
 
