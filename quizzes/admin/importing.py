@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes import formats
 from quizzes.admin.forms import ImportConfirmForm, ImportUploadForm
-from quizzes.admin.samples import sample_file
+from quizzes.admin.samples import format_guides, formats_intro, sample_file
 from quizzes.selectors.authoring import import_plan
 from quizzes.services.importing import (
     ImportRefused,
@@ -77,7 +77,8 @@ class QuizImportAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Import a quiz from a file"),
             "opts": self.model._meta,
-            "samples": {name: sample_file(name) for name in formats.FORMATS},
+            "formats_intro": formats_intro(),
+            "format_guides": format_guides(),
         }
         if request.method == "POST" and "payload" in request.POST:
             return self._import_confirmed(request, context)

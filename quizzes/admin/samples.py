@@ -7,6 +7,8 @@ reader's language; the formats' own structural words (seed headings) stay as the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext
 
 from quizzes import formats
@@ -74,3 +76,49 @@ def _multiple_choice() -> formats.ParsedQuestion:
 def sample_file(format: str) -> str:
     """The sample quiz as a file of `format` (one of formats.FORMATS)."""
     return formats.write(sample_quiz(), format)
+
+
+# What the import page says about the formats. Here rather than in the template: the verdict
+# icons in them are file syntax, and templates show verdicts only through `verdict_label`.
+def formats_intro() -> str:
+    return gettext(
+        "Both formats start with the quiz title as a “# ” heading, then an optional line of "
+        "quiz settings and the description. Every text is markdown. A question with more "
+        "than one ✅ is multiple choice."
+    )
+
+
+@dataclass(frozen=True)
+class FormatGuide:
+    format: str
+    name: str
+    description: str
+    sample: str
+
+
+def format_guides() -> list[FormatGuide]:
+    """Each format's name, what its files look like, and its sample, for the import page."""
+    return [
+        FormatGuide(
+            formats.SEED,
+            gettext("Seed (✅ ❌ ⚠️)"),
+            gettext(
+                "A “## Задание N” heading per question; its options as a list, each marked ✅ "
+                "correct, ❌ wrong or ⚠️ acceptable with a caveat; then “### Объяснение” with "
+                "the explanation and a “#### ✅ N. option” section per option holding its "
+                "feedback."
+            ),
+            sample_file(formats.SEED),
+        ),
+        FormatGuide(
+            formats.TASKLIST,
+            gettext("Task list (- [x])"),
+            gettext(
+                "A “### Q1.” heading per question; its options as task-list items: “- [x]” "
+                "correct, “- [ ]” wrong, “- [~]” acceptable with a caveat; an option's feedback "
+                "is a quote (“>”) indented under it; the paragraphs after the options are the "
+                "explanation."
+            ),
+            sample_file(formats.TASKLIST),
+        ),
+    ]
