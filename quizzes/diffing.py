@@ -42,7 +42,9 @@ TextDiff = tuple[Segment, ...]
 @dataclass(frozen=True)
 class OptionChange:
     """One option added, removed or changed. `number` counts from 1 in the new version
-    (in the old one for a removed option); `before` is its old number when it has one."""
+    (in the old one for a removed option); `before` is its old number when it has one.
+    `verdict` is (old, new) when it changed; an added option has only a new one ("", new),
+    a removed option only an old one (old, "")."""
 
     status: str  # ADDED, REMOVED or "changed"
     number: int
@@ -164,14 +166,16 @@ def option_changes(
     for new_index, option in enumerate(after):
         old_index = pairs.get(new_index)
         if old_index is None:
-            changes.append(OptionChange(ADDED, new_index + 1, option.text))
+            changes.append(
+                OptionChange(ADDED, new_index + 1, option.text, verdict=("", option.verdict))
+            )
             continue
         change = _option_change(before[old_index], option, old_index, new_index, new_index in moved)
         if change is not None:
             changes.append(change)
     kept = set(pairs.values())
     changes += [
-        OptionChange(REMOVED, old_index + 1, option.text)
+        OptionChange(REMOVED, old_index + 1, option.text, verdict=(option.verdict, ""))
         for old_index, option in enumerate(before)
         if old_index not in kept
     ]

@@ -92,8 +92,8 @@ def test_a_verdict_change_names_the_option_and_both_verdicts_and_nothing_else():
 def test_added_and_removed_options_are_found_by_their_text_not_their_position():
     changes = question_changes(question(*ABC), question(option("New"), ABC[0], ABC[2]))
     assert changes.options == (
-        OptionChange("added", 1, "New"),
-        OptionChange("removed", 2, "B"),
+        OptionChange("added", 1, "New", verdict=("", "incorrect")),
+        OptionChange("removed", 2, "B", verdict=("incorrect", "")),
     )
     assert not changes.reordered
 

@@ -89,5 +89,8 @@ def test_text_options_and_explanation_changes_are_shown_as_marked_source(admin_c
     ) in block
     # Author text is escaped in the diff: source, never markup.
     assert "свёртки &lt;b&gt;" in block and "<b>" not in block
-    assert "option 7 added: Softmax" in questions_in(preview)[0][1]
+    # Inserted between ReLU and its feedback, Softmax took that feedback: the diff says so.
+    changes = questions_in(preview)[0][1]
+    assert "option 7 added: ❌ wrong: Softmax" in changes
+    assert "option 6 «ReLU»: Feedback: removed: **не обновляется**" in changes
     assert [status for status, _ in questions_in(preview)] == ["changed", "unchanged", "unchanged"]
