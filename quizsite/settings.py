@@ -341,6 +341,8 @@ RATE_LIMITS = {
     # Opening an invite link and its start page, shown and sent: 3 requests per candidate.
     "invite": env_rate("RATE_LIMIT_INVITE", "60/10m"),
     "autosave": env_rate("RATE_LIMIT_AUTOSAVE", "240/m"),
+    # The admin's live preview, per user (it renders markdown on each pause in typing).
+    "preview": env_rate("RATE_LIMIT_PREVIEW", "120/m"),
 }
 
 # --- Logging ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from quizzes import markup
 from quizzes.markup import Problem, Refused, sanitize_html
 
 __all__ = [
+    "preview_markdown",
     "problem_message",
     "render_for_storage",
     "render_inline_markdown",
@@ -99,6 +100,21 @@ def rendering_problems(text: str | None, *, inline: bool = False) -> tuple[list[
     except Refused as refused:
         return [problem_message(refused.problem)], []
     return [], [problem_message(problem) for problem in rendered.warnings]
+
+
+def preview_markdown(
+    text: str | None, *, inline: bool = False
+) -> tuple[SafeString, list[str], list[str]]:
+    """A live preview: the HTML a save would store, with its errors and warnings in words.
+
+    One render for all three, since each may take up to markup.TIME_LIMIT_SECONDS. A text
+    the renderer refuses has no HTML: the form would refuse it too."""
+    try:
+        rendered = markup.render(text or "", inline=inline)
+    except Refused as refused:
+        return mark_safe(""), [problem_message(refused.problem)], []
+    warnings = [problem_message(problem) for problem in rendered.warnings]
+    return mark_safe(rendered.html), [], warnings
 
 
 def validate_markdown(text: str | None, *, inline: bool = False) -> None:

@@ -5,6 +5,7 @@ import base64
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes import formats
 from quizzes.admin.forms import ImportConfirmForm, ImportUploadForm
+from quizzes.admin.samples import format_guides, formats_intro, sample_file
 from quizzes.format_problems import ShownProblem, problem_message, shown_problems
 from quizzes.selectors.authoring import import_plan
 from quizzes.services.importing import (
@@ -46,8 +48,23 @@ class QuizImportAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="quizzes_quiz_import",
             ),
+            path(
+                "import/sample/<str:format>/",
+                self.admin_site.admin_view(self.import_sample_view),
+                name="quizzes_quiz_import_sample",
+            ),
             *super().get_urls(),
         ]
+
+    def import_sample_view(self, request, format: str):
+        """A small quiz in `format`, to download and start from (linked from the import page)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if format not in formats.FORMATS:
+            raise Http404
+        response = HttpResponse(sample_file(format), content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="sample.{format}.md"'
+        return response
 
     def import_view(self, request):
         """Upload -> preview (nothing written) -> confirm -> import, then the quiz page.
@@ -61,6 +78,8 @@ class QuizImportAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Import a quiz from a file"),
             "opts": self.model._meta,
+            "formats_intro": formats_intro(),
+            "format_guides": format_guides(),
         }
         if request.method == "POST" and "payload" in request.POST:
             return self._import_confirmed(request, context)

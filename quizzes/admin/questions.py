@@ -13,11 +13,12 @@ from quizzes.admin.forms import (
     QuestionAdminForm,
 )
 from quizzes.admin.formulas import warn_about_formulas
+from quizzes.admin.live_preview import LivePreviewAdmin, LivePreviewFields
 from quizzes.models import Option, Question
 from quizzes.positions import next_position
 
 
-class OptionInline(SortableTabularInline):
+class OptionInline(LivePreviewFields, SortableTabularInline):
     """Options of a question, reordered by drag and drop and validated together."""
 
     model = Option
@@ -33,7 +34,7 @@ class OptionInline(SortableTabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
+class QuestionAdmin(LivePreviewAdmin, SortableAdminBase, admin.ModelAdmin):
     form = QuestionAdminForm
     list_display = ["__str__", "quiz", "position", "kind", "points", "published"]
     list_filter = ["quiz", "kind", "published"]
@@ -44,6 +45,7 @@ class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["quizzes/admin.css"]}
+        js = ["quizzes/live_preview.js"]
 
     fields = [*QUESTION_FIELDS, "preview"]
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext
 
 from quizzes import formats
+from quizzes.diffing import QuestionChanges, question_changes
 from quizzes.models import Question, Quiz
 
 # The quiz fields a file's settings line carries (formats.QuizSettings), in the order shown.
@@ -94,6 +95,8 @@ class PlannedQuestion:
     question: formats.ParsedQuestion
     # "new", "changed" or "unchanged" compared with the question at the same position.
     status: str
+    # For a changed question: what changed, field by field and option by option.
+    changes: QuestionChanges | None = None
 
 
 @dataclass
@@ -144,15 +147,14 @@ def import_plan(parsed: formats.ParsedQuiz, slug: str) -> ImportPlan:
     current: list[Question] = []
     if existing is not None:
         current = list(existing.questions.prefetch_related("options").order_by("position", "id"))
-    shapes = [_shape(_parsed_question(question, 0)) for question in current]
+    stored = [_parsed_question(question, 0) for question in current]
     for index, question in enumerate(parsed.questions):
-        if index >= len(current):
-            status = "new"
-        elif _shape(question) == shapes[index]:
-            status = "unchanged"
-        else:
-            status = "changed"
-        plan.questions.append(PlannedQuestion(number=index + 1, question=question, status=status))
+        planned = PlannedQuestion(number=index + 1, question=question, status="new")
+        if index < len(stored):
+            changed = _shape(question) != _shape(stored[index])
+            planned.status = "changed" if changed else "unchanged"
+            planned.changes = question_changes(stored[index], question) if changed else None
+        plan.questions.append(planned)
     plan.removed = current[len(parsed.questions) :]
     plan.states_settings = parsed.settings is not None
     plan.settings = _planned_settings(existing, quiz_settings_values(parsed.settings))

@@ -378,6 +378,16 @@ def _created(model, **lookup) -> Check:
     return check
 
 
+def _sample(world: World, outcome: Outcome) -> None:
+    assert outcome.response.status_code == 200, outcome.text[:300]
+    assert outcome.response["Content-Disposition"] == 'attachment; filename="sample.seed.md"'
+    assert outcome.text.startswith("# Sample quiz\n")
+
+
+def _post_only(world: World, outcome: Outcome) -> None:
+    assert outcome.response.status_code == 405, outcome.text[:300]
+
+
 ADMIN_PAGE_CASES = [
     PageCase("admin:quizzes_attempt_changelist", _nothing, CANDIDATE_READERS, shows(SECRET_NAME)),
     PageCase("admin:quizzes_attempt_change", _attempt, CANDIDATE_READERS, shows(SECRET_EMAIL)),
@@ -459,6 +469,17 @@ ADMIN_PAGE_CASES = [
         writes=True,
     ),
     PageCase("admin:quizzes_quiz_delete", _quiz, AUTHORS, _deletion_blocked_by_attempts),
+    PageCase("admin:quizzes_quiz_import_sample", lambda world: ["seed"], AUTHORS, _sample),
+    # The live preview answers POST only; reading it is refused even to those who may post.
+    PageCase("admin:quizzes_question_preview", _nothing, AUTHORS, _post_only),
+    PageCase(
+        "admin:quizzes_question_preview",
+        _nothing,
+        AUTHORS,
+        shows("<strong>bold</strong>"),
+        method="post",
+        data=lambda world: {"text": "**bold**"},
+    ),
 ]
 
 

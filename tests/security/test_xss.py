@@ -185,6 +185,33 @@ def test_payloads_render_inert_on_review_pages(client, django_user_model, payloa
     assert_inert(client.get(reverse("quizzes:review_statistics", args=[quiz.slug])), "MARKquestion")
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_render_inert_in_the_live_preview_and_the_import_diff(
+    client, django_user_model, payload
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from quizzes import formats
+    from quizzes.selectors.authoring import parsed_quiz
+
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+    for inline in ("0", "1"):
+        response = client.post(
+            reverse("admin:quizzes_question_preview"),
+            {"text": field_text("preview", payload), "inline": inline},
+        )
+        assert "MARKpreview" in response.json()["html"]
+        assert executable_content(response.json()["html"]) == []
+    # Importing a plain file over the hostile quiz: every hostile text is in the diff.
+    make_hostile_quiz(payload)
+    plain = formats.write(parsed_quiz(make_quiz(slug="plain")), formats.TASKLIST)
+    upload = SimpleUploadedFile("plain.md", plain.encode(), "text/markdown")
+    preview = client.post(reverse("admin:quizzes_quiz_import"), {"file": upload, "slug": "hostile"})
+    assert 'class="import-changes"' in preview.content.decode()
+    assert_inert(preview, "MARKquestion", "MARKoption1", "MARKfeedback", "MARKexplanation")
+
+
 def test_the_audit_sees_what_it_must():
     # Without this, an audit that finds nothing would make every test above pass.
     for dangerous in [
