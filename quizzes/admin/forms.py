@@ -53,7 +53,20 @@ class OrderedInlineFormSet(CustomInlineFormSet):
     Drag and drop renumbers every row, so saving row by row would put one row on a
     position another still holds. Rows that move are parked first (the same parking
     range positions.renumber uses), then saved; afterwards positions are made 1..n.
+
+    New rows cannot be dragged (the sortable script moves saved rows only), and each
+    holds the empty form's position 0, so their posted positions mean nothing: they are
+    cleared before the check of unique positions across rows (which skips a row with an
+    empty value), and the rows are saved last, in the order shown (adminsortable2's
+    save_new puts a row without a position after the last one).
     """
+
+    def validate_unique(self):
+        for form in self.extra_forms:
+            if form.has_changed() and not self._should_delete_form(form):
+                form.cleaned_data["position"] = None
+                form.instance.position = None
+        super().validate_unique()
 
     def save(self, commit=True):
         if commit:

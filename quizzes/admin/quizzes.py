@@ -40,7 +40,9 @@ class QuestionInline(SortableTabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
+# SortableAdminBase first: its formset arguments and media make the question rows sortable
+# (after ModelAdmin in the MRO they were never used).
+class QuizAdmin(SortableAdminBase, QuizImportAdmin, QuizRegradeAdmin):
     list_display = [
         "title",
         "slug",
