@@ -9,9 +9,51 @@ from django.utils.translation import gettext_lazy as _
 from quizzes.candidates import InviteEntry, parse_invite_line
 from quizzes.models import Question, Quiz, too_many_options, too_many_questions
 from quizzes.positions import park_positions, renumber
+from quizzes.text import normalize_markdown, unclosed_fence
 
-# Tabular inlines of markdown fields: a few lines each, not the default 10x40 boxes.
-COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
+
+class MarkdownField(forms.CharField):
+    """A markdown text, stored in the shape quizzes.text gives every way in.
+
+    A text that differs from the stored one only in that shape (a browser posts CRLF
+    line breaks) is unchanged: saving the page then writes and logs nothing for it.
+    """
+
+    def __init__(self, **kwargs):
+        # normalize_markdown decides about whitespace, trailing hard breaks included.
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_markdown(value) or self.empty_value
+
+    def has_changed(self, initial, data):
+        return super().has_changed(normalize_markdown(initial or ""), data)
+
+    def validate(self, value):
+        super().validate(value)
+        # The page would show it (the block runs to the end), but no file format can carry
+        # it, and export must take whatever the admin accepted.
+        if value and (unclosed := unclosed_fence(value)):
+            line, fence = unclosed
+            raise ValidationError(
+                _(
+                    "Line %(line)s opens a code block that is never closed: add a line "
+                    "%(fence)s after the code."
+                )
+                % {"line": line, "fence": fence},
+                code="unclosed_fence",
+            )
+
+
+# Markdown fields of tabular inlines: normalised, a few lines each, not 10x40 boxes.
+COMPACT_TEXT = {
+    models.TextField: {
+        "form_class": MarkdownField,
+        "widget": forms.Textarea(attrs={"rows": 2, "cols": 50}),
+    }
+}
 
 
 class QuizForm(forms.ModelForm):
@@ -34,6 +76,7 @@ class QuizForm(forms.ModelForm):
             "review_after_attempt",
             "review_after_close",
         ]
+        field_classes = {"description": MarkdownField}
 
     def clean(self):
         super().clean()
@@ -117,6 +160,7 @@ class QuestionAdminForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = QUESTION_FIELDS
+        field_classes = {"text": MarkdownField, "explanation": MarkdownField}
 
     def clean(self):
         cleaned = super().clean() or {}

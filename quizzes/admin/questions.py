@@ -13,6 +13,7 @@ from quizzes.admin.forms import (
     QuestionAdminForm,
 )
 from quizzes.admin.formulas import warn_about_formulas
+from quizzes.admin.saving import QuietSaveMixin
 from quizzes.models import Option, Question
 from quizzes.positions import next_position
 
@@ -33,7 +34,7 @@ class OptionInline(SortableTabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(SortableAdminBase, admin.ModelAdmin):
+class QuestionAdmin(SortableAdminBase, QuietSaveMixin):
     form = QuestionAdminForm
     list_display = ["__str__", "quiz", "position", "kind", "points", "published"]
     list_filter = ["quiz", "kind", "published"]

@@ -17,6 +17,7 @@ from quizzes.admin.forms import COMPACT_TEXT, QuestionInlineFormSet, QuizForm
 from quizzes.admin.formulas import warn_about_formulas
 from quizzes.admin.importing import QuizImportAdmin
 from quizzes.admin.regrading import QuizRegradeAdmin
+from quizzes.admin.saving import QuietSaveMixin
 from quizzes.models import Question, Quiz
 from quizzes.selectors.authoring import parsed_quiz
 from quizzes.services.attempts import follow_close_date
@@ -42,7 +43,7 @@ class QuestionInline(SortableTabularInline):
 @admin.register(Quiz)
 # SortableAdminBase first: its formset arguments and media make the question rows sortable
 # (after ModelAdmin in the MRO they were never used).
-class QuizAdmin(SortableAdminBase, QuizImportAdmin, QuizRegradeAdmin):
+class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeAdmin):
     list_display = [
         "title",
         "slug",

@@ -15,6 +15,7 @@ from quizzes.models import Option, Question, Quiz, quiz_size_errors, render_html
 from quizzes.positions import renumber
 from quizzes.rendering import rendering_problems
 from quizzes.selectors.authoring import quiz_settings_values
+from quizzes.text import normalized_quiz
 
 
 @dataclass
@@ -117,8 +118,9 @@ def import_quiz(
     differs: importing the same file twice changes nothing. Attempts are never deleted;
     they keep their own revision of the content. A quiz too large to be answered on one
     page, or with a text the renderer refuses, raises ImportRefused before anything is
-    written.
+    written. Texts are stored in the shape the admin stores them in (quizzes.text).
     """
+    parsed = normalized_quiz(parsed)
     if errors := import_errors(parsed):
         raise ImportRefused(" ".join(errors))
     slug = slug or quiz_slug(parsed.title)
