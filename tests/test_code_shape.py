@@ -19,6 +19,7 @@ PURE = [
     "grading",
     "content",
     "text",
+    "durations",
     "statistics",
     "charts",
     "integrity",

@@ -1,12 +1,16 @@
 """Forms, formsets and widgets behind the admin: ordering, validation, import, bulk invites."""
 
+from datetime import timedelta
+
 from adminsortable2.admin import CustomInlineFormSet
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from quizzes.candidates import InviteEntry, parse_invite_line
+from quizzes.durations import MINUTE, TimeLimitError, parse_time_limit, shown_time_limit
 from quizzes.models import Question, Quiz, too_many_options, too_many_questions
 from quizzes.positions import park_positions, renumber
 from quizzes.text import normalize_markdown, unclosed_fence
@@ -56,7 +60,41 @@ COMPACT_TEXT = {
 }
 
 
+class TimeLimitField(forms.Field):
+    """A quiz's time limit in minutes ("2" is two minutes); seconds and hours with a unit."""
+
+    widget = forms.TextInput(attrs={"size": 8, "class": "vTimeLimitField"})
+    default_error_messages = {
+        "format": _("Type the time limit in minutes, such as 2 or 2.5; for seconds add “s”: 90 s."),
+        "fraction": _("The time limit must come to whole seconds: type it in seconds, as 90 s."),
+        "too_long": _("The time limit can be at most a week (10080 minutes)."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values or isinstance(value, timedelta):
+            return value or None
+        try:
+            seconds = parse_time_limit(str(value))
+        except TimeLimitError as error:
+            raise ValidationError(self.error_messages[error.code], code=error.code) from None
+        return timedelta(seconds=seconds) if seconds else None
+
+    def prepare_value(self, value):
+        if not isinstance(value, timedelta):
+            return value  # what was typed, shown again with its error
+        number, unit = shown_time_limit(round(value.total_seconds()))
+        return str(number) if unit == MINUTE else f"{number} {pgettext('unit', 's')}"
+
+
 class QuizForm(forms.ModelForm):
+    time_limit = TimeLimitField(
+        label=_("Time limit, min"),
+        required=False,
+        help_text=_(
+            "In minutes: 2 or 2.5. Seconds where a quiz needs them: 90 s. Empty: no limit."
+        ),
+    )
+
     class Meta:
         model = Quiz
         fields = [
