@@ -11,7 +11,13 @@ from django.utils.translation import pgettext
 
 from quizzes.candidates import InviteEntry, parse_invite_line
 from quizzes.durations import MINUTE, TimeLimitError, parse_time_limit, shown_time_limit
-from quizzes.models import Question, Quiz, too_many_options, too_many_questions
+from quizzes.models import (
+    Question,
+    Quiz,
+    option_set_errors,
+    too_many_options,
+    too_many_questions,
+)
 from quizzes.positions import park_positions, renumber
 from quizzes.text import normalize_markdown, unclosed_fence
 
@@ -166,7 +172,8 @@ class OrderedInlineFormSet(CustomInlineFormSet):
 
 
 class QuestionInlineFormSet(OrderedInlineFormSet):
-    """Questions of one quiz: no more than a quiz may have (settings.QUIZ_MAX_QUESTIONS)."""
+    """Questions of one quiz: no more than a quiz may have (settings.QUIZ_MAX_QUESTIONS), and
+    none published here that its own page would refuse to publish."""
 
     def clean(self):
         super().clean()
@@ -177,6 +184,32 @@ class QuestionInlineFormSet(OrderedInlineFormSet):
         )
         if message := too_many_questions(kept):
             raise ValidationError(message)
+        for form in self.forms:
+            self._check_published(form)
+
+    def _check_published(self, form) -> None:
+        """A row published (or its kind changed) here needs options that make it gradable.
+
+        The options are edited on the question's own page, so a new row has none yet: it
+        stays a draft until they are added there. Rows left as they were are not checked.
+        """
+        if not form.cleaned_data.get("published") or self._should_delete_form(form):
+            return
+        new = form.instance.pk is None
+        if not new and not {"published", "kind"} & set(form.changed_data):
+            return
+        options = [] if new else list(form.instance.options.values_list("text", "verdict"))
+        if errors := option_set_errors(form.cleaned_data.get("kind", ""), options):
+            form.add_error(
+                "published",
+                [
+                    *errors,
+                    _(
+                        "Untick “published”, save, and add the options on the question's "
+                        "own page; publish it there."
+                    ),
+                ],
+            )
 
 
 # What an author edits on a question's own page (the admin adds its read-only preview).

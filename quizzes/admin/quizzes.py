@@ -46,6 +46,12 @@ class QuestionInline(SortableTabularInline):
         # No "Add another" past the limit; QuestionInlineFormSet refuses more anyway.
         return settings.QUIZ_MAX_QUESTIONS
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A question added here has no options yet: a draft until its own page adds them.
+        formset.form.base_fields["published"].initial = False
+        return formset
+
     def get_queryset(self, request):
         # The verdict counts of every question in the one query that lists them.
         return (

@@ -149,3 +149,57 @@ def test_the_quiz_pages_questions_are_sortable_and_hide_their_positions(admin_cl
     assert 'type="number" name="questions-0-position"' not in html
     assert 'type="hidden" name="questions-0-position"' in html
     assert "adminsortable2/js/adminsortable2" in html
+
+
+def test_questions_added_on_the_quiz_page_start_as_drafts(admin_client):
+    quiz = make_quiz()
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    html = admin_client.get(url).content.decode()
+    data = admin_form_data(html, "quiz_form")
+    rows = add_inline_rows(html, "quiz_form", data, "questions", 2)
+    assert not any(f"questions-{index}-published" in data for index in rows)  # unticked
+    for index in rows:
+        data[f"questions-{index}-text"] = f"Новый {index}"
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert list(quiz.questions.filter(position__gt=3).values_list("published", flat=True)) == [
+        False,
+        False,
+    ]
+
+
+def test_the_quiz_page_publishes_no_question_its_own_page_would_refuse(admin_client):
+    quiz = make_quiz()
+    Question.objects.filter(quiz=quiz, position=2).update(published=False)
+    quiz.questions.get(position=2).options.update(verdict="incorrect")
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    html = admin_client.get(url).content.decode()
+    data = admin_form_data(html, "quiz_form")
+    data["questions-1-published"] = "on"  # no ✅ option
+    rows = add_inline_rows(html, "quiz_form", data, "questions", 1)
+    data[f"questions-{rows[0]}-text"] = "Без вариантов"
+    data[f"questions-{rows[0]}-published"] = "on"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "needs exactly one ✅ correct option" in page
+    assert "A question needs at least two options." in page
+    assert "add the options on the question&#x27;s own page" in page
+    assert not quiz.questions.get(position=2).published
+    assert quiz.questions.count() == 3
+
+
+def test_the_quiz_page_saves_published_questions_it_leaves_alone(admin_client):
+    """Questions published before are not re-checked when the quiz page changes something else."""
+    quiz = make_quiz()
+    quiz.questions.get(position=2).options.update(verdict="incorrect")  # e.g. imported so
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    data = admin_form_data(admin_client.get(url).content.decode(), "quiz_form")
+    data["title"] = "Новое название"
+
+    assert admin_client.post(url, data).status_code == 302
+    quiz.refresh_from_db()
+    assert quiz.title == "Новое название"
