@@ -17,9 +17,10 @@ from quizzes.models import (
     option_set_errors,
     too_many_options,
     too_many_questions,
+    unclosed_fence_message,
 )
 from quizzes.positions import park_positions, renumber
-from quizzes.text import normalize_markdown, unclosed_fence
+from quizzes.text import normalize_markdown
 
 
 class MarkdownField(forms.CharField):
@@ -43,18 +44,8 @@ class MarkdownField(forms.CharField):
 
     def validate(self, value):
         super().validate(value)
-        # The page would show it (the block runs to the end), but no file format can carry
-        # it, and export must take whatever the admin accepted.
-        if value and (unclosed := unclosed_fence(value)):
-            line, fence = unclosed
-            raise ValidationError(
-                _(
-                    "Line %(line)s opens a code block that is never closed: add a line "
-                    "%(fence)s after the code."
-                )
-                % {"line": line, "fence": fence},
-                code="unclosed_fence",
-            )
+        if value and (message := unclosed_fence_message(value)):
+            raise ValidationError(message, code="unclosed_fence")
 
 
 # Markdown fields of tabular inlines: normalised, a few lines each, not 10x40 boxes.

@@ -10,7 +10,7 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quizzes import formats
 from quizzes.models import Question, Quiz
@@ -160,3 +160,23 @@ def test_an_unclosed_code_block_is_refused_with_what_to_do(admin_client):
     assert "Line 3 opens a code block that is never closed" in response.content.decode()
     question.refresh_from_db()
     assert question.explanation == "Объяснение **2**"
+
+
+def test_a_file_whose_last_code_block_is_never_closed_is_refused_with_its_place():
+    from quizzes.services.importing import ImportRefused, import_quiz, text_problems
+
+    result = formats.parse(
+        "# Т\n\n## Задание 1\n\n**Вопрос**\n\n* ✅ да\n* ❌ нет\n\n---\n\n### Объяснение\n\n"
+        "Пример:\n\n```python\nprint(1)\n".encode(),
+        format="seed",
+    )
+    assert result.ok
+    with translation.override("en"):
+        errors, _warnings = text_problems(result.quiz)
+    assert errors == [
+        "Question 1, explanation: Line 3 opens a code block that is never closed: add a "
+        "line ``` after the code."
+    ]
+    with pytest.raises(ImportRefused):
+        import_quiz(parsed=result.quiz, slug="open-fence")
+    assert not Quiz.objects.filter(slug="open-fence").exists()
