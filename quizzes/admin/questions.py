@@ -36,7 +36,8 @@ class OptionInline(SortableTabularInline):
 @admin.register(Question)
 class QuestionAdmin(SortableAdminBase, QuietSaveMixin):
     form = QuestionAdminForm
-    list_display = ["__str__", "quiz", "position", "kind", "points", "published"]
+    # The number is part of each question's name; positions themselves are never shown.
+    list_display = ["__str__", "quiz", "kind", "points", "published"]
     list_filter = ["quiz", "kind", "published"]
     search_fields = ["text", "explanation", "options__text", "quiz__title"]
     list_select_related = ["quiz"]

@@ -97,3 +97,10 @@ def test_an_author_writes_a_four_option_question_in_one_save_and_sets_minutes(
     )
     screenshot(page, "quiz-saved")
     assert page_width(page) <= 1366
+
+    page.get_by_role("link", name="найти и отфильтровать").click()
+    page.wait_for_load_state()
+    assert page.locator("#result_list tbody tr").count() == 4
+    screenshot(page, "question-list")
+    results = page.locator("#changelist .results")
+    assert results.evaluate("(element) => element.scrollWidth <= element.clientWidth")
