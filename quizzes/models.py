@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from quizzes.grading import Kind, Strategy, Verdict
 from quizzes.opaque import Tokens
 from quizzes.rendering import render_for_storage, validate_inline_markdown, validate_markdown
+from quizzes.text import unclosed_fence
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -378,6 +379,21 @@ def option_set_errors(kind: str, options: list[tuple[str, str]]) -> list[StrOrPr
     if kind == Kind.MULTIPLE and correct < 1:
         errors.append(_("A multiple-choice question needs at least one ✅ correct option."))
     return errors
+
+
+def unclosed_fence_message(text: str) -> str | None:
+    """The refusal of a text with a code block it never closes, or None.
+
+    A page would show it (the block runs to the end), but no file format can carry it, and
+    export must take whatever the admin and the importer stored.
+    """
+    if (unclosed := unclosed_fence(text)) is None:
+        return None
+    line, fence = unclosed
+    return _(
+        "Line %(line)s opens a code block that is never closed: add a line %(fence)s after "
+        "the code."
+    ) % {"line": line, "fence": fence}
 
 
 def too_many_questions(count: int) -> str | None:

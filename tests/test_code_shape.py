@@ -18,6 +18,8 @@ MAX_FUNCTION_LINES = 60
 PURE = [
     "grading",
     "content",
+    "text",
+    "durations",
     "statistics",
     "charts",
     "integrity",

@@ -1,20 +1,97 @@
 """Forms, formsets and widgets behind the admin: ordering, validation, import, bulk invites."""
 
+from datetime import timedelta
+
 from adminsortable2.admin import CustomInlineFormSet
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from quizzes.candidates import InviteEntry, parse_invite_line
-from quizzes.models import Question, Quiz, too_many_options, too_many_questions
+from quizzes.durations import MINUTE, TimeLimitError, parse_time_limit, shown_time_limit
+from quizzes.models import (
+    Question,
+    Quiz,
+    option_set_errors,
+    too_many_options,
+    too_many_questions,
+    unclosed_fence_message,
+)
 from quizzes.positions import park_positions, renumber
+from quizzes.text import normalize_markdown
 
-# Tabular inlines of markdown fields: a few lines each, not the default 10x40 boxes.
-COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
+
+class MarkdownField(forms.CharField):
+    """A markdown text, stored in the shape quizzes.text gives every way in.
+
+    A text that differs from the stored one only in that shape (a browser posts CRLF
+    line breaks) is unchanged: saving the page then writes and logs nothing for it.
+    """
+
+    def __init__(self, **kwargs):
+        # normalize_markdown decides about whitespace, trailing hard breaks included.
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_markdown(value) or self.empty_value
+
+    def has_changed(self, initial, data):
+        return super().has_changed(normalize_markdown(initial or ""), data)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and (message := unclosed_fence_message(value)):
+            raise ValidationError(message, code="unclosed_fence")
+
+
+# Markdown fields of tabular inlines: normalised, a few lines each, not 10x40 boxes.
+COMPACT_TEXT = {
+    models.TextField: {
+        "form_class": MarkdownField,
+        "widget": forms.Textarea(attrs={"rows": 2, "cols": 50}),
+    }
+}
+
+
+class TimeLimitField(forms.Field):
+    """A quiz's time limit in minutes ("2" is two minutes); seconds and hours with a unit."""
+
+    widget = forms.TextInput(attrs={"size": 8, "class": "vTimeLimitField"})
+    default_error_messages = {
+        "format": _("Type the time limit in minutes, such as 2 or 2.5; for seconds add “s”: 90 s."),
+        "fraction": _("The time limit must come to whole seconds: type it in seconds, as 90 s."),
+        "too_long": _("The time limit can be at most a week (10080 minutes)."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values or isinstance(value, timedelta):
+            return value or None
+        try:
+            seconds = parse_time_limit(str(value))
+        except TimeLimitError as error:
+            raise ValidationError(self.error_messages[error.code], code=error.code) from None
+        return timedelta(seconds=seconds) if seconds else None
+
+    def prepare_value(self, value):
+        if not isinstance(value, timedelta):
+            return value  # what was typed, shown again with its error
+        number, unit = shown_time_limit(round(value.total_seconds()))
+        return str(number) if unit == MINUTE else f"{number} {pgettext('unit', 's')}"
 
 
 class QuizForm(forms.ModelForm):
+    time_limit = TimeLimitField(
+        label=_("Time limit, min"),
+        required=False,
+        help_text=_(
+            "In minutes: 2 or 2.5. Seconds where a quiz needs them: 90 s. Empty: no limit."
+        ),
+    )
+
     class Meta:
         model = Quiz
         fields = [
@@ -34,6 +111,7 @@ class QuizForm(forms.ModelForm):
             "review_after_attempt",
             "review_after_close",
         ]
+        field_classes = {"description": MarkdownField}
 
     def clean(self):
         super().clean()
@@ -53,7 +131,20 @@ class OrderedInlineFormSet(CustomInlineFormSet):
     Drag and drop renumbers every row, so saving row by row would put one row on a
     position another still holds. Rows that move are parked first (the same parking
     range positions.renumber uses), then saved; afterwards positions are made 1..n.
+
+    New rows cannot be dragged (the sortable script moves saved rows only), and each
+    holds the empty form's position 0, so their posted positions mean nothing: they are
+    cleared before the check of unique positions across rows (which skips a row with an
+    empty value), and the rows are saved last, in the order shown (adminsortable2's
+    save_new puts a row without a position after the last one).
     """
+
+    def validate_unique(self):
+        for form in self.extra_forms:
+            if form.has_changed() and not self._should_delete_form(form):
+                form.cleaned_data["position"] = None
+                form.instance.position = None
+        super().validate_unique()
 
     def save(self, commit=True):
         if commit:
@@ -72,7 +163,8 @@ class OrderedInlineFormSet(CustomInlineFormSet):
 
 
 class QuestionInlineFormSet(OrderedInlineFormSet):
-    """Questions of one quiz: no more than a quiz may have (settings.QUIZ_MAX_QUESTIONS)."""
+    """Questions of one quiz: no more than a quiz may have (settings.QUIZ_MAX_QUESTIONS), and
+    none published here that its own page would refuse to publish."""
 
     def clean(self):
         super().clean()
@@ -83,6 +175,32 @@ class QuestionInlineFormSet(OrderedInlineFormSet):
         )
         if message := too_many_questions(kept):
             raise ValidationError(message)
+        for form in self.forms:
+            self._check_published(form)
+
+    def _check_published(self, form) -> None:
+        """A row published (or its kind changed) here needs options that make it gradable.
+
+        The options are edited on the question's own page, so a new row has none yet: it
+        stays a draft until they are added there. Rows left as they were are not checked.
+        """
+        if not form.cleaned_data.get("published") or self._should_delete_form(form):
+            return
+        new = form.instance.pk is None
+        if not new and not {"published", "kind"} & set(form.changed_data):
+            return
+        options = [] if new else list(form.instance.options.values_list("text", "verdict"))
+        if errors := option_set_errors(form.cleaned_data.get("kind", ""), options):
+            form.add_error(
+                "published",
+                [
+                    *errors,
+                    _(
+                        "Untick “published”, save, and add the options on the question's "
+                        "own page; publish it there."
+                    ),
+                ],
+            )
 
 
 # What an author edits on a question's own page (the admin adds its read-only preview).
@@ -104,6 +222,7 @@ class QuestionAdminForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = QUESTION_FIELDS
+        field_classes = {"text": MarkdownField, "explanation": MarkdownField}
 
     def clean(self):
         cleaned = super().clean() or {}

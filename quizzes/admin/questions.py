@@ -14,6 +14,7 @@ from quizzes.admin.forms import (
 )
 from quizzes.admin.formulas import warn_about_formulas
 from quizzes.admin.live_preview import LivePreviewAdmin, LivePreviewFields
+from quizzes.admin.saving import QuietSaveMixin
 from quizzes.models import Option, Question
 from quizzes.positions import next_position
 
@@ -34,9 +35,10 @@ class OptionInline(LivePreviewFields, SortableTabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(LivePreviewAdmin, SortableAdminBase, admin.ModelAdmin):
+class QuestionAdmin(LivePreviewAdmin, SortableAdminBase, QuietSaveMixin):
     form = QuestionAdminForm
-    list_display = ["__str__", "quiz", "position", "kind", "points", "published"]
+    # The number is part of each question's name; positions themselves are never shown.
+    list_display = ["__str__", "quiz", "kind", "points", "published"]
     list_filter = ["quiz", "kind", "published"]
     search_fields = ["text", "explanation", "options__text", "quiz__title"]
     list_select_related = ["quiz"]

@@ -2,13 +2,16 @@
 
 import io
 import zipfile
+from collections import Counter
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -17,10 +20,14 @@ from quizzes.admin.forms import COMPACT_TEXT, QuestionInlineFormSet, QuizForm
 from quizzes.admin.formulas import warn_about_formulas
 from quizzes.admin.importing import QuizImportAdmin
 from quizzes.admin.regrading import QuizRegradeAdmin
+from quizzes.admin.saving import QuietSaveMixin
+from quizzes.grading import Verdict
 from quizzes.models import Question, Quiz
 from quizzes.selectors.authoring import parsed_quiz
 from quizzes.services.attempts import follow_close_date
 from quizzes.services.authoring import duplicate_quiz, set_quizzes_published
+
+VERDICT_MARKS = {Verdict.CORRECT: "✅", Verdict.INCORRECT: "❌", Verdict.PARTIAL: "⚠️"}
 
 
 class QuestionInline(SortableTabularInline):
@@ -29,7 +36,8 @@ class QuestionInline(SortableTabularInline):
     model = Question
     formset = QuestionInlineFormSet
     ordering = ["position", "id"]
-    fields = ["text", "kind", "points", "published"]
+    fields = ["text", "kind", "points", "published", "verdicts"]
+    readonly_fields = ["verdicts"]
     formfield_overrides = COMPACT_TEXT
     extra = 0
     show_change_link = True
@@ -38,9 +46,44 @@ class QuestionInline(SortableTabularInline):
         # No "Add another" past the limit; QuestionInlineFormSet refuses more anyway.
         return settings.QUIZ_MAX_QUESTIONS
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A question added here has no options yet: a draft until its own page adds them.
+        formset.form.base_fields["published"].initial = False
+        return formset
 
+    def get_queryset(self, request):
+        # The verdict counts of every question in the one query that lists them.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                **{
+                    f"{verdict}_options": Count("options", filter=Q(options__verdict=verdict))
+                    for verdict in Verdict
+                }
+            )
+        )
+
+    @admin.display(description=_("options"))
+    def verdicts(self, question: Question) -> str:
+        """How many options are ✅, ❌ and ⚠️: a question missing its right answer shows."""
+        if question.pk is None:
+            return ""
+        counts = [
+            (VERDICT_MARKS[verdict], getattr(question, f"{verdict}_options", None))
+            for verdict in Verdict
+        ]
+        if any(count is None for _mark, count in counts):  # a row saved on this request
+            by_verdict = Counter(question.options.values_list("verdict", flat=True))
+            counts = [(VERDICT_MARKS[verdict], by_verdict[verdict]) for verdict in Verdict]
+        return " ".join(f"{mark}{count}" for mark, count in counts)
+
+
+# SortableAdminBase first: its formset arguments and media make the question rows sortable
+# (after ModelAdmin in the MRO they were never used).
 @admin.register(Quiz)
-class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
+class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeAdmin):
     list_display = [
         "title",
         "slug",
@@ -65,6 +108,11 @@ class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
     ]
     change_list_template = "admin/quizzes/quiz/change_list.html"
     form = QuizForm
+    readonly_fields = ["question_links"]
+
+    class Media:
+        css = {"all": ["quizzes/admin.css"]}
+
     fieldsets = [
         (
             None,
@@ -73,6 +121,7 @@ class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
                     "title",
                     "slug",
                     "description",
+                    "question_links",
                     "published",
                     "practice",
                     "access",
@@ -158,6 +207,23 @@ class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
     @admin.display(description=_("questions"), ordering="question_total")
     def question_count(self, quiz):
         return quiz.question_total
+
+    @admin.display(description=_("questions"))
+    def question_links(self, quiz: Quiz) -> str:
+        """Its questions in the searchable list, and a question page to add one with options."""
+        if quiz.pk is None:
+            return _("Save the quiz, then add its questions with their options.")
+        listed = reverse("admin:quizzes_question_changelist")
+        added = reverse("admin:quizzes_question_add")
+        return format_html(
+            '<a href="{}?quiz__id__exact={}">{}</a> · <a href="{}?quiz={}">{}</a>',
+            listed,
+            quiz.pk,
+            _("search and filter them"),
+            added,
+            quiz.pk,
+            _("add a question with its options"),
+        )
 
     def has_duplicate_permission(self, request) -> bool:
         # Django offers an action when any one of its permissions is held; a copy needs both.

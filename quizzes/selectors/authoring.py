@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from quizzes import formats
 from quizzes.diffing import QuestionChanges, question_changes
 from quizzes.models import Question, Quiz
+from quizzes.text import normalize_markdown, normalized_quiz
 
 # The quiz fields a file's settings line carries (formats.QuizSettings), in the order shown.
 SETTING_FIELDS = ("practice", "access", "review_after_attempt", "review_after_close", "time_limit")
@@ -24,11 +25,15 @@ _PRACTICE_VALUES = {
 
 
 def parsed_quiz(quiz: Quiz) -> formats.ParsedQuiz:
-    """The quiz as the format package sees it (drafts included), ready for formats.write."""
+    """The quiz as the format package sees it (drafts included), ready for formats.write.
+
+    Texts come in their stored shape (quizzes.text) even if a row was written before every
+    way in normalised them: what the admin accepted, export writes.
+    """
     questions = quiz.questions.prefetch_related("options").order_by("position", "id")
     return formats.ParsedQuiz(
         title=quiz.title,
-        description=quiz.description,
+        description=normalize_markdown(quiz.description),
         questions=[
             _parsed_question(question, number) for number, question in enumerate(questions, 1)
         ],
@@ -66,13 +71,17 @@ def quiz_settings_values(settings: formats.QuizSettings | None) -> dict[str, Any
 
 def _parsed_question(question: Question, number: int) -> formats.ParsedQuestion:
     return formats.ParsedQuestion(
-        text=question.text,
+        text=normalize_markdown(question.text),
         kind=question.kind,
         options=[
-            formats.ParsedOption(text=option.text, verdict=option.verdict, feedback=option.feedback)
+            formats.ParsedOption(
+                text=normalize_markdown(option.text),
+                verdict=option.verdict,
+                feedback=normalize_markdown(option.feedback),
+            )
             for option in question.options.all()
         ],
-        explanation=question.explanation,
+        explanation=normalize_markdown(question.explanation),
         number=number,
         published=question.published,
     )
@@ -142,6 +151,7 @@ class ImportPlan:
 
 def import_plan(parsed: formats.ParsedQuiz, slug: str) -> ImportPlan:
     """Compare a parsed file with the quiz at `slug`, question by position, like the import."""
+    parsed = normalized_quiz(parsed)
     existing = Quiz.objects.filter(slug=slug).first()
     plan = ImportPlan(slug=slug, existing=existing)
     current: list[Question] = []

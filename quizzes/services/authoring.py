@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from quizzes.models import Option, Question, Quiz
 
@@ -21,9 +22,28 @@ def _free_slug(base: str) -> str:
     return f"{base}-{number}"
 
 
+def _free_title(title: str) -> str:
+    """The title with "(copy)" in the current language, numbered when a copy has it already:
+    lists and dropdowns that name quizzes by title must tell a copy from its original."""
+    max_length = Quiz._meta.get_field("title").max_length or 200
+    number = 1
+    while True:
+        if number == 1:
+            candidate = _("%(title)s (copy)") % {"title": title}
+        else:
+            candidate = _("%(title)s (copy %(number)s)") % {"title": title, "number": number}
+        if len(candidate) > max_length:  # shorten the original's title, keep the mark
+            shorter = title[: len(title) - (len(candidate) - max_length)]
+            candidate = candidate.replace(title, shorter.rstrip(), 1)
+        if not Quiz.objects.filter(title=candidate).exists():
+            return candidate
+        number += 1
+
+
 @transaction.atomic
 def duplicate_quiz(*, quiz: Quiz) -> Quiz:
-    """Copy a quiz with its questions and options, unpublished, under a new "-copy" slug.
+    """Copy a quiz with its questions and options, unpublished, under a new "-copy" slug
+    and a title marked as a copy.
 
     Attempts, invites and revisions stay with the original: the copy starts clean. So does
     its close date, which belongs to the original's cohort (a past one would close the copy
@@ -32,6 +52,7 @@ def duplicate_quiz(*, quiz: Quiz) -> Quiz:
     copy = Quiz.objects.get(pk=quiz.pk)
     copy.pk = None
     copy.slug = _free_slug(f"{quiz.slug}-copy")
+    copy.title = _free_title(quiz.title)
     copy.published = False
     copy.closes_at = None
     copy.save()

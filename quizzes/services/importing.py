@@ -11,10 +11,18 @@ from django.utils.translation import gettext as _
 from slugify import slugify
 
 from quizzes.formats import ParsedOption, ParsedQuestion, ParsedQuiz
-from quizzes.models import Option, Question, Quiz, quiz_size_errors, render_html
+from quizzes.models import (
+    Option,
+    Question,
+    Quiz,
+    quiz_size_errors,
+    render_html,
+    unclosed_fence_message,
+)
 from quizzes.positions import renumber
 from quizzes.rendering import rendering_problems
 from quizzes.selectors.authoring import quiz_settings_values
+from quizzes.text import normalized_quiz
 
 
 @dataclass
@@ -66,12 +74,14 @@ def import_errors(parsed: ParsedQuiz) -> list[str]:
 
 
 def text_problems(parsed: ParsedQuiz) -> tuple[list[str], list[str]]:
-    """Rendering errors (texts refused) and warnings (formulas kept as source), each
-    naming where: the question, the field and the line within it."""
+    """Errors (texts refused: too costly to render, or a code block left open) and warnings
+    (formulas kept as source), each naming where: the question, the field and the line."""
     errors: list[str] = []
     warnings: list[str] = []
     for place, text, inline in _texts(parsed):
         refused, noted = rendering_problems(text, inline=inline)
+        if message := unclosed_fence_message(text):
+            refused = [*refused, message]
         errors += [_("%(place)s: %(problem)s") % {"place": place, "problem": p} for p in refused]
         warnings += [_("%(place)s: %(problem)s") % {"place": place, "problem": p} for p in noted]
     return errors, warnings
@@ -117,8 +127,9 @@ def import_quiz(
     differs: importing the same file twice changes nothing. Attempts are never deleted;
     they keep their own revision of the content. A quiz too large to be answered on one
     page, or with a text the renderer refuses, raises ImportRefused before anything is
-    written.
+    written. Texts are stored in the shape the admin stores them in (quizzes.text).
     """
+    parsed = normalized_quiz(parsed)
     if errors := import_errors(parsed):
         raise ImportRefused(" ".join(errors))
     slug = slug or quiz_slug(parsed.title)

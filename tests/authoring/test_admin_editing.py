@@ -279,7 +279,8 @@ def test_duplicate_copies_questions_and_options_but_not_attempts(admin_client):
         )
     assert "copied as original-copy-2" in response.content.decode()
     copy = Quiz.objects.get(slug="original-copy")
-    assert not copy.published and copy.title == "Оригинал"
+    assert not copy.published and copy.title == "Оригинал (copy)"
+    assert Quiz.objects.get(slug="original-copy-2").title == "Оригинал (copy 2)"
     assert (copy.access, copy.review_after_attempt, copy.closes_at) == ("public", "score", None)
     assert copy.attempts.count() == 0 and quiz.attempts.count() == 1
 
