@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count
 from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -21,6 +23,9 @@ from quizzes.models import Question, Quiz
 from quizzes.selectors.authoring import parsed_quiz
 from quizzes.services.attempts import follow_close_date
 from quizzes.services.authoring import duplicate_quiz, set_quizzes_published
+
+# The statistics page (views.review) needs it; Recruiters have it, Authors do not.
+STATISTICS_PERMISSION = "quizzes.view_attempt"
 
 
 class QuestionInline(SortableTabularInline):
@@ -110,7 +115,22 @@ class QuizAdmin(QuizImportAdmin, QuizRegradeAdmin, SortableAdminBase):
             quiz = self.get_object(request, unquote(object_id))
             if quiz is not None:
                 self._warn_if_answers_leak(request, quiz, once=True)
+                if request.user.has_perm(STATISTICS_PERMISSION):
+                    url = reverse("quizzes:review_statistics", kwargs={"slug": quiz.slug})
+                    extra_context = {**(extra_context or {}), "statistics_url": url}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_list_display(self, request):
+        # The statistics page is for those who may read attempts (not Authors).
+        shown = super().get_list_display(request)
+        if request.user.has_perm(STATISTICS_PERMISSION):
+            return [*shown, "statistics_link"]
+        return shown
+
+    @admin.display(description=_("statistics"))
+    def statistics_link(self, quiz):
+        url = reverse("quizzes:review_statistics", kwargs={"slug": quiz.slug})
+        return format_html('<a href="{}" class="quiz-statistics">{}</a>', url, _("statistics"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
