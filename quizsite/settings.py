@@ -139,6 +139,11 @@ QUESTION_MAX_OPTIONS = env_int("QUESTION_MAX_OPTIONS", 20, minimum=2)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = QUIZ_MAX_QUESTIONS * (QUESTION_MAX_OPTIONS + 2) + 100
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, DATA_UPLOAD_MAX_NUMBER_FIELDS * 200)
 
+# Statistics: below this many finished attempts of a quiz version, discrimination,
+# discriminative efficiency and Cronbach's alpha are shown as not yet meaningful and no
+# question is flagged (a correlation of a few attempts is mostly chance).
+QUIZ_STATISTICS_MIN_ATTEMPTS = env_int("QUIZ_STATISTICS_MIN_ATTEMPTS", 30)
+
 # Files are taken only by these views, and only from staff (quizzes.security): anywhere
 # else a form with a file is refused before it is parsed. There the whole body, files
 # included, counts against DATA_UPLOAD_MAX_MEMORY_SIZE and stays in memory, so nothing a

@@ -4,14 +4,20 @@ Spreadsheets run a cell that starts with = + - @ (or a tab / carriage return tha
 strip first) as a formula, so a candidate named "=HYPERLINK(...)" could run code on a
 recruiter's machine. Such cells get a leading apostrophe, which spreadsheets show as text.
 
-The file is comma-separated, but a spreadsheet splits a line on its locale's separator:
-Russian Excel, the main audience, splits on ";", and pasted text splits on tabs. A cell
-like "Ivanov;=1+1" is one cell for a comma reader, yet two for a semicolon reader, the
-second a formula. So a separator inside a cell gets an apostrophe after it when a
-formula character, a quote (which would make the rest a quoted field there, hiding what
-follows) or the end of the cell (where the writer's own closing quote follows) comes
-next. Line breaks inside a cell become spaces: a reader that does not honour the comma
-file's quotes would start a new row there.
+Excel opens a CSV file by double-click with its locale's list separator and decimal mark
+and offers no choice: Russian Excel, the main audience, splits on ";" and reads "1,5" as a
+number (a comma-separated file is one column there, and "1.5" turns into the 1st of May).
+So the file is written for one of two readers (`Dialect`): ";" with decimal commas, or ","
+with decimal points. Either way a file may end up in another reader (pasted text splits on
+tabs), and a cell like "Ivanov;=1+1" is one cell for a comma reader, yet two for a
+semicolon reader, the second a formula. So a separator inside a cell gets an apostrophe
+after it when a formula character, a quote (which would make the rest a quoted field
+there, hiding what follows) or the end of the cell (where the writer's own closing quote
+follows) comes next. Line breaks inside a cell become spaces: a reader that does not
+honour the file's quotes would start a new row there.
+
+Dates are ISO 8601 with the offset of the site's time zone (2025-03-12T14:05:00+03:00), so
+a file read elsewhere or later still says when.
 """
 
 from __future__ import annotations
@@ -62,17 +68,47 @@ def question_columns(revisions: Iterable[RevisionContent]) -> list[QuestionColum
     return [QuestionColumn(question_id=qid, number=n) for n, qid in enumerate(seen, start=1)]
 
 
+@dataclass(frozen=True)
+class Dialect:
+    """How one spreadsheet locale reads a CSV file: its separator and decimal mark."""
+
+    delimiter: str
+    decimal: str
+
+
+# Russian (and most European) Excel; English Excel and most other readers.
+SEMICOLON = Dialect(delimiter=";", decimal=",")
+COMMA = Dialect(delimiter=",", decimal=".")
+
+
+def dialect(choice: str, language: str | None) -> Dialect:
+    """The one asked for ("semicolon" or "comma"), else the one of the reader's language."""
+    if choice:
+        return SEMICOLON if choice == "semicolon" else COMMA
+    return SEMICOLON if (language or "").startswith("ru") else COMMA
+
+
 @lru_cache(maxsize=4096)
-def _number(value: Decimal | None) -> str:
+def _number(value: Decimal | None, decimal: str = ".") -> str:
     # Cached: a quiz's points take a handful of values, formatted millions of times.
     if value is None:
         return ""
     text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
-    return escape_cell(text)
+    return escape_cell(text.replace(".", decimal))
 
 
 def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+    """ISO 8601 in the site's time zone, with its offset."""
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+def _notes(attempt: Attempt) -> str:
+    """Every note, oldest first: when, who, what (the list's prefetched notes)."""
+    return " | ".join(
+        f"{_local(note.created_at)} {note.author.get_username() if note.author else '—'}: "
+        f"{note.text}"
+        for note in attempt.notes.all()
+    )
 
 
 class _Echo:
@@ -87,22 +123,24 @@ def csv_lines(
     *,
     columns: list[QuestionColumn],
     revision_options: dict[int, dict[int, dict[int, str]]],
+    dialect: Dialect = COMMA,
 ) -> Iterator[str]:
     """The CSV text, one line at a time: a header, then one row per attempt.
 
-    `attempts` are (attempt, {question id: (effective points, selected option ids)});
-    `revision_options` maps revision id -> question id -> option id -> label, so choices
-    read the same for every candidate whatever order their options were shown in.
+    `attempts` are (attempt, {question id: (effective points, selected option ids)}), the
+    attempts with their notes prefetched; `revision_options` maps revision id -> question
+    id -> option id -> label, so choices read the same for every candidate whatever order
+    their options were shown in.
     """
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), delimiter=dialect.delimiter)
     yield BOM + writer.writerow([escape_cell(cell) for cell in _header(columns)])
     # Few distinct choices per question: their labels are worked out once, not per row.
     chosen_text: dict[tuple, str] = {}
     for attempt, answers in attempts:
-        row = _attempt_cells(attempt)
+        row = _attempt_cells(attempt, dialect.decimal)
         if columns:
             labels = revision_options.get(attempt.revision_id, {})
-            row += _answer_cells(attempt, answers, columns, labels, chosen_text)
+            row += _answer_cells(attempt, answers, columns, labels, chosen_text, dialect.decimal)
         # Free text goes through escape_cell above and numbers through _number (a negative
         # override would start with "-"); dates, states and option letters cannot start
         # with a formula character, so the per-cell check is not repeated for them.
@@ -123,6 +161,8 @@ def _header(columns: list[QuestionColumn]) -> list[str]:
         _("Max score"),
         _("Percent"),
         _("Rating"),
+        _("Hiring status"),
+        _("Notes"),
     ]
     for column in columns:
         header.append(_("Q%(number)s points") % {"number": column.number})
@@ -130,22 +170,24 @@ def _header(columns: list[QuestionColumn]) -> list[str]:
     return header
 
 
-def _attempt_cells(attempt: Attempt) -> list[str]:
+def _attempt_cells(attempt: Attempt, decimal: str) -> list[str]:
     """The cells about the attempt as a whole, before the per-question columns."""
     duration = attempt.duration
     return [
         escape_cell(attempt.candidate_name),
         escape_cell(attempt.candidate_email),
         escape_cell(attempt.quiz.title),
-        attempt.get_state_display(),
+        str(attempt.get_outcome_display()),
         escape_cell(str(attempt.invite)) if attempt.invite_id else "",
         _local(attempt.started_at),
         _local(attempt.submitted_at),
         escape_cell(int(duration.total_seconds())) if duration is not None else "",
-        _number(attempt.score),
-        _number(attempt.max_score),
-        _number(attempt.percentage),
+        _number(attempt.score, decimal),
+        _number(attempt.max_score, decimal),
+        _number(attempt.percentage, decimal),
         str(attempt.rating or ""),
+        str(attempt.get_hiring_status_display()),
+        escape_cell(_notes(attempt)),
     ]
 
 
@@ -155,6 +197,7 @@ def _answer_cells(
     columns: list[QuestionColumn],
     labels: dict[int, dict[int, str]],
     chosen_text: dict[tuple, str],
+    decimal: str,
 ) -> list[str]:
     """A points cell and a choices cell per question column; ``chosen_text`` is the cache."""
     cells: list[str] = []
@@ -180,7 +223,7 @@ def _answer_cells(
                     key=lambda label: (len(label), label),
                 )
             )
-        cells.append(_number(points))
+        cells.append(_number(points, decimal))
         cells.append(text)
     return cells
 

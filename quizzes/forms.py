@@ -203,6 +203,11 @@ class AttemptFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("Any")), *Attempt.State.choices]
     )
+    hiring = forms.ChoiceField(
+        label=_("Hiring status"),
+        required=False,
+        choices=[("", _("Any")), *Attempt.HiringStatus.choices],
+    )
     started_from = filter_date_field(_("Started from"))
     started_to = filter_date_field(_("Started until"))
     percent_min = forms.DecimalField(
@@ -253,6 +258,7 @@ class AttemptFilterForm(forms.Form):
         return AttemptFilters(
             quiz=valid.get("quiz"),
             state=valid.get("state") or None,
+            hiring_status=valid.get("hiring") or None,
             started_from=valid.get("started_from"),
             started_to=valid.get("started_to"),
             percent_min=valid.get("percent_min"),
@@ -282,6 +288,20 @@ class AttemptRatingForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
+    )
+
+
+class HiringStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Hiring status"), choices=Attempt.HiringStatus.choices)
+
+
+class ExportOptionsForm(forms.Form):
+    """The CSV's separator; without one, the reader's language decides (see views.review)."""
+
+    delimiter = forms.ChoiceField(
+        label=_("Separator"),
+        required=False,
+        choices=[("", ""), ("semicolon", ";"), ("comma", ",")],
     )
 
 

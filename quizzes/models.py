@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from quizzes.grading import Kind, Strategy, Verdict
 from quizzes.opaque import Tokens
@@ -608,6 +609,10 @@ SCORE_SORT_KEY = Coalesce(F("percent"), Value(-1.0))
 MAX_SAVE_SEQ = 2**53 - 1
 SAVE_SEQ_LEAD_MS = 60 * 60 * 1000
 
+# The countdown submits when it shows 0:00, which a page that rounded its remaining seconds
+# reaches up to about 1.5 s before the deadline: a submit this close to it is the clock's.
+TIME_UP_MARGIN = timedelta(seconds=2)
+
 
 class Attempt(models.Model):
     class State(models.TextChoices):
@@ -615,6 +620,15 @@ class Attempt(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         # Closed by the server (time ran out) with whatever answers were saved.
         CLOSED = "closed", _("Closed without submit")
+
+    class HiringStatus(models.TextChoices):
+        """Where the recruiters' decision about the candidate stands (HiringStatusChange)."""
+
+        NEW = "new", pgettext_lazy("hiring status", "New")
+        SHORTLISTED = "shortlisted", pgettext_lazy("hiring status", "Shortlisted")
+        ON_HOLD = "on_hold", pgettext_lazy("hiring status", "On hold")
+        REJECTED = "rejected", pgettext_lazy("hiring status", "Rejected")
+        HIRED = "hired", pgettext_lazy("hiring status", "Hired")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     quiz = models.ForeignKey(
@@ -661,6 +675,15 @@ class Attempt(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    # Changed only through services.hiring, which records who and when. A database default
+    # too, like `browser`, for bulk loads that do not know the column.
+    hiring_status = models.CharField(
+        _("hiring status"),
+        max_length=16,
+        choices=HiringStatus.choices,
+        default=HiringStatus.NEW,
+        db_default=HiringStatus.NEW,
     )
     # Score as a percentage of the maximum, kept by the database itself whenever score or
     # max_score change (submit, regrade, override), so the recruiters' list can filter and
@@ -712,12 +735,16 @@ class Attempt(models.Model):
             # A candidate's attempts of a quiz, by email or browser (attempts allowed).
             models.Index(F("quiz"), Lower("candidate_email"), name="attempt_quiz_email_idx"),
             models.Index(fields=["quiz", "browser"], name="attempt_quiz_browser_idx"),
+            # The list filtered by hiring status (few are hired among many new), newest first.
+            models.Index(fields=["hiring_status", "-started_at", "-id"], name="attempt_hiring_idx"),
         ]
         permissions = [
             ("override_score", _("Can override a question's score")),
             # Moves finished attempts to new scores; a dry run of the counts needs only
             # the right to edit quizzes (see QuizAdmin.regrade_attempts).
             ("regrade_attempts", _("Can regrade attempts with the current verdicts")),
+            # A hiring decision, not a note on the test: a permission of its own.
+            ("set_hiring_status", _("Can change an attempt's hiring status")),
         ]
 
     def __str__(self) -> str:
@@ -751,6 +778,28 @@ class Attempt(models.Model):
         if self.percentage is None or self.quiz.pass_mark is None:
             return None
         return self.percentage >= self.quiz.pass_mark
+
+    @property
+    def time_ran_out(self) -> bool:
+        """The attempt ended because its time was up, not because the candidate was done.
+
+        Closed by the server past the deadline, or submitted at the deadline: the countdown
+        submits by itself at zero, so such a submit reads like any other but for its time.
+        """
+        if self.state == self.State.CLOSED:
+            return True
+        return (
+            self.state == self.State.SUBMITTED
+            and self.deadline is not None
+            and self.submitted_at is not None
+            and self.submitted_at >= self.deadline - TIME_UP_MARGIN
+        )
+
+    def get_outcome_display(self) -> StrOrPromise:
+        """The state as recruiters read it: "Time ran out" rather than just "Submitted"."""
+        if self.time_ran_out:
+            return _("Time ran out")
+        return self.get_state_display()
 
 
 class Answer(models.Model):
@@ -804,6 +853,9 @@ class ScoreChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Whether `questions` lists every question whose points moved. False for regrades made
+    # before per-question points were recorded: their totals are all that is known.
+    itemized = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("score change")
@@ -812,6 +864,47 @@ class ScoreChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}: {self.old_score} → {self.new_score}"
+
+
+class QuestionScoreChange(models.Model):
+    """One question's points before and after a ScoreChange.
+
+    An override moves one question; a regrade lists every question whose points moved (a
+    question a recruiter overrode keeps its points, so a regrade does not list it).
+    """
+
+    change = models.ForeignKey(ScoreChange, on_delete=models.CASCADE, related_name="questions")
+    question_id = models.BigIntegerField()
+    old_points = models.DecimalField(max_digits=10, decimal_places=4)
+    new_points = models.DecimalField(max_digits=10, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("question score change")
+        verbose_name_plural = _("question score changes")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.old_points} → {self.new_points}"
+
+
+class HiringStatusChange(models.Model):
+    """Audit trail of an attempt's hiring status: who moved it from what to what, and when."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(max_length=16, choices=Attempt.HiringStatus.choices)
+    new_status = models.CharField(max_length=16, choices=Attempt.HiringStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hiring status change")
+        verbose_name_plural = _("hiring status changes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}: {self.old_status} → {self.new_status}"
 
 
 class AttemptNote(models.Model):

@@ -19,6 +19,11 @@ Conventions (Moodle shows most of these as percentages; we return fractions):
 Undefined values are ``None``, never NaN: sample SD with n < 2, correlations when either
 variable has zero variance, alpha with fewer than two questions.
 
+Defined is not meaningful: with a handful of attempts a correlation is ±1 or alpha 0 by
+chance. ``with_minimum_sample`` marks a report whose attempts are fewer than a minimum
+(the caller's setting): its discrimination, efficiency and alpha are not to be read yet,
+and no question is flagged.
+
 The database reduces a quiz's answers to small count tables (``selectors.statistics``); this
 module computes the report from them, so the cost depends on the number of distinct marks and
 answers, not on the number of attempts. Every attempt is taken to have seen every question:
@@ -30,7 +35,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -45,6 +50,7 @@ __all__ = [
     "QuestionStatistics",
     "QuizStatistics",
     "quiz_statistics_from_tables",
+    "with_minimum_sample",
 ]
 
 # Thresholds from Moodle's report: it highlights discrimination below 15 % (0.15 here) and
@@ -111,6 +117,29 @@ class QuizStatistics:
     cronbach_alpha: float | None  # None when k < 2, n < 2 or the totals do not vary
     questions: tuple[QuestionStatistics, ...]  # in the order given
     totals: tuple[float, ...] = field(repr=False)  # sorted attempt totals, for histograms
+    # Attempts needed before discrimination, efficiency and alpha mean something (0: none).
+    min_attempts: int = 0
+
+    @property
+    def sample_too_small(self) -> bool:
+        return self.attempts < self.min_attempts
+
+    @property
+    def attempts_needed(self) -> int:
+        """How many more attempts the minimum sample needs."""
+        return max(0, self.min_attempts - self.attempts)
+
+
+def with_minimum_sample(stats: QuizStatistics, min_attempts: int) -> QuizStatistics:
+    """The report marked against a minimum sample; below it no question is flagged.
+
+    Facility is an average and reads fine from few attempts, but the flags would send an
+    author to rewrite questions on noise, so below the minimum there are none at all.
+    """
+    stats = replace(stats, min_attempts=min_attempts)
+    if not stats.sample_too_small:
+        return stats
+    return replace(stats, questions=tuple(replace(q, flags=()) for q in stats.questions))
 
 
 def quiz_statistics_from_tables(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import candidate, review
+from quizzes.views import candidate, hiring, review
 
 app_name = "quizzes"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("review/attempt/<uuid:public_id>/note/", review.attempt_note, name="review_note"),
     path("review/attempt/<uuid:public_id>/rating/", review.attempt_rate, name="review_rate"),
     path("review/attempt/<uuid:public_id>/grant/", review.attempt_grant, name="review_grant"),
+    path(
+        "review/attempt/<uuid:public_id>/status/",
+        hiring.attempt_hiring_status,
+        name="review_hiring_status",
+    ),
     path(
         "review/attempt/<uuid:public_id>/override/",
         review.attempt_override,

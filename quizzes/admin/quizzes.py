@@ -28,6 +28,8 @@ from quizzes.services.attempts import follow_close_date
 from quizzes.services.authoring import duplicate_quiz, set_quizzes_published
 
 VERDICT_MARKS = {Verdict.CORRECT: "✅", Verdict.INCORRECT: "❌", Verdict.PARTIAL: "⚠️"}
+# The statistics page (views.review) needs it; Recruiters have it, Authors do not.
+STATISTICS_PERMISSION = "quizzes.view_attempt"
 
 
 class QuestionInline(SortableTabularInline):
@@ -159,7 +161,22 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
             quiz = self.get_object(request, unquote(object_id))
             if quiz is not None:
                 self._warn_if_answers_leak(request, quiz, once=True)
+                if request.user.has_perm(STATISTICS_PERMISSION):
+                    url = reverse("quizzes:review_statistics", kwargs={"slug": quiz.slug})
+                    extra_context = {**(extra_context or {}), "statistics_url": url}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_list_display(self, request):
+        # The statistics page is for those who may read attempts (not Authors).
+        shown = super().get_list_display(request)
+        if request.user.has_perm(STATISTICS_PERMISSION):
+            return [*shown, "statistics_link"]
+        return shown
+
+    @admin.display(description=_("statistics"))
+    def statistics_link(self, quiz):
+        url = reverse("quizzes:review_statistics", kwargs={"slug": quiz.slug})
+        return format_html('<a href="{}" class="quiz-statistics">{}</a>', url, _("statistics"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 from itertools import islice
 
-from django.db.models import TextField
+from django.db.models import Prefetch, TextField
 from django.db.models.functions import Cast
 
-from quizzes.models import Answer, Attempt
+from quizzes.models import Answer, Attempt, AttemptNote
 from quizzes.selectors.review import AttemptFilters, review_attempts
 
 EXPORT_CHUNK_SIZE = 2000
@@ -25,11 +25,17 @@ def export_attempts(
 ) -> Iterator[tuple[Attempt, ExportedAnswers]]:
     """The filtered attempts, each with {question id: (points, selected)}, chunk by chunk.
 
-    The attempts come through a server-side cursor (PostgreSQL) in the list's order; each
-    chunk's answers are read in one query as plain tuples, not model instances (3.9 million
-    Answer objects were most of the export's time): memory bounded by the chunk.
+    The attempts come through a server-side cursor (PostgreSQL) in the list's order, with
+    their notes (one query per chunk); each chunk's answers are read in one query as plain
+    tuples, not model instances (3.9 million Answer objects were most of the export's
+    time): memory bounded by the chunk.
     """
-    attempts = review_attempts(filters).iterator(chunk_size=chunk_size)
+    notes = AttemptNote.objects.select_related("author").order_by("created_at", "id")
+    attempts = (
+        review_attempts(filters)
+        .prefetch_related(Prefetch("notes", queryset=notes))
+        .iterator(chunk_size=chunk_size)
+    )
     # The choices arrive as JSON text and are decoded once per distinct text (a question
     # has few distinct answers), not once per answer.
     decoded: dict[str, list[int]] = {}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db.models import (
     Count,
     DecimalField,
@@ -20,7 +21,15 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from quizzes.content import RevisionContent
-from quizzes.models import SCORE_SORT_KEY, Attempt, Quiz, QuizRevision
+from quizzes.models import (
+    SCORE_SORT_KEY,
+    Attempt,
+    HiringStatusChange,
+    QuestionScoreChange,
+    Quiz,
+    QuizRevision,
+    ScoreChange,
+)
 from quizzes.selectors.admission import Allowance, allowance, candidate_of
 
 FINISHED = (Attempt.State.SUBMITTED, Attempt.State.CLOSED)
@@ -38,6 +47,8 @@ class AttemptFilters:
     percent_max: Decimal | None = None
     # True: attempts from any invite, False: without one, an Invite pk: from that invite.
     invite: bool | int | None = None
+    # An Attempt.HiringStatus value.
+    hiring_status: str | None = None
     search: str = ""
     sort: str = "-date"
 
@@ -76,6 +87,8 @@ def _filter_condition(filters: AttemptFilters) -> Q:
         condition &= Q(quiz=filters.quiz)
     if filters.state:
         condition &= Q(state=filters.state)
+    if filters.hiring_status:
+        condition &= Q(hiring_status=filters.hiring_status)
     tz = timezone.get_current_timezone()
     if filters.started_from:
         condition &= Q(started_at__gte=datetime.combine(filters.started_from, time.min, tzinfo=tz))
@@ -158,3 +171,39 @@ def quiz_revisions(quiz: Quiz) -> dict[int, RevisionContent]:
 def attempt_allowance(attempt: Attempt) -> Allowance:
     """The attempts the candidate behind `attempt` made of its quiz and may make."""
     return allowance(attempt.quiz, candidate_of(attempt))
+
+
+@dataclass
+class HistoryEntry:
+    """One line of an attempt's history: a score change or a hiring status change."""
+
+    created_at: datetime
+    changed_by: User | None
+    score: ScoreChange | None = None
+    # (question number in the attempt, its points before and after), in question order.
+    questions: list[tuple[int | None, QuestionScoreChange]] = field(default_factory=list)
+    status: HiringStatusChange | None = None
+
+
+def attempt_history(attempt: Attempt, numbers: dict[int, int]) -> list[HistoryEntry]:
+    """Score and hiring status changes of the attempt, newest first (always three queries).
+
+    `numbers` maps question ids to their numbers as the attempt presents them.
+    """
+    entries: list[HistoryEntry] = []
+    # Read whether there are score changes or not, so the page's queries do not vary.
+    items: dict[int, list[QuestionScoreChange]] = {}
+    for item in QuestionScoreChange.objects.filter(change__attempt=attempt).order_by("id"):
+        items.setdefault(item.change_id, []).append(item)
+    for change in attempt.score_changes.select_related("changed_by"):
+        questions = sorted(
+            ((numbers.get(item.question_id), item) for item in items.get(change.pk, [])),
+            key=lambda pair: (pair[0] is None, pair[0] or 0),
+        )
+        entries.append(
+            HistoryEntry(change.created_at, change.changed_by, score=change, questions=questions)
+        )
+    for status in attempt.status_changes.select_related("changed_by"):
+        entries.append(HistoryEntry(status.created_at, status.changed_by, status=status))
+    entries.sort(key=lambda entry: entry.created_at, reverse=True)
+    return entries

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import chain, repeat
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max
 
@@ -228,4 +229,5 @@ def statistics_report(quiz: Quiz, revision_id: int | None = None) -> StatisticsR
     stats = cached_once(
         key, lambda: item_statistics(quiz, version, content), timeout=STATISTICS_CACHE_SECONDS
     )
+    stats = statistics.with_minimum_sample(stats, settings.QUIZ_STATISTICS_MIN_ATTEMPTS)
     return StatisticsReport(versions=versions, version=version, content=content, stats=stats)

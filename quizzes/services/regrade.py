@@ -11,7 +11,7 @@ from django.db import transaction
 
 from quizzes import grading
 from quizzes.content import OptionContent, QuestionContent, RevisionContent, gradable_questions
-from quizzes.models import Attempt, Question, Quiz, ScoreChange
+from quizzes.models import Attempt, Question, QuestionScoreChange, Quiz, ScoreChange
 from quizzes.services.revisions import revision_for_content
 from quizzes.services.scoring import final_score, grade_and_store
 
@@ -114,11 +114,16 @@ def _apply_regrade(attempt: Attempt, content: RevisionContent, user: User | None
         .get(pk=attempt.pk)
     )
     old_score = attempt.score
+    overrides = {}
+    old_points = {}
+    for answer in attempt.answers.all():
+        old_points[answer.question_id] = answer.effective_points or Decimal(0)
+        overrides[answer.question_id] = answer.override_points
     attempt.revision = revision_for_content(attempt.quiz_id, content)
     result = grade_and_store(attempt)
     attempt.score = final_score(result, attempt.answers.all())
     attempt.save(update_fields=["revision", "score"])
-    ScoreChange.objects.create(
+    change = ScoreChange.objects.create(
         attempt=attempt,
         kind=ScoreChange.Kind.REGRADE,
         old_score=old_score,
@@ -126,3 +131,16 @@ def _apply_regrade(attempt: Attempt, content: RevisionContent, user: User | None
         changed_by=user,
         reason="regrade with current verdicts",
     )
+    # A recruiter's override stands through a regrade, so its question does not move.
+    moved = []
+    for question in result.questions:
+        override = overrides.get(question.question_id)
+        new = override if override is not None else question.points
+        old = old_points.get(question.question_id, Decimal(0))
+        if new != old:
+            moved.append(
+                QuestionScoreChange(
+                    change=change, question_id=question.question_id, old_points=old, new_points=new
+                )
+            )
+    QuestionScoreChange.objects.bulk_create(moved)

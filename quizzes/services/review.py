@@ -1,4 +1,5 @@
-"""Recruiters' review: notes on an attempt, a 1-5 rating, per-question score overrides."""
+"""Recruiters' review: notes on an attempt, a 1-5 rating, per-question score overrides,
+and the hiring status."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from quizzes.content import question_by_id
-from quizzes.models import Answer, Attempt, AttemptNote, ScoreChange
+from quizzes.models import (
+    Answer,
+    Attempt,
+    AttemptNote,
+    HiringStatusChange,
+    QuestionScoreChange,
+    ScoreChange,
+)
 from quizzes.services.scoring import rescore
 
 
@@ -67,12 +75,13 @@ def override_question_score(
     answer, _created = Answer.objects.get_or_create(
         attempt=attempt, question_id=question_id, defaults={"selected": [], "points": Decimal(0)}
     )
+    old_points = answer.effective_points or Decimal(0)
     answer.override_points = points
     answer.save(update_fields=["override_points"])
     old_score = attempt.score
     attempt.score = rescore(attempt)
     attempt.save(update_fields=["score"])
-    return ScoreChange.objects.create(
+    change = ScoreChange.objects.create(
         attempt=attempt,
         kind=ScoreChange.Kind.OVERRIDE,
         question_id=question_id,
@@ -81,3 +90,31 @@ def override_question_score(
         reason=reason,
         changed_by=user,
     )
+    QuestionScoreChange.objects.create(
+        change=change, question_id=question_id, old_points=old_points, new_points=points
+    )
+    return change
+
+
+@transaction.atomic
+def set_hiring_status(*, attempt: Attempt, status: str, user: User | None) -> bool:
+    """Move the attempt to a hiring status, recorded with who and when.
+
+    The row lock puts two recruiters' changes one after the other, each recorded from the
+    status the other left. Setting the status it already has records nothing: False.
+    """
+    if status not in Attempt.HiringStatus.values:
+        raise ReviewError(_("Choose a hiring status from the list."))
+    old = (
+        Attempt.objects.select_for_update(of=("self",))
+        .values_list("hiring_status", flat=True)
+        .get(pk=attempt.pk)
+    )
+    attempt.hiring_status = status
+    if old == status:
+        return False
+    Attempt.objects.filter(pk=attempt.pk).update(hiring_status=status)
+    HiringStatusChange.objects.create(
+        attempt_id=attempt.pk, old_status=old, new_status=status, changed_by=user
+    )
+    return True

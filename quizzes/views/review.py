@@ -24,8 +24,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from quizzes import charts, exports, statistics
@@ -34,6 +34,8 @@ from quizzes.forms import (
     AttemptFilterForm,
     AttemptNoteForm,
     AttemptRatingForm,
+    ExportOptionsForm,
+    HiringStatusForm,
     ScoreOverrideForm,
     StatisticsVersionForm,
 )
@@ -42,6 +44,7 @@ from quizzes.selectors.exports import export_attempts
 from quizzes.selectors.results import ReviewedQuestion, attempt_review
 from quizzes.selectors.review import (
     attempt_allowance,
+    attempt_history,
     attempt_standing,
     quiz_revisions,
     review_attempts,
@@ -142,15 +145,18 @@ def _render_detail(
                 auto_id=f"id_q{question.question_id}_%s",
             )
         cards.append((question, form))
-    numbers = {question.question_id: question.number for question in review}
-    changes = attempt.score_changes.select_related("changed_by").order_by("-created_at")
+    history = attempt_history(attempt, {q.question_id: q.number for q in review})
     context = {
         "attempt": attempt,
         "cards": cards,
         "standing": attempt_standing(attempt),
         "allowance": attempt_allowance(attempt),
         "notes": attempt.notes.select_related("author").order_by("created_at"),
-        "history": [(change, numbers.get(change.question_id or 0)) for change in changes],
+        "history": history,
+        # Who set the current hiring status, and when: its newest change.
+        "status_set": next((entry.status for entry in history if entry.status), None),
+        "status_form": forms.get("status")
+        or HiringStatusForm(initial={"status": attempt.hiring_status}),
         "note_form": forms.get("note") or AttemptNoteForm(),
         "rating_form": forms.get("rating") or AttemptRatingForm(initial={"rating": attempt.rating}),
         # Errors of an override no question's form shows: aimed at no question of this
@@ -246,7 +252,7 @@ def attempt_grant(request: StaffRequest, public_id: UUID) -> HttpResponse:
     return redirect("quizzes:review_attempt", public_id=attempt.public_id)
 
 
-def _invalid_filters(request: HttpRequest, form: AttemptFilterForm) -> HttpResponse:
+def _invalid_filters(request: HttpRequest, form: Form) -> HttpResponse:
     """The export's answer to filters the list would show with errors: nothing streamed."""
     problems = "; ".join(
         f"{form.fields[name].label if name in form.fields else ''}: {' '.join(map(str, errors))}"
@@ -262,15 +268,17 @@ def _invalid_filters(request: HttpRequest, form: AttemptFilterForm) -> HttpRespo
 @staff_permission("quizzes.view_attempt")
 def attempt_export(request: HttpRequest) -> HttpResponseBase:
     form = _filter_form(request)
-    if form.errors:
+    options = ExportOptionsForm(request.GET)
+    if form.errors or not options.is_valid():
         # Checked before the first byte: once streaming starts, an error cannot be shown.
-        return _invalid_filters(request, form)
+        return _invalid_filters(request, form if form.errors else options)
     filters = form.filters()
     revisions = quiz_revisions(filters.quiz) if filters.quiz else {}
     lines = exports.csv_lines(
         export_attempts(filters),
         columns=exports.question_columns(revisions.values()),
         revision_options=exports.revision_option_labels(revisions),
+        dialect=exports.dialect(options.cleaned_data["delimiter"], get_language()),
     )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

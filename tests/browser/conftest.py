@@ -101,6 +101,7 @@ ROLE_MIGRATIONS = [
     ("0002_roles", "create_roles"),
     ("0005_attempt_limits", "recruiters_grant_attempts"),
     ("0006_regrade_permission", "grant_to_recruiters"),
+    ("0009_hiring_status_and_question_history", "grant_to_recruiters"),
 ]
 
 

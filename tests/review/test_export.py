@@ -23,11 +23,15 @@ pytestmark = pytest.mark.django_db
 URL = reverse("quizzes:review_export")
 
 
-def read_csv(response) -> list[list[str]]:
+def read_csv(response, delimiter=";") -> list[list[str]]:
+    """The export as Python's csv reads it: a UTF-8 BOM, then `delimiter`-separated rows.
+
+    Without a language the site speaks Russian, so the export is for Russian Excel.
+    """
     assert isinstance(response, StreamingHttpResponse)
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body[1:])))
+    return list(csv.reader(io.StringIO(body[1:], newline=""), delimiter=delimiter))
 
 
 @pytest.mark.parametrize(
@@ -96,14 +100,16 @@ def test_export_has_one_row_per_attempt_with_points_and_choices(recruiter_client
     rows = read_csv(recruiter_client.get(URL, {"quiz": quiz.pk, "sort": "date"}))
     header, anna, boris = rows
     assert header[:4] == ["Кандидат", "Электронная почта", "Тест", "Состояние"]
-    assert header[12:] == [
+    assert header[11:14] == ["Оценка", "Статус найма", "Заметки"]
+    assert header[14:] == [
         "В1 баллы", "В1 выбор", "В2 баллы", "В2 выбор", "В3 баллы", "В3 выбор",
     ]  # fmt: skip
     assert anna[0:2] == ["Анна", "anna@example.com"]
-    assert anna[8:11] == ["1", "3", "33.33"]
+    # Decimal commas: Russian Excel reads "33,33" as a number ("1.5" would be a date).
+    assert anna[8:11] == ["1", "3", "33,33"]
     # Question 1 options as authored: A MaxPooling, B ..., C Dropout, D ..., E ..., F ReLU.
-    assert anna[12:] == ["1", "A C F", "0", "", "0", "B"]
-    assert boris[3] == "В процессе" and boris[8] == "" and boris[12:] == [""] * 6
+    assert anna[14:] == ["1", "A C F", "0", "", "0", "B"]
+    assert boris[3] == "В процессе" and boris[8] == "" and boris[14:] == [""] * 6
 
 
 def test_export_escapes_candidate_supplied_cells(recruiter_client, quiz):
@@ -115,7 +121,9 @@ def test_export_escapes_candidate_supplied_cells(recruiter_client, quiz):
 
 def test_export_defuses_formulas_behind_a_semicolon_for_russian_excel(recruiter_client, quiz):
     finish(quiz, {}, name="Ivanov;=1+1;", email="ivanov@example.com")
-    body = b"".join(recruiter_client.get(URL).streaming_content).decode("utf-8")[1:]
+    # A comma file (English settings) opened by a semicolon reader (Russian Excel).
+    response = recruiter_client.get(URL, {"delimiter": "comma"})
+    body = b"".join(response.streaming_content).decode("utf-8")[1:]
     row = list(csv.reader(io.StringIO(body, newline=""), delimiter=";"))[1]
     assert row[:2] == ["Ivanov", "'=1+1"]
     assert row[2].startswith("',ivanov@example.com,")
@@ -128,7 +136,7 @@ def test_export_follows_the_list_filters(recruiter_client, quiz):
     rows = read_csv(recruiter_client.get(URL, {"percent_min": "50"}))
     assert [row[0] for row in rows[1:]] == ["Сильная"]
     # Without a quiz filter there are no per-question columns (quizzes differ).
-    assert len(rows[0]) == 12
+    assert len(rows[0]) == 14
 
 
 def test_export_overridden_points_replace_computed_ones(recruiter_client, recruiter, quiz):
@@ -138,7 +146,7 @@ def test_export_overridden_points_replace_computed_ones(recruiter_client, recrui
         attempt=attempt, question_id=qid, points=1, reason="устно", user=recruiter
     )
     row = read_csv(recruiter_client.get(URL, {"quiz": quiz.pk}))[1]
-    assert row[8] == "1" and row[14:16] == ["1", ""]
+    assert row[8] == "1" and row[16:18] == ["1", ""]
 
 
 def test_export_iterates_in_chunks_instead_of_loading_every_row(recruiter_client, quiz):
@@ -187,8 +195,9 @@ def test_export_streams_thousands_of_attempts_in_bounded_queries(
         for answer in answers
     )
     response = recruiter_client.get(URL, {"quiz": quiz.pk})
-    # Nothing is read before the body is consumed; then two queries per 2000-row chunk.
-    with django_assert_max_num_queries(2 * 3 + 2):
+    # Nothing is read before the body is consumed; then three queries per 2000-row chunk
+    # (attempts, their notes, their answers).
+    with django_assert_max_num_queries(3 * 3 + 2):
         rows = read_csv(response)
     assert len(rows) == count + 2
-    assert all(row[12:18] == ["1", "A C F", "1", "A", "1", "A"] for row in rows[1:])
+    assert all(row[14:20] == ["1", "A C F", "1", "A", "1", "A"] for row in rows[1:])

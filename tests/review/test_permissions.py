@@ -147,6 +147,7 @@ def test_the_roles_migration_grants_exactly_the_intended_permissions():
     assert not {c for c in authors if "attempt" in c or "answer" in c or "invite" in c}
     assert {"view_attempt", "view_answer", "add_attemptnote", "override_score"} <= recruiters
     assert "regrade_attempts" in recruiters and "regrade_attempts" not in authors
+    assert "set_hiring_status" in recruiters and "set_hiring_status" not in authors
     assert not {c for c in recruiters if c.startswith(("add_", "change_", "delete_"))} - {
         "add_attemptnote",
         "add_attemptgrant",

@@ -19,7 +19,16 @@ from django.http import HttpResponse
 
 from quizzes import formats
 from quizzes.admin.importing import IMPORT_SALT
-from quizzes.models import Attempt, AttemptGrant, AttemptNote, Invite, Question, Quiz, ScoreChange
+from quizzes.models import (
+    Attempt,
+    AttemptGrant,
+    AttemptNote,
+    HiringStatusChange,
+    Invite,
+    Question,
+    Quiz,
+    ScoreChange,
+)
 from quizzes.selectors.authoring import parsed_quiz
 from tests.builders import SEED_LIKE, make_quiz
 from tests.review.conftest import finish
@@ -515,6 +524,17 @@ def _granted(world: World, outcome: Outcome) -> None:
     assert (grant.granted_by, grant.attempt) == (outcome.user, world.attempt)
 
 
+def _shortlisted(world: World, outcome: Outcome) -> None:
+    world.attempt.refresh_from_db()
+    assert world.attempt.hiring_status == Attempt.HiringStatus.SHORTLISTED
+    change = HiringStatusChange.objects.get(attempt=world.attempt)
+    assert (change.old_status, change.new_status, change.changed_by) == (
+        "new",
+        "shortlisted",
+        outcome.user,
+    )
+
+
 def _first_question(world: World) -> int:
     return world.attempt.revision.content["questions"][0]["id"]
 
@@ -546,6 +566,9 @@ REVIEW_CASES = [
         _overridden,
     ),
     _review_post("quizzes:review_grant", lambda world: {}, _granted),
+    _review_post(
+        "quizzes:review_hiring_status", lambda world: {"status": "shortlisted"}, _shortlisted
+    ),
     PageCase(
         "quizzes:review_statistics",
         lambda world: [world.quiz.slug],

@@ -100,7 +100,7 @@ def get(client, url, params):
 
 REVIEW_PAGES = {
     "list": (lambda s: reverse("quizzes:review_attempts"), FILTERS),
-    "export": (lambda s: reverse("quizzes:review_export"), FILTERS),
+    "export": (lambda s: reverse("quizzes:review_export"), [*FILTERS, "delimiter"]),
     "statistics": (
         lambda s: reverse("quizzes:review_statistics", kwargs={"slug": s["quiz"].slug}),
         ["version"],
