@@ -46,6 +46,7 @@ from .seed import QHEAD_RE as _SEED_QHEAD_RE
 from .seed import write_seed
 from .seed_parser import parse_seed
 from .tasklist import OPTION_RE as _TASK_OPTION_RE
+from .tasklist import _question_heads as _task_question_heads
 from .tasklist import parse_tasklist, write_tasklist
 
 __all__ = [
@@ -87,16 +88,23 @@ _TASK_CHECKED_RE = re.compile(r"\[[xX ]\]")
 
 
 def detect_format(text: str) -> str:
-    """ "tasklist" when checkbox options dominate, otherwise "seed"."""
+    """ "tasklist" when checkbox options dominate, otherwise "seed".
+
+    A file with neither options nor seed headings (drafts whose options are still to come)
+    is a task-list file when it has task-list question headings.
+    """
     tasklist = seed = 0
     tracker = md.FenceTracker()
-    for line in normalize_newlines(text).split("\n"):
+    lines = normalize_newlines(text).split("\n")
+    for line in lines:
         if tracker.feed(line):
             continue
         if (m := _TASK_OPTION_RE.match(line)) and m.group("mark") != "~":
             tasklist += 1
         elif _SEED_OPTION_RE.match(line) or _SEED_QHEAD_RE.match(line):
             seed += 1
+    if tasklist == seed == 0 and _task_question_heads(lines):
+        return TASKLIST
     return TASKLIST if tasklist > seed else SEED
 
 

@@ -21,7 +21,8 @@ def validate_quiz(quiz: ParsedQuiz) -> None:
             raise ValueError(f"question {n}: the number must be non-negative")
         if not q.text.strip():
             raise ValueError(f"question {n}: the text is empty")
-        if not q.options:
+        if not q.options and q.published:
+            # A draft may wait for its options (questions added on the quiz page do).
             raise ValueError(f"question {n}: no options")
         texts += [(f"question {n} text", q.text), (f"question {n} explanation", q.explanation)]
         for k, o in enumerate(q.options, 1):

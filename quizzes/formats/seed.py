@@ -44,6 +44,9 @@ Writer rules that make ``parse(write(q))`` lossless:
   bullets, ``---`` rules, explanation/section headings, table-of-contents
   entries, ``<!-- quizsite: -->`` comments) get one extra leading backslash
   (see ``_markdown``).
+* A draft (``<!-- quizsite: draft -->``) may have no options yet: its text then ends at
+  the first ``---`` rule or explanation heading, and the explanation follows as usual. A
+  published question without options is an error.
 * Per-option sections are numbered so they match even when texts repeat; their
   headings repeat the option's first line (cut short with "..."), which the
   parser recognises as naming the option, not as a note.
@@ -172,7 +175,10 @@ def write_seed(quiz: ParsedQuiz) -> str:
         body = md.escape_text(q.text.strip(), structural).split("\n")
         if not md.is_fence_line(body[0]) and (len(body) == 1 or md.is_blank(body[1])):
             body[0] = f"**{body[0]}**"
-        out += ["", *body, "", INSTRUCTION_TEXT[q.kind], ""]
+        # The instruction line carries the kind, also of a draft that has no options yet.
+        out += ["", *body, "", INSTRUCTION_TEXT[q.kind]]
+        if q.options:
+            out.append("")
         for o in q.options:
             out += item_lines(f"* {VERDICT_EMOJI[o.verdict]}", o.text, structural)
         has_feedback = any(o.feedback.strip() for o in q.options)

@@ -108,17 +108,22 @@ class _SeedParser(LineParser):
         number = int(m.group("num")) if m.group("num") else None
         label = lines[head].lstrip("#").strip()
         tokens, i = md.leading_meta(lines, head + 1, end)
+        published = "draft" not in tokens
         opt_start = self._options_start(i, end)
-        if opt_start is None:
+        if opt_start is None and published:
             self.error(head, Code.SEED_NO_OPTIONS, label=label)
             return None
-        text, kind = self._body(i, opt_start, label)
+        # A draft may have no options yet: its text runs to the rule or explanation heading.
+        text_end = self._text_end(i, end) if opt_start is None else opt_start
+        text, kind = self._body(i, text_end, label)
         if not text:
             self.error(head, Code.SEED_NO_TEXT, label=label)
 
-        options, j = self._options(opt_start, end)
+        options: list[ParsedOption] = []
+        j = text_end
+        if opt_start is not None:
+            options, j = self._options(opt_start, end)
         explanation, j = self._explanation(j, end, options, label)
-        published = "draft" not in tokens
         kind = self._settle_kind(head, label, meta_kind(tokens) or kind, options, published)
         return ParsedQuestion(
             text=text,
@@ -138,6 +143,14 @@ class _SeedParser(LineParser):
             if EXPL_RE.match(self.lines[j]):
                 return None
         return None
+
+    def _text_end(self, start: int, end: int) -> int:
+        """Where the text of a question without options ends: its first ``---`` rule or
+        explanation heading outside code blocks (``end`` without either)."""
+        for j in md.outside_code(self.lines, start, end):
+            if SEP_RE.match(self.lines[j]) or EXPL_RE.match(self.lines[j]):
+                return j
+        return end
 
     def _body(self, start: int, stop: int, label: str) -> tuple[str, str | None]:
         """The question text, and the kind its instruction line names (None: to be inferred)."""

@@ -31,7 +31,9 @@ title is the first ``#`` or ``##`` heading before the first question that is not
 Semantics: one ``[x]`` = single choice, several = multiple choice; no ``[x]``
 imports the question as an unpublished draft with a warning (never guessed); a
 question without checkbox options is skipped, and its warning names and quotes
-its lines.
+its lines, unless its ``<!-- quizsite: ... -->`` line says ``draft``: then it is a
+draft whose options are still to come, and a ``<!-- quizsite: explanation -->``
+line separates its text from its explanation.
 A fenced code block that follows an option after blank lines belongs to that
 option, as in the LinkedIn files.
 
@@ -43,7 +45,8 @@ Writer rules that make ``parse(write(q))`` lossless:
 * ``<!-- quizsite: ... -->`` carries what checkboxes cannot: ``draft`` for an
   unpublished question and the kind when it differs from the [x] count;
   ``<!-- quizsite: explanation -->`` ends the options when the explanation
-  starts with a code fence (which would otherwise belong to the last option).
+  starts with a code fence (which would otherwise belong to the last option),
+  and the text of a draft without options when it has an explanation.
 * Multi-line options are indented by two spaces; feedback is an indented
   blockquote after a blank line, so option-text lines starting with ``>`` are
   backslash-escaped, as are free-text lines that look like question headings of any
@@ -210,8 +213,7 @@ class _TasklistParser(LineParser):
         options_at = (j for j in md.outside_code(lines, i, end) if OPTION_RE.match(lines[j]))
         opt_start = next(options_at, None)
         if opt_start is None:
-            self.warn_not_imported(head, end, Code.TASKLIST_QUESTION_SKIPPED)
-            return None
+            return self._draft_without_options(head, heading, number, tokens, i, end)
         body = md.join_text(lines[i:opt_start], _structural)
         text = "\n\n".join(part for part in (heading, body) if part)
         if not text:
@@ -232,6 +234,34 @@ class _TasklistParser(LineParser):
             line=head + 1,
             number=number,
             published=published,
+        )
+
+    def _draft_without_options(
+        self, head: int, heading: str, number: int | None, tokens: set[str], start: int, end: int
+    ) -> ParsedQuestion | None:
+        """A question without checkbox options: a draft when its quizsite line says so (the
+        writer's ``<!-- quizsite: explanation -->`` line then ends its text), else skipped.
+
+        Only a file that marks the question as a draft says the options are still to come; in
+        any other file a question without them is something the parser does not understand.
+        """
+        lines = self.lines
+        marker = next(
+            (j for j in md.outside_code(lines, start, end) if md.is_meta_line(lines[j])), end
+        )
+        body = md.join_text(lines[start:marker], _structural)
+        text = "\n\n".join(part for part in (heading, body) if part)
+        if "draft" not in tokens or not text:
+            self.warn_not_imported(head, end, Code.TASKLIST_QUESTION_SKIPPED)
+            return None
+        return ParsedQuestion(
+            text=text,
+            kind=meta_kind(tokens) or implied_kind([]),
+            options=[],
+            explanation=md.join_text(lines[marker + 1 : end], _structural),
+            line=head + 1,
+            number=number,
+            published=False,
         )
 
     def _options(self, start: int, end: int) -> tuple[list[ParsedOption], int]:
@@ -324,7 +354,8 @@ def write_tasklist(quiz: ParsedQuiz) -> str:
             out += ["", md.meta_line(tokens)]
         if body:
             out += ["", md.escape_text(body, _structural)]
-        out.append("")
+        if q.options:
+            out.append("")
         loose = any("\n" in o.text.strip() or o.feedback.strip() for o in q.options)
         for n, o in enumerate(q.options):
             if loose and n:
@@ -335,8 +366,9 @@ def write_tasklist(quiz: ParsedQuiz) -> str:
                 out += ["  > " + line if line else "  >" for line in o.feedback.strip().split("\n")]
         if q.explanation.strip():
             explanation = md.escape_text(q.explanation.strip(), _structural)
-            if md.is_fence_line(explanation.split("\n", 1)[0]):
-                # A fence right after an option would belong to that option.
+            if not q.options or md.is_fence_line(explanation.split("\n", 1)[0]):
+                # Without options nothing else ends the text; and a fence right after an
+                # option would belong to that option.
                 out += ["", md.meta_line(["explanation"])]
             out += ["", explanation]
     return "\n".join(out) + "\n"

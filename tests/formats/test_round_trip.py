@@ -70,6 +70,7 @@ tricky_lines = st.sampled_from(
         "***",
         "- [Задание 4](#задание-4)",
         "<!-- quizsite: draft -->",
+        "<!-- quizsite: explanation -->",
         "<!-- quizsite: practice access=invite -->",
         "Выберите один вариант из списка:",
         "Select all that apply",
@@ -109,10 +110,12 @@ single_line = words.map(str.strip).filter(bool).filter(lambda s: "\t" not in s)
 def questions(draw):
     kind = draw(st.sampled_from([SINGLE, MULTIPLE]))
     published = draw(st.booleans())
-    n = draw(st.integers(min_value=1, max_value=5))
+    # A draft may have no options yet (questions added on the quiz page start so).
+    no_options = not published and draw(st.booleans())
+    n = 0 if no_options else draw(st.integers(min_value=1, max_value=5))
     if kind == SINGLE:
         verdicts = [draw(st.sampled_from([INCORRECT, PARTIAL])) for _ in range(n)]
-        if published or draw(st.booleans()):
+        if n and (published or draw(st.booleans())):
             verdicts[draw(st.integers(0, n - 1))] = CORRECT
     else:
         verdicts = [draw(st.sampled_from([CORRECT, INCORRECT, PARTIAL])) for _ in range(n)]
