@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from quizzes.content import question_by_id
 from quizzes.models import Answer, Attempt, AttemptNote, ScoreChange
-from quizzes.services.scoring import rescore
+from quizzes.services.scoring import marks_total, rescore
 
 
 class ReviewError(ValueError):
@@ -71,7 +71,8 @@ def override_question_score(
     answer.save(update_fields=["override_points"])
     old_score = attempt.score
     attempt.score = rescore(attempt)
-    attempt.save(update_fields=["score"])
+    attempt.marks_total = marks_total(attempt.answers.all())
+    attempt.save(update_fields=["score", "marks_total"])
     return ScoreChange.objects.create(
         attempt=attempt,
         kind=ScoreChange.Kind.OVERRIDE,
