@@ -728,6 +728,17 @@ class Attempt(models.Model):
         return Tokens(self.token_key)
 
     @property
+    def time_ran_out(self) -> bool:
+        """Finished at or after its deadline: closed by the server, or sent by the countdown
+        at zero (the answers saved until then were graded)."""
+        return (
+            self.state != self.State.IN_PROGRESS
+            and self.deadline is not None
+            and self.submitted_at is not None
+            and self.submitted_at >= self.deadline
+        )
+
+    @property
     def duration(self):
         if self.submitted_at is None:
             return None
