@@ -13,7 +13,7 @@ STATISTICS_NAME = "quizzes_answer_marks_ndistinct"
 def fill_marks_totals(apps, schema_editor):
     Attempt = apps.get_model("quizzes", "Attempt")
     Answer = apps.get_model("quizzes", "Answer")
-    decimal = DecimalField(max_digits=10, decimal_places=4)
+    decimal: DecimalField = DecimalField(max_digits=10, decimal_places=4)
     per_attempt = (
         Answer.objects.filter(attempt=OuterRef("pk"))
         .values("attempt")
