@@ -44,6 +44,7 @@ def test_a_recruiter_compares_two_ticked_attempts(
     page.goto(f"{live_server.url}/review/?quiz={quiz.pk}")
     page.get_by_label("Сравнить: Анна Сильная").check()
     page.get_by_label("Сравнить: Борис Слабый").check()
+    assert axe_violations(page) == []
     screenshot(page, "list-ticked")
     page.get_by_role("button", name="Сравнить выбранные").click()
     page.wait_for_load_state()
