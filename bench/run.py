@@ -211,8 +211,9 @@ def main() -> int:
 
     add_ratios(results)
     print()
-    print(format_table(results))
-    print()
+    if results:
+        print(format_table(results))
+        print()
     print(
         f"seeding: {seeded.attempts:,} attempts + {seeded.answers:,} answers in "
         f"{seeded.seconds:.1f} s ({seeded.method})"

@@ -82,8 +82,6 @@ class _Sheet:
         if isinstance(value, datetime):
             local = timezone.localtime(value, self.zone).replace(tzinfo=None)
             self.sheet.write_datetime(row, column, local, self.date)
-        elif isinstance(value, bool):
-            self.sheet.write_boolean(row, column, value)
         elif isinstance(value, int | float | Decimal):
             self.sheet.write_number(row, column, float(value))
         else:
