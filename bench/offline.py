@@ -1,4 +1,9 @@
-"""Measurements without the web server: corpus import, statistics, CSV export."""
+"""Measurements without the web server: corpus import, statistics, CSV and .xlsx export.
+
+Exports run in a child process (`python -m bench.offline export ...`) so that their peak
+memory is their own; that process sets Django up first, so nothing here may import the
+app's models at module level.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,11 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from bench.load import ROOT
-from quizzes.selectors.statistics import statistics_report
-from quizzes.services.importing import import_quiz
-from quizzes.services.revisions import current_revision
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "linkedin-skill-assessments-quizzes"
 
@@ -28,6 +31,7 @@ def corpus_import(corpus: Path = CORPUS) -> dict:
     from django.db import transaction
 
     from quizzes import formats
+    from quizzes.services.importing import import_quiz
 
     files = sorted(p for p in corpus.rglob("*.md") if p.is_file())
     parsed, questions, failed = [], 0, []
@@ -108,15 +112,25 @@ def peak_rss_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _superuser():
+    """The superuser the export views run as: the load test's, or one made for them when the
+    load test was skipped (BENCH_SKIP_LOAD=1)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    return users.filter(is_superuser=True).first() or users.create_superuser(
+        "bench-offline", "bench-offline@example.com", None
+    )
+
+
 def csv_view(quiz_id: int) -> dict:
     """The recruiters' CSV export view, streamed and counted, as a browser would download it."""
-    from django.contrib.auth import get_user_model
     from django.test import RequestFactory
     from django.urls import resolve, reverse
 
     url = reverse("quizzes:review_export")
     request = RequestFactory().get(url, {"quiz": quiz_id})
-    request.user = get_user_model().objects.filter(is_superuser=True).first()
+    request.user = _superuser()
     request.session = {}
     started = time.perf_counter()
     response = resolve(url).func(request)
@@ -133,6 +147,51 @@ def csv_view(quiz_id: int) -> dict:
     }
 
 
+def xlsx_export(quiz_id: int, limit: int | None) -> dict:
+    """The .xlsx export: the view as a browser downloads it (all attempts of the quiz), or
+    with `limit` the same writer over the first `limit` of the view's rows."""
+    from itertools import islice
+
+    from django.test import RequestFactory
+    from django.urls import resolve, reverse
+
+    from quizzes import exports, spreadsheet
+    from quizzes.models import Quiz
+    from quizzes.selectors.exports import export_rows
+    from quizzes.selectors.review import AttemptFilters, quiz_revisions
+
+    started = time.perf_counter()
+    if limit:
+        quiz = Quiz.objects.get(pk=quiz_id)
+        revisions = quiz_revisions(quiz)
+        with tempfile.TemporaryFile() as target:
+            rows = spreadsheet.write_attempts(
+                target,
+                islice(export_rows(AttemptFilters(quiz=quiz, sort="date")), limit),
+                columns=exports.question_columns(revisions.values()),
+                revision_options=exports.revision_option_labels(revisions),
+            )
+            size = target.tell()
+        return {
+            "method": "quizzes.spreadsheet.write_attempts over export_rows (the view's writer)",
+            "attempts": rows,
+            "bytes": size,
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+    url = reverse("quizzes:review_export_xlsx")
+    request = RequestFactory().get(url, {"quiz": quiz_id})
+    request.user = _superuser()
+    request.session = {}
+    response = resolve(url).func(request)
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    return {
+        "method": "the review_export_xlsx view (temporary file, streamed), superuser",
+        "status": response.status_code,
+        "bytes": size,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
 def _export_main() -> None:
     """Child process entry: one export, then its peak memory."""
     import django
@@ -140,7 +199,10 @@ def _export_main() -> None:
     django.setup()
     quiz_id, limit, kind = int(sys.argv[2]), int(sys.argv[3]) or None, sys.argv[4]
     before = peak_rss_mib()
-    result = csv_view(quiz_id) if kind == "view" else csv_baseline(quiz_id, limit)
+    if kind == "xlsx":
+        result = xlsx_export(quiz_id, limit)
+    else:
+        result = csv_view(quiz_id) if kind == "view" else csv_baseline(quiz_id, limit)
     result.update(peak_rss_mib=peak_rss_mib(), rss_before_mib=before)
     print("EXPORT_JSON " + json.dumps(result))
 
@@ -174,6 +236,7 @@ def statistics(quiz_id: int) -> dict:
     """The site's statistics report (statistics_report) when it exists, and the
     baseline: load every submitted attempt's answers with the ORM, compute in pure Python."""
     from quizzes.models import Quiz
+    from quizzes.selectors.statistics import statistics_report
 
     quiz = Quiz.objects.get(pk=quiz_id)
     started = time.perf_counter()
@@ -198,6 +261,7 @@ def _statistics_baseline(quiz_id: int) -> dict:
 
     from quizzes import statistics as stats
     from quizzes.models import Answer, Attempt, Quiz
+    from quizzes.services.revisions import current_revision
     from tests.statistics_oracle import ItemResponse, quiz_statistics
 
     started = time.perf_counter()

@@ -3,7 +3,8 @@
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/qs_bench; the
 database is dropped and recreated), BENCH_ATTEMPTS (100000), BENCH_SECONDS per endpoint (10),
 BENCH_CONNECTIONS (16), BENCH_PORT (18000), BENCH_SUBMIT_POOL (20000), BENCH_LOADGEN
-(wrk|python; default wrk when installed).
+(wrk|python; default wrk when installed), BENCH_SKIP_LOAD=1 (seed, then only the offline
+measurements: import, statistics, exports).
 """
 
 from __future__ import annotations
@@ -98,94 +99,105 @@ def main() -> int:
         f"   {seeded.attempts:,} attempts + {seeded.answers:,} answers in "
         f"{seeded.seconds:.1f} s via {seeded.method} ({seeded.rows_per_second:,.0f} rows/s)"
     )
-
-    print(f"3. preparing requests ({pool:,} started attempts with sessions for submit)")
-    lists = prepare.candidate_requests(quiz, submit_pool=pool, autosave_pool=pool)
     from django.db import connection
 
-    connection.close()  # the server's workers get the database to themselves
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a bulk load: visibility hint bits set once (else the
+        # first query to read the rows writes them all), planner statistics (and the n-distinct
+        # statistics the statistics page's aggregate is planned with) for the seeded rows.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
-    from bench.load import RequestList
-
-    notes = {
-        "submit POST": "each request grades a fresh attempt",
-        "autosave POST": "each request saves 5 answers into a fresh attempt",
-        "result page": "full review, 40 questions",
-        "recruiter attempts list": f"{attempts:,} attempts in the database",
-        "statistics page": f"over {attempts:,} attempts",
-    }
-    order = [
-        "quiz page",
-        "attempt page",
-        "autosave POST",
-        "submit POST",
-        "result page",
-        "recruiter attempts list",
-        "statistics page",
-    ]
-    plan: list[tuple[str, RequestList | None, str]] = [
-        (BARE, RequestList("GET", "", [("/healthz/", "")]), "")
-    ]
-    for name in order:
-        entry = lists[name]
-        if isinstance(entry, str):
-            plan.append((name, None, entry))
-        else:
-            plan.append((name, entry, notes.get(name, "")))
-    run = run_wrk if loadgen == "wrk" else run_python
     results: list[EndpointResult] = []
-    threads = min(2, os.cpu_count() or 1)
-    print(f"4. load test: gunicorn on 127.0.0.1:{port}")
-    with gunicorn(env, log=RESULTS / "gunicorn.log") as server:
-        base_url = server.url
-        for name, requests, note in plan:
-            if requests is None:
-                results.append(EndpointResult(name=name, note=note, measured=False))
-                print(f"   {name}: skipped ({note})")
-                continue
-            # Warm up: workers import templates, open their database connections. Submit
-            # warms up on attempts of its own, so the measured ones are all still open.
-            warm = requests
-            if name in {"submit POST", "autosave POST"}:
-                warm = RequestList(requests.method, requests.body, requests.entries[:WARM_POOL])
-                requests.entries = requests.entries[WARM_POOL:]
-            run(
-                name,
-                base_url,
-                warm,
-                seconds=2,
-                connections=connections,
-                threads=threads,
-                workdir=RESULTS,
-            )
-            cpu_before = server.cpu_seconds()
-            result = run(
-                name,
-                base_url,
-                requests,
-                seconds=seconds,
-                connections=connections,
-                threads=threads,
-                workdir=RESULTS,
-            )
-            if result.requests:
-                result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / result.requests
-            result.note = note
-            if not result.requests:
-                result.note += f"; no request completed within {seconds} s"
-            result.target = TARGETS.get(name)
-            results.append(result)
-            print(
-                f"   {name}: {result.rps:,.0f} req/s, p95 {result.p95_ms or 0:.1f} ms, "
-                f"{result.errors} errors, {result.cpu_ms or 0:.1f} ms CPU/request"
-            )
-    for result in results:
-        entry = lists.get(result.name)
-        if result.name in {"submit POST", "autosave POST"} and result.requests > len(entry.entries):
-            repeats = result.requests - len(entry.entries)
-            result.note += f"; {repeats} requests reused an attempt (pool too small)"
+    lists: dict = {}
+    if os.environ.get("BENCH_SKIP_LOAD") == "1":
+        print("3.–4. load test skipped (BENCH_SKIP_LOAD=1)")
+    else:
+        print(f"3. preparing requests ({pool:,} started attempts with sessions for submit)")
+        lists = prepare.candidate_requests(quiz, submit_pool=pool, autosave_pool=pool)
+        connection.close()  # the server's workers get the database to themselves
 
-    print("5. corpus import, statistics, CSV export (server stopped)")
+        from bench.load import RequestList
+
+        notes = {
+            "submit POST": "each request grades a fresh attempt",
+            "autosave POST": "each request saves 5 answers into a fresh attempt",
+            "result page": "full review, 40 questions",
+            "recruiter attempts list": f"{attempts:,} attempts in the database",
+            "statistics page": f"over {attempts:,} attempts",
+        }
+        order = [
+            "quiz page",
+            "attempt page",
+            "autosave POST",
+            "submit POST",
+            "result page",
+            "recruiter attempts list",
+            "statistics page",
+        ]
+        plan: list[tuple[str, RequestList | None, str]] = [
+            (BARE, RequestList("GET", "", [("/healthz/", "")]), "")
+        ]
+        for name in order:
+            entry = lists[name]
+            if isinstance(entry, str):
+                plan.append((name, None, entry))
+            else:
+                plan.append((name, entry, notes.get(name, "")))
+        run = run_wrk if loadgen == "wrk" else run_python
+        threads = min(2, os.cpu_count() or 1)
+        print(f"4. load test: gunicorn on 127.0.0.1:{port}")
+        with gunicorn(env, log=RESULTS / "gunicorn.log") as server:
+            base_url = server.url
+            for name, requests, note in plan:
+                if requests is None:
+                    results.append(EndpointResult(name=name, note=note, measured=False))
+                    print(f"   {name}: skipped ({note})")
+                    continue
+                # Warm up: workers import templates, open their database connections. Submit
+                # warms up on attempts of its own, so the measured ones are all still open.
+                warm = requests
+                if name in {"submit POST", "autosave POST"}:
+                    warm = RequestList(requests.method, requests.body, requests.entries[:WARM_POOL])
+                    requests.entries = requests.entries[WARM_POOL:]
+                run(
+                    name,
+                    base_url,
+                    warm,
+                    seconds=2,
+                    connections=connections,
+                    threads=threads,
+                    workdir=RESULTS,
+                )
+                cpu_before = server.cpu_seconds()
+                result = run(
+                    name,
+                    base_url,
+                    requests,
+                    seconds=seconds,
+                    connections=connections,
+                    threads=threads,
+                    workdir=RESULTS,
+                )
+                if result.requests:
+                    result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / result.requests
+                result.note = note
+                if not result.requests:
+                    result.note += f"; no request completed within {seconds} s"
+                result.target = TARGETS.get(name)
+                results.append(result)
+                print(
+                    f"   {name}: {result.rps:,.0f} req/s, p95 {result.p95_ms or 0:.1f} ms, "
+                    f"{result.errors} errors, {result.cpu_ms or 0:.1f} ms CPU/request"
+                )
+        for result in results:
+            entry = lists.get(result.name)
+            pooled = result.name in {"submit POST", "autosave POST"}
+            if pooled and result.requests > len(entry.entries):
+                repeats = result.requests - len(entry.entries)
+                result.note += f"; {repeats} requests reused an attempt (pool too small)"
+
+    print("5. corpus import, statistics, CSV and .xlsx export (server stopped)")
     corpus = offline.corpus_import()
     stats = offline.statistics(quiz.pk)
     export_small = offline.csv_export(env, quiz.pk, limit=attempts // 10)
@@ -195,11 +207,19 @@ def main() -> int:
         if offline.has_export_view()
         else {"skipped": "no export view on this branch"}
     )
+    # The .xlsx writer over a tenth and over all attempts, then the view itself: constant
+    # memory shows as the same peak RSS whatever the number of rows.
+    xlsx = {
+        "sample": offline.csv_export(env, quiz.pk, limit=max(attempts // 10, 1), kind="xlsx"),
+        "all": offline.csv_export(env, quiz.pk, limit=attempts, kind="xlsx"),
+        "view": offline.csv_export(env, quiz.pk, kind="xlsx"),
+    }
 
     add_ratios(results)
     print()
-    print(format_table(results))
-    print()
+    if results:
+        print(format_table(results))
+        print()
     print(
         f"seeding: {seeded.attempts:,} attempts + {seeded.answers:,} answers in "
         f"{seeded.seconds:.1f} s ({seeded.method})"
@@ -215,6 +235,12 @@ def main() -> int:
         f"CSV export, {export_all['attempts']:,} attempts: {export_all['seconds']} s, "
         f"peak RSS {export_all['peak_rss_mib']} MiB ({export_all['method']})"
     )
+    for label, entry in xlsx.items():
+        print(
+            f".xlsx export ({label}), {entry.get('attempts', attempts):,} attempts: "
+            f"{entry['seconds']} s, {entry['bytes']:,} bytes, peak RSS {entry['peak_rss_mib']} MiB "
+            f"(at start {entry['rss_before_mib']} MiB; {entry['method']})"
+        )
 
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -236,6 +262,7 @@ def main() -> int:
         "corpus_import": corpus,
         "statistics": stats,
         "csv_export": {"view": export_view, "sample": export_small, "all": export_all},
+        "xlsx_export": xlsx,
     }
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for path in [RESULTS / f"bench-{stamp}.json", RESULTS / "bench-latest.json"]:

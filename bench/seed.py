@@ -166,6 +166,7 @@ ATTEMPT_COLUMNS = [
     "submitted_at",
     "score",
     "max_score",
+    "marks_total",
 ]
 
 
@@ -238,6 +239,8 @@ def seed_attempts(
                 "submitted_at": submitted_at,
                 "score": score,
                 "max_score": max_score,
+                # What the site stores at submit: the answers' points added up.
+                "marks_total": sum((c.points for _, c in chosen), Decimal(0)),
             }
             if use_copy:
                 values["layout"] = layout_json

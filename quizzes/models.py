@@ -663,6 +663,14 @@ class Attempt(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=10, decimal_places=4, null=True, blank=True)
     max_score = models.DecimalField(_("max score"), max_digits=10, decimal_places=4, default=0)
+    # The sum of the answers' stored points, overrides replacing computed points: what item
+    # statistics add up per attempt, kept at submit, regrade and override so they need no
+    # window over every answer row. Each answer's points are rounded to 0.0001 on their own,
+    # so this may differ from `score` (the exact sum, rounded once) in the last digit.
+    # NULL while the attempt is open.
+    marks_total = models.DecimalField(
+        max_digits=10, decimal_places=4, null=True, blank=True, editable=False
+    )
     # Highest autosave sequence number accepted, so a stale save never wins.
     save_seq = models.BigIntegerField(default=0)
     # Integrity signals: recorded, never acted upon automatically.

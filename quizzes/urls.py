@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import candidate, hiring, review
+from quizzes.views import candidate, hiring, reports, review
 
 app_name = "quizzes"
 
@@ -15,7 +15,10 @@ urlpatterns = [
     # Recruiters (staff) only; see quizzes/views/review.py.
     path("review/", review.attempt_list, name="review_attempts"),
     path("review/attempts.csv", review.attempt_export, name="review_export"),
+    path("review/attempts.xlsx", reports.attempt_export_xlsx, name="review_export_xlsx"),
+    path("review/compare/", reports.compare, name="review_compare"),
     path("review/attempt/<uuid:public_id>/", review.attempt_detail, name="review_attempt"),
+    path("review/attempt/<uuid:public_id>/report/", reports.attempt_report, name="review_report"),
     path("review/attempt/<uuid:public_id>/note/", review.attempt_note, name="review_note"),
     path("review/attempt/<uuid:public_id>/rating/", review.attempt_rate, name="review_rate"),
     path("review/attempt/<uuid:public_id>/grant/", review.attempt_grant, name="review_grant"),

@@ -32,6 +32,7 @@ def test_seeded_attempts_carry_the_scores_the_grader_gives():
         graded = grading.grade_attempt(questions, {q: a.selected for q, a in answers.items()})
         assert attempt.score == graded.score
         assert attempt.max_score == graded.max_score == 6
+        assert attempt.marks_total == sum((a.points for a in answers.values()), Decimal(0))
         # The stored percent is filled by the database for COPY-seeded rows too.
         assert attempt.percent == pytest.approx(float(graded.score) * 100 / 6)
         for question in graded.questions:

@@ -1,4 +1,4 @@
-"""Exports: the filtered attempts with their answers, chunk by chunk, for the CSV export."""
+"""Exports: the filtered attempts with their answers (and notes), chunk by chunk."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db.models.functions import Cast
 
 from quizzes.models import Answer, Attempt, AttemptNote
 from quizzes.selectors.review import AttemptFilters, review_attempts
+from quizzes.spreadsheet import ExportRow
 
 EXPORT_CHUNK_SIZE = 2000
 EXPORT_DECODED_MAX = 20_000
@@ -58,3 +59,27 @@ def export_attempts(
             )
         for attempt in chunk:
             yield attempt, answers[attempt.pk]
+
+
+def attempt_notes(attempt_ids: list[int]) -> dict[int, list[str]]:
+    """Attempt id -> its notes' texts, oldest first: one query for a chunk of attempts."""
+    notes: dict[int, list[str]] = {attempt_id: [] for attempt_id in attempt_ids}
+    rows = (
+        AttemptNote.objects.filter(attempt_id__in=attempt_ids)
+        .order_by("attempt_id", "created_at", "id")
+        .values_list("attempt_id", "text")
+    )
+    for attempt_id, text in rows:
+        notes[attempt_id].append(text)
+    return notes
+
+
+def export_rows(
+    filters: AttemptFilters, *, chunk_size: int = EXPORT_CHUNK_SIZE
+) -> Iterator[ExportRow]:
+    """export_attempts with each attempt's notes, read chunk by chunk as its answers are."""
+    attempts = export_attempts(filters, chunk_size=chunk_size)
+    while chunk := list(islice(attempts, chunk_size)):
+        notes = attempt_notes([attempt.pk for attempt, _answers in chunk])
+        for attempt, answers in chunk:
+            yield ExportRow(attempt=attempt, answers=answers, notes=notes[attempt.pk])

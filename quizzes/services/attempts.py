@@ -303,7 +303,7 @@ def submit_attempt(
         attempt.submitted_at = now
     attempt.score = result.score
     attempt.max_score = result.max_score
-    attempt.save(update_fields=["state", "submitted_at", "score", "max_score"])
+    attempt.save(update_fields=["state", "submitted_at", "score", "max_score", "marks_total"])
     return SubmitOutcome(attempt=attempt, graded_now=True, timed_out=timed_out)
 
 

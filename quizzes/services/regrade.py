@@ -122,7 +122,7 @@ def _apply_regrade(attempt: Attempt, content: RevisionContent, user: User | None
     attempt.revision = revision_for_content(attempt.quiz_id, content)
     result = grade_and_store(attempt)
     attempt.score = final_score(result, attempt.answers.all())
-    attempt.save(update_fields=["revision", "score"])
+    attempt.save(update_fields=["revision", "score", "marks_total"])
     change = ScoreChange.objects.create(
         attempt=attempt,
         kind=ScoreChange.Kind.REGRADE,

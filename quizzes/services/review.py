@@ -18,7 +18,7 @@ from quizzes.models import (
     QuestionScoreChange,
     ScoreChange,
 )
-from quizzes.services.scoring import rescore
+from quizzes.services.scoring import marks_total, rescore
 
 
 class ReviewError(ValueError):
@@ -80,7 +80,8 @@ def override_question_score(
     answer.save(update_fields=["override_points"])
     old_score = attempt.score
     attempt.score = rescore(attempt)
-    attempt.save(update_fields=["score"])
+    attempt.marks_total = marks_total(attempt.answers.all())
+    attempt.save(update_fields=["score", "marks_total"])
     change = ScoreChange.objects.create(
         attempt=attempt,
         kind=ScoreChange.Kind.OVERRIDE,

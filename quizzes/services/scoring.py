@@ -15,7 +15,11 @@ FRACTION_STEP = Decimal("0.000001")
 
 
 def grade_and_store(attempt: Attempt) -> grading.AttemptGrade:
-    """Grade the attempt's saved answers against its revision and store each answer's grade."""
+    """Grade the attempt's saved answers against its revision and store each answer's grade.
+
+    Also sets (without saving) `attempt.marks_total` from the stored grades: the caller
+    saves it with the score.
+    """
     answers = {answer.question_id: answer for answer in attempt.answers.all()}
     result = grading.grade_attempt(
         gradable_questions(attempt.revision.content),
@@ -33,7 +37,15 @@ def grade_and_store(attempt: Attempt) -> grading.AttemptGrade:
         answer.points = question_grade.points
         to_update.append(answer)
     _store_grades(to_update)
+    attempt.marks_total = marks_total(answers.values())
     return result
+
+
+def marks_total(answers: Iterable[Answer]) -> Decimal:
+    """The sum of the answers' stored points, overrides replacing them (Attempt.marks_total)."""
+    return sum((answer.effective_points or Decimal(0) for answer in answers), Decimal(0)).quantize(
+        Decimal("0.0001")
+    )
 
 
 def _store_grades(answers: list[Answer]) -> None:

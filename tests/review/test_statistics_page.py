@@ -139,8 +139,10 @@ def test_statistics_page_query_count_does_not_grow_with_attempts(
         recruiter_client.get(url)
     for n in range(30):
         finish(quiz, answers(n % 2, 1, None, 0), name=f"K{n}")
-    with django_assert_num_queries(len(few.captured_queries) + 2):
-        # +2: the cache was invalidated by the new attempts, so the analysis runs (2 queries).
+    # The cache was invalidated by the new attempts, so the analysis runs: one query (on
+    # PostgreSQL in a savepoint that first turns JIT off).
+    analysis = 4 if connection.vendor == "postgresql" else 1
+    with django_assert_num_queries(len(few.captured_queries) + analysis):
         recruiter_client.get(url)
     with django_assert_num_queries(len(few.captured_queries)):
         recruiter_client.get(url)

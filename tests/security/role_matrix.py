@@ -9,6 +9,7 @@ page of candidate data needs a row here before the suite passes.
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.core import signing
 from django.http import HttpResponse
+from openpyxl import load_workbook
 
 from quizzes import formats
 from quizzes.admin.importing import IMPORT_SALT
@@ -101,6 +103,7 @@ class Outcome:
     role: str
     user: User | None
     messages: list[str]
+    body: bytes = b""
 
 
 Check = Callable[[World, Outcome], None]
@@ -539,8 +542,41 @@ def _first_question(world: World) -> int:
     return world.attempt.revision.content["questions"][0]["id"]
 
 
+def _workbook_names_the_candidate(world: World, outcome: Outcome) -> None:
+    assert outcome.response.status_code == 200, outcome.text[:300]
+    sheet = load_workbook(io.BytesIO(outcome.body), read_only=True).active
+    assert (SECRET_NAME, SECRET_EMAIL) in {row[:2] for row in sheet.iter_rows(values_only=True)}
+
+
+def _compared(world: World) -> str:
+    # A second attempt of the quiz to compare with; made before the request is timed, so
+    # the request itself must still leave the database as it was.
+    rival = finish(world.quiz, {}, name="Соперник", email="rival@example.com")
+    return f"?ids={world.attempt.public_id}&ids={rival.public_id}"
+
+
 REVIEW_CASES = [
     PageCase("quizzes:review_attempts", _nothing, CANDIDATE_READERS, shows(SECRET_NAME)),
+    PageCase(
+        "quizzes:review_export_xlsx",
+        _nothing,
+        CANDIDATE_READERS,
+        _workbook_names_the_candidate,
+        query=lambda world: f"?quiz={world.quiz.pk}",
+    ),
+    PageCase(
+        "quizzes:review_compare",
+        _nothing,
+        CANDIDATE_READERS,
+        shows(SECRET_NAME, "Соперник"),
+        query=_compared,
+    ),
+    PageCase(
+        "quizzes:review_report",
+        lambda world: [world.attempt.public_id],
+        CANDIDATE_READERS,
+        shows(SECRET_NAME, SECRET_EMAIL, "Права"),
+    ),
     PageCase(
         "quizzes:review_export",
         _nothing,

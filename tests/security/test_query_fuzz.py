@@ -101,6 +101,12 @@ def get(client, url, params):
 REVIEW_PAGES = {
     "list": (lambda s: reverse("quizzes:review_attempts"), FILTERS),
     "export": (lambda s: reverse("quizzes:review_export"), [*FILTERS, "delimiter"]),
+    "export xlsx": (lambda s: reverse("quizzes:review_export_xlsx"), FILTERS),
+    "compare": (lambda s: reverse("quizzes:review_compare"), ["ids"]),
+    "report": (
+        lambda s: reverse("quizzes:review_report", kwargs={"public_id": s["finished"].public_id}),
+        ["page", "ids"],
+    ),
     "statistics": (
         lambda s: reverse("quizzes:review_statistics", kwargs={"slug": s["quiz"].slug}),
         ["version"],

@@ -74,12 +74,11 @@ def sign_in(client, role: str) -> User | None:
 
 
 def outcome_of(response, role: str, user: User | None) -> Outcome:
-    if response.streaming:
-        text = b"".join(response.streaming_content).decode("utf-8")
-    else:
-        text = response.content.decode("utf-8", errors="replace")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    # Downloads may be binary (the .xlsx): their checks read `body`.
+    text = body.decode("utf-8", errors="replace")
     messages = [str(message) for message in get_messages(response.wsgi_request)]
-    return Outcome(response=response, text=text, role=role, user=user, messages=messages)
+    return Outcome(response=response, text=text, role=role, user=user, messages=messages, body=body)
 
 
 def assert_refused(outcome: Outcome, *, action: bool) -> None:
