@@ -726,6 +726,21 @@ class Attempt(models.Model):
         return self.submitted_at - self.started_at
 
     @property
+    def time_ran_out(self) -> bool:
+        """Finished at or after its deadline: the countdown's own submit, or closed overdue.
+
+        The page's countdown submits only once the deadline has passed (static/quizzes/
+        attempt.js counts from the server's remaining milliseconds), so its submit arrives
+        after it, within DEADLINE_GRACE; an attempt closed for being overdue ends at the
+        grace's end. A candidate's own submit before the deadline is not a time-up.
+        """
+        return (
+            self.deadline is not None
+            and self.submitted_at is not None
+            and self.submitted_at >= self.deadline
+        )
+
+    @property
     def percentage(self) -> Decimal | None:
         if self.score is None or not self.max_score:
             return None

@@ -11,6 +11,7 @@ urlpatterns = [
     path("invite/<str:token>/", candidate.invite_link, name="invite"),
     path("attempt/<uuid:public_id>/", attempt.attempt_page, name="attempt"),
     path("attempt/<uuid:public_id>/autosave/", attempt.autosave, name="autosave"),
+    path("attempt/<uuid:public_id>/submit/", attempt.confirm_submit, name="confirm_submit"),
     path("attempt/<uuid:public_id>/result/", attempt.result_page, name="result"),
     # Recruiters (staff) only; see quizzes/views/review.py.
     path("review/", review.attempt_list, name="review_attempts"),

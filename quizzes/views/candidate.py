@@ -12,12 +12,15 @@ from django_ratelimit.decorators import ratelimit
 from quizzes.forms import InviteStartForm, StartAttemptForm
 from quizzes.models import Invite, Quiz
 from quizzes.selectors.candidate import (
+    OpenAttempt,
     attempts_of_invite,
     finished_attempts_of_quiz,
     invite_by_id,
     invite_by_token,
     latest_finished_attempt,
+    open_attempts_of_browser,
     public_quizzes,
+    quiz_rules,
     resumable_attempt,
 )
 from quizzes.services.admission import (
@@ -27,7 +30,7 @@ from quizzes.services.admission import (
 )
 from quizzes.services.attempts import QuizClosed
 from quizzes.services.invites import InviteUnavailable, redeem_invite
-from quizzes.views.browser import browser_key, identifies_browser
+from quizzes.views.browser import browser_key, identifies_browser, known_browser_key
 from quizzes.views.session import RATE, RATE_KEY, browser_attempts, remember_attempt
 
 # The invite being redeemed, so the start page's URL does not carry the token.
@@ -57,9 +60,47 @@ def _attempt_refused(request: HttpRequest, quiz: Quiz, error: Exception) -> Http
     )
 
 
+def _resume_offers(request: HttpRequest, quiz: Quiz | None = None) -> list[OpenAttempt]:
+    """This browser's unfinished attempts (of `quiz`), remembered so their links open.
+
+    An attempt started under this browser's id cookie is this browser's even when the
+    session has forgotten it (a new start would resume it too).
+    """
+    offers = open_attempts_of_browser(
+        public_ids=browser_attempts(request),
+        browser=known_browser_key(request),
+        now=timezone.now(),
+        quiz=quiz,
+    )
+    for offer in offers:
+        remember_attempt(request, offer.attempt)
+    return offers
+
+
+def _start_page(request: HttpRequest, template: str, quiz: Quiz, context: dict) -> HttpResponse:
+    """A start page: the quiz's rules, and the offer to resume an attempt left unfinished.
+
+    Where a new start would only resume it (a quiz that limits attempts), the offer takes
+    the form's place.
+    """
+    offers = _resume_offers(request, quiz)
+    resume = offers[0] if offers else None
+    context = {
+        **context,
+        "quiz": quiz,
+        "rules": quiz_rules(quiz, now=timezone.now()),
+        "resume": resume,
+        "start_new": resume is None or not quiz.limits_attempts,
+    }
+    return render(request, template, context)
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "quizzes/home.html", {"quizzes": public_quizzes(open_at=timezone.now())})
+    quizzes = list(public_quizzes(open_at=timezone.now()))
+    offers = {offer.attempt.quiz_id: offer for offer in _resume_offers(request)}
+    rows = [(quiz, offers.get(quiz.pk)) for quiz in quizzes]
+    return render(request, "quizzes/home.html", {"rows": rows})
 
 
 def _quiz_closed(request: HttpRequest, quiz: Quiz) -> HttpResponse:
@@ -91,7 +132,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
             return _quiz_closed(request, quiz)
         remember_attempt(request, attempt)
         return redirect(attempt)
-    return render(request, "quizzes/quiz_detail.html", {"quiz": quiz, "form": form})
+    return _start_page(request, "quizzes/quiz_detail.html", quiz, {"form": form})
 
 
 @require_GET
@@ -151,8 +192,9 @@ def invite_start(request: HttpRequest) -> HttpResponse:
         remember_attempt(request, attempt)
         del request.session[SESSION_INVITE]
         return redirect(attempt)
-    return render(
+    return _start_page(
         request,
         "quizzes/invite_start.html",
-        {"invite": invite, "quiz": invite.quiz, "form": form},
+        invite.quiz,
+        {"invite": invite, "form": form},
     )

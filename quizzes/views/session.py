@@ -14,10 +14,10 @@ RATE = "quizzes.security.rate"
 
 
 def remember_attempt(request: HttpRequest, attempt: Attempt) -> None:
+    """Let this browser's session open the attempt (the session is written only if new)."""
     attempts = request.session.get(SESSION_ATTEMPTS, [])
     if str(attempt.public_id) not in attempts:
-        attempts.append(str(attempt.public_id))
-    request.session[SESSION_ATTEMPTS] = attempts[-50:]
+        request.session[SESSION_ATTEMPTS] = [*attempts, str(attempt.public_id)][-50:]
 
 
 def browser_attempts(request: HttpRequest) -> tuple[str, ...]:

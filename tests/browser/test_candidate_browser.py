@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from quizzes.models import Answer, Attempt, Invite, Quiz
+from tests.browser.steps import confirm_dialog, submit_answers
 from tests.builders import make_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,8 +60,7 @@ def test_invite_crash_resume_submit_and_see_the_result(browser, live_server, scr
     option(page, "ReLU").check()
     option(page, "Взрыв градиентов").check()
     screenshot(page, "3-attempt-resumed")
-    page.get_by_role("button", name="Отправить ответы").click()
-    page.wait_for_url("**/result/")
+    submit_answers(page)
     assert "3 / 3" in page.locator(".score").inner_text()
     assert invite.token not in page.content()
     screenshot(page, "4-result")
@@ -128,10 +128,21 @@ def test_keyboard_only_completion_of_a_paged_quiz(page, live_server, screenshot)
     assert "Вопрос 2 из 3" in page.content()
     _tab_to(page, "el.type === 'radio'")
     page.keyboard.press("Space")
-    _tab_to(page, "el.value === 'finish'")
+    # Submit is on the last page and in the navigator ("Finish the test") only.
+    assert page.locator('.page-buttons button[value="submit"]').count() == 0
+    _tab_to(page, "el.value === 'submit'")
+    page.keyboard.press("Enter")
+    dialog = confirm_dialog(page)
+    dialog.wait_for()
+    # It names the question still unanswered and starts on the way back, not on Submit.
+    assert dialog.get_by_role("link").all_inner_texts() == ["Вопрос 3"]
+    assert page.evaluate("() => document.activeElement.classList.contains('confirm-back')")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.value") == "finish"
+    screenshot(page, "2-confirm")
     page.keyboard.press("Enter")
     page.wait_for_url("**/result/")
-    screenshot(page, "2-result")
+    screenshot(page, "3-result")
     attempt = Attempt.objects.get()
     assert attempt.state == Attempt.State.SUBMITTED
     assert sorted(len(a.selected) for a in attempt.answers.all()) == [1, 1]
@@ -153,8 +164,7 @@ def test_no_serious_accessibility_violations(page, live_server, axe_violations, 
     page.wait_for_url("**/attempt/*/")
     assert axe_violations(page) == []
     screenshot(page, "attempt-paged")
-    page.get_by_role("button", name="Отправить ответы").click()
-    page.wait_for_url("**/result/")
+    submit_answers(page)
     assert axe_violations(page) == []
 
     everything = make_quiz(title="Все сразу", review_after_attempt="full")
@@ -166,8 +176,7 @@ def test_no_serious_accessibility_violations(page, live_server, axe_violations, 
     page.wait_for_url("**/attempt/*/")
     assert axe_violations(page) == []
     option(page, "MaxPooling").check()
-    page.get_by_role("button", name="Отправить ответы").click()
-    page.wait_for_url("**/result/")
+    submit_answers(page)
     assert axe_violations(page) == []
     screenshot(page, "result-full-review")
 
@@ -201,8 +210,7 @@ def test_usable_at_375_pixels(browser, live_server, screenshot):
     box = page.get_by_role("button", name="Далее").bounding_box()
     assert box["height"] >= 32 and box["x"] + box["width"] <= 375
     screenshot(page, "2-attempt")
-    page.get_by_role("button", name="Отправить ответы").tap()
-    page.wait_for_url("**/result/")
+    submit_answers(page, tap=True)
     no_sideways_scroll()
     screenshot(page, "3-result")
     context.close()
@@ -246,8 +254,7 @@ def test_a_shuffled_page_speaks_tokens_and_saves_answers_and_time_where_they_bel
     answer = Answer.objects.get(attempt__quiz=quiz, question_id=third.id)
     assert answer.selected == [third.options.get(text="Взрыв градиентов").id]
     assert answer.time_spent >= 2
-    page.get_by_role("button", name="Отправить ответы").click()
-    page.wait_for_url("**/result/")
+    submit_answers(page)
     assert "1 / 3" in page.locator(".score").inner_text()
 
 
@@ -270,8 +277,7 @@ def test_on_a_phone_a_default_quiz_thanks_first_and_shows_the_review_after_it_cl
     for text in ("MaxPooling", "Dropout", "ReLU", "Взрыв градиентов"):
         option(page, text).tap()
     option(page, "Он адаптирует learning rate для каждого параметра").tap()
-    page.get_by_role("button", name="Отправить ответы").tap()
-    page.wait_for_url("**/result/")
+    submit_answers(page, tap=True)
     result_url = page.url
 
     assert "Спасибо! Ваши ответы отправлены." in page.content()
