@@ -1,5 +1,6 @@
 """The attempt itself: answering, background saves, submitting and the result."""
 
+import math
 from datetime import datetime
 
 from django.contrib import messages
@@ -45,7 +46,8 @@ def _finished_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse:
 def _remaining_ms(attempt: Attempt, now: datetime) -> int | None:
     if attempt.deadline is None:
         return None
-    return max(0, int((attempt.deadline - now).total_seconds() * 1000))
+    # Rounded up: the countdown must not reach zero before the deadline.
+    return max(0, math.ceil((attempt.deadline - now).total_seconds() * 1000))
 
 
 @require_http_methods(["GET", "POST"])

@@ -362,7 +362,8 @@
     }
     // The server's remaining milliseconds from now: the page reaches zero only once the
     // deadline has passed, so the submit it sends then is recorded as time running out.
-    var endsAt = Date.now() + remainingMs;
+    // (A tenth of a second more covers this computer's clock ticking in whole milliseconds.)
+    var endsAt = Date.now() + remainingMs + 100;
     var secondsLeft = function () {
       return Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
     };

@@ -70,7 +70,9 @@ def test_invite_crash_resume_submit_and_see_the_result(browser, live_server, scr
     assert attempt.focus_lost_count >= 0
 
 
-def test_countdown_reaching_zero_submits_the_answers(page, live_server, screenshot):
+def test_countdown_reaching_zero_submits_the_answers_and_the_result_says_time_ran_out(
+    page, live_server, screenshot, axe_violations
+):
     quiz = make_quiz(
         title="Быстрый тест",
         access="public",
@@ -92,6 +94,13 @@ def test_countdown_reaching_zero_submits_the_answers(page, live_server, screensh
     assert attempt.state in (Attempt.State.SUBMITTED, Attempt.State.CLOSED)
     assert attempt.score == 1
     assert "1 / 3" in page.locator(".score").inner_text()
+    # The countdown submits once the deadline has passed, so the result says time ran out.
+    assert attempt.time_ran_out and attempt.submitted_at >= attempt.deadline
+    notice = page.locator(".time-ran-out").inner_text()
+    deadline = timezone.localtime(attempt.deadline).strftime("%H:%M")
+    assert notice.startswith(f"Время вышло в {deadline}")
+    assert "Оценены ответы, сохранённые к этому моменту." in notice
+    assert axe_violations(page) == []
 
 
 def _tab_to(page, predicate_js: str, limit: int = 40) -> None:
