@@ -202,7 +202,17 @@ def test_the_time_bar_stays_in_view_mid_page_on_a_phone(
     assert bar.locator(".answered-progress").inner_text() == "Отвечено: 1 из 12"
     assert bar.bounding_box()["y"] >= 0
     assert axe_violations(page) == []
-    screenshot(page, "mid-page")
+    full = screenshot(page, "mid-page")
+    # What the phone shows: a full-page capture cannot show where a sticky bar sits.
+    page.screenshot(path=str(full.with_name(full.stem + "-viewport.png")))
+
+    # The front page's offer to continue fits the phone too.
+    page.goto(live_server.url + "/")
+    resume = page.get_by_role("link", name=re.compile(r"Продолжить незавершённую попытку"))
+    assert resume.bounding_box()["x"] + resume.bounding_box()["width"] <= WIDTH
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= WIDTH
+    assert axe_violations(page) == []
+    screenshot(page, "home-with-offer")
     close(context)
 
 
