@@ -19,7 +19,7 @@ from quizzes.opaque import field_name, new_key, time_field_name
 from quizzes.services.attempts import draw_layout, save_answers
 from quizzes.services.revisions import current_revision
 
-SESSION_ATTEMPTS = "quizzes.attempts"  # quizzes.views.candidate.SESSION_ATTEMPTS
+SESSION_ATTEMPTS = "quizzes.attempts"  # quizzes.views.session.SESSION_ATTEMPTS
 
 
 def csrf_secret() -> str:

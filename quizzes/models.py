@@ -609,10 +609,6 @@ SCORE_SORT_KEY = Coalesce(F("percent"), Value(-1.0))
 MAX_SAVE_SEQ = 2**53 - 1
 SAVE_SEQ_LEAD_MS = 60 * 60 * 1000
 
-# The countdown submits when it shows 0:00, which a page that rounded its remaining seconds
-# reaches up to about 1.5 s before the deadline: a submit this close to it is the clock's.
-TIME_UP_MARGIN = timedelta(seconds=2)
-
 
 class Attempt(models.Model):
     class State(models.TextChoices):
@@ -777,6 +773,21 @@ class Attempt(models.Model):
         return self.submitted_at - self.started_at
 
     @property
+    def time_ran_out(self) -> bool:
+        """Finished at or after its deadline: the countdown's own submit, or closed overdue.
+
+        The page's countdown submits only once the deadline has passed (static/quizzes/
+        attempt.js counts from the server's remaining milliseconds), so its submit arrives
+        after it, within DEADLINE_GRACE; an attempt closed for being overdue ends at the
+        grace's end. A candidate's own submit before the deadline is not a time-up.
+        """
+        return (
+            self.deadline is not None
+            and self.submitted_at is not None
+            and self.submitted_at >= self.deadline
+        )
+
+    @property
     def percentage(self) -> Decimal | None:
         if self.score is None or not self.max_score:
             return None
@@ -786,22 +797,6 @@ class Attempt(models.Model):
         if self.percentage is None or self.quiz.pass_mark is None:
             return None
         return self.percentage >= self.quiz.pass_mark
-
-    @property
-    def time_ran_out(self) -> bool:
-        """The attempt ended because its time was up, not because the candidate was done.
-
-        Closed by the server past the deadline, or submitted at the deadline: the countdown
-        submits by itself at zero, so such a submit reads like any other but for its time.
-        """
-        if self.state == self.State.CLOSED:
-            return True
-        return (
-            self.state == self.State.SUBMITTED
-            and self.deadline is not None
-            and self.submitted_at is not None
-            and self.submitted_at >= self.deadline - TIME_UP_MARGIN
-        )
 
     def get_outcome_display(self) -> StrOrPromise:
         """The state as recruiters read it: "Time ran out" rather than just "Submitted"."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import candidate, hiring, reports, review
+from quizzes.views import attempt, candidate, hiring, reports, review
 
 app_name = "quizzes"
 
@@ -9,9 +9,10 @@ urlpatterns = [
     path("quiz/<slug:slug>/", candidate.quiz_detail, name="quiz_detail"),
     path("invite/", candidate.invite_start, name="invite_start"),
     path("invite/<str:token>/", candidate.invite_link, name="invite"),
-    path("attempt/<uuid:public_id>/", candidate.attempt_page, name="attempt"),
-    path("attempt/<uuid:public_id>/autosave/", candidate.autosave, name="autosave"),
-    path("attempt/<uuid:public_id>/result/", candidate.result_page, name="result"),
+    path("attempt/<uuid:public_id>/", attempt.attempt_page, name="attempt"),
+    path("attempt/<uuid:public_id>/autosave/", attempt.autosave, name="autosave"),
+    path("attempt/<uuid:public_id>/submit/", attempt.confirm_submit, name="confirm_submit"),
+    path("attempt/<uuid:public_id>/result/", attempt.result_page, name="result"),
     # Recruiters (staff) only; see quizzes/views/review.py.
     path("review/", review.attempt_list, name="review_attempts"),
     path("review/attempts.csv", review.attempt_export, name="review_export"),

@@ -58,6 +58,18 @@ def test_quiz_page_queries_do_not_grow_with_questions(
     assert f'data-question-count="{big_quiz.questions.count()}"' in response.content.decode()
 
 
+def test_start_pages_of_a_returning_browser_take_a_fixed_number_of_queries(
+    client, big_quiz, start, django_assert_max_num_queries
+):
+    attempt = start(big_quiz)
+    # Session, quiz, this browser's open attempts (the resume offer).
+    with django_assert_max_num_queries(3):
+        page = client.get(big_quiz.get_absolute_url()).content.decode()
+    with django_assert_max_num_queries(3):
+        home = client.get("/").content.decode()
+    assert page.count(attempt.get_absolute_url()) == home.count(attempt.get_absolute_url()) == 1
+
+
 def test_start_queries_do_not_grow_with_questions(client, big_quiz, django_assert_max_num_queries):
     # Quiz; in a transaction (2 savepoints under the test's own transaction) the candidate
     # lock (PostgreSQL only) and their earlier attempts with grants (attempts allowed),

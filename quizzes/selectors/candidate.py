@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 
 from quizzes import content
-from quizzes.models import INVITE_TOKEN_SHAPE, Attempt, Invite, Quiz
+from quizzes.models import DEADLINE_GRACE, INVITE_TOKEN_SHAPE, Attempt, Invite, Quiz
 
 
 def public_quizzes(*, open_at: datetime | None = None) -> QuerySet[Quiz]:
@@ -24,6 +25,57 @@ def public_quizzes(*, open_at: datetime | None = None) -> QuerySet[Quiz]:
 def presented_questions(attempt: Attempt) -> list[content.PresentedQuestion]:
     """The attempt's questions from its revision, in the order drawn for it, numbered."""
     return content.presented_questions(attempt.revision.content, attempt.layout)
+
+
+def saved_choices(attempt: Attempt) -> dict[int, list[int]]:
+    """The options saved so far per question id (an empty list: answered, then cleared)."""
+    return dict(attempt.answers.values_list("question_id", "selected"))
+
+
+def question_count(quiz: Quiz) -> int:
+    """How many questions an attempt started now gets (the published ones)."""
+    return quiz.questions.filter(published=True).count()
+
+
+@dataclass(frozen=True)
+class OpenAttempt:
+    """An attempt this browser can go back to, for the offer to resume it."""
+
+    attempt: Attempt
+    # None without a time limit or a close date.
+    time_left: timedelta | None
+
+
+def open_attempts_of_browser(
+    *, public_ids: Iterable[str], browser: str, now: datetime, quiz: Quiz | None = None
+) -> list[OpenAttempt]:
+    """This browser's attempts in progress with time left (of `quiz`), newest first.
+
+    The browser's attempts are the ones its session remembers and the ones started under
+    its id cookie (`browser`, the hash): the same ones a new start would resume
+    (selectors.admission.Candidate.owns). No query when the browser names none.
+    """
+    public_ids = list(public_ids)
+    if not public_ids and not browser:
+        return []
+    mine = Q(public_id__in=public_ids)
+    if browser:
+        mine |= Q(browser=browser)
+    attempts = Attempt.objects.filter(mine, state=Attempt.State.IN_PROGRESS).filter(
+        Q(deadline__isnull=True) | Q(deadline__gt=now)
+    )
+    if quiz is not None:
+        attempts = attempts.filter(quiz=quiz)
+    found = attempts.only("public_id", "quiz_id", "started_at", "deadline").order_by(
+        "-started_at", "-pk"
+    )[:20]
+    return [
+        OpenAttempt(
+            attempt=attempt,
+            time_left=None if attempt.deadline is None else attempt.deadline - now,
+        )
+        for attempt in found
+    ]
 
 
 def invite_by_token(token: str) -> Invite | None:
@@ -79,3 +131,33 @@ def finished_attempts_of_quiz(quiz: Quiz, *, public_ids: Iterable[str]) -> Query
 def latest_finished_attempt(quiz: Quiz, public_ids: Iterable[str]) -> Attempt | None:
     """This browser's most recent finished attempt of the quiz, for a link to its result."""
     return finished_attempts_of_quiz(quiz, public_ids=public_ids).first()
+
+
+@dataclass(frozen=True)
+class QuizRules:
+    """What the quiz's start page tells a candidate before the clock starts."""
+
+    question_count: int
+    # None: as many attempts as the candidate likes.
+    attempts_allowed: int | None
+    # What the candidate sees right after submitting.
+    review_now: Quiz.ReviewPolicy
+    # What the close brings, when the quiz has a close date and that is something else.
+    review_after_close: Quiz.ReviewPolicy | None
+
+
+def quiz_rules(quiz: Quiz, *, now: datetime) -> QuizRules:
+    """The rules; the question count annotated by public_quizzes(), or counted here."""
+    count = getattr(quiz, "question_count", None)
+    if count is None:
+        count = question_count(quiz)
+    review_now = quiz.review_shown(now)
+    after_close = None
+    if quiz.closes_at is not None:
+        after_close = quiz.review_shown(quiz.closes_at + DEADLINE_GRACE)
+    return QuizRules(
+        question_count=count,
+        attempts_allowed=quiz.attempts_allowed if quiz.limits_attempts else None,
+        review_now=review_now,
+        review_after_close=after_close if after_close != review_now else None,
+    )

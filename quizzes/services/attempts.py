@@ -271,17 +271,25 @@ class SubmitOutcome:
     # False when this request found the attempt already finished (double submit, second tab).
     graded_now: bool
     timed_out: bool = False
+    # The submitted selections were older than a save from another tab or device, so the
+    # saved (newer) answers were graded instead.
+    kept_newer_answers: bool = False
 
 
 @transaction.atomic
 def submit_attempt(
-    *, attempt_id: int, selections: Mapping[int, Iterable[int]] | None = None
+    *,
+    attempt_id: int,
+    selections: Mapping[int, Iterable[int]] | None = None,
+    seq: int | None = None,
 ) -> SubmitOutcome:
     """Finalize and grade an attempt exactly once.
 
     The row lock makes concurrent submits queue up; whoever comes second sees the state
     already changed and gets the stored result. Answers that arrive past the deadline
-    grace are ignored and the attempt is closed with what was saved before.
+    grace are ignored and the attempt is closed with what was saved before. `seq` is the
+    page's save number, as in save_answers: selections not above the last accepted save
+    are stale, and the newer saved answers are graded.
     """
     attempt = (
         Attempt.objects.select_for_update(of=("self",))
@@ -292,8 +300,11 @@ def submit_attempt(
         return SubmitOutcome(attempt=attempt, graded_now=False)
     now = timezone.now()
     timed_out = not accepts_answers(attempt, now)
+    stale = seq is not None and seq <= attempt.save_seq
     if selections is not None and not timed_out:
-        _store_selections(attempt, validate_selections(attempt.revision.content, selections), now)
+        clean = validate_selections(attempt.revision.content, selections)
+        if not stale:
+            _store_selections(attempt, clean, now)
     result = grade_and_store(attempt)
     if timed_out and attempt.deadline is not None:
         attempt.state = Attempt.State.CLOSED
@@ -304,7 +315,12 @@ def submit_attempt(
     attempt.score = result.score
     attempt.max_score = result.max_score
     attempt.save(update_fields=["state", "submitted_at", "score", "max_score", "marks_total"])
-    return SubmitOutcome(attempt=attempt, graded_now=True, timed_out=timed_out)
+    return SubmitOutcome(
+        attempt=attempt,
+        graded_now=True,
+        timed_out=timed_out,
+        kept_newer_answers=stale and selections is not None and not timed_out,
+    )
 
 
 def overdue_attempt_ids(*, now: datetime | None = None) -> list[int]:

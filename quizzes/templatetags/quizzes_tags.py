@@ -63,6 +63,21 @@ def verdict_label(verdict: str):
     )
 
 
+# What a review policy shows, as the object of "you will see …" on the start pages.
+REVIEW_WORDS: dict[str, StrOrPromise] = {
+    "thanks": gettext_lazy("a thank-you message (no score)"),
+    "score": gettext_lazy("your score"),
+    "correctness": gettext_lazy("your score and the points for each question"),
+    "full": gettext_lazy("your score, the right answers and the explanations"),
+}
+
+
+@register.filter
+def review_words(policy) -> str:
+    """A review policy in words; an unknown one shows as the least, like Quiz._policy."""
+    return str(REVIEW_WORDS.get(str(policy), REVIEW_WORDS["thanks"]))
+
+
 @register.filter
 def points(value) -> str:
     """Show 1.0000 as 1 and 0.6667 as 0.67: candidates read points, not database columns."""
@@ -171,9 +186,10 @@ def _question_block(question: PresentedQuestion) -> tuple[str, str, tuple[str, .
     quizzes.opaque, as the forms read them back.
     """
     input_type = _INPUT_TYPES.get(question["kind"], "radio")
+    # The number is part of the cache key, so it may be written into the format string.
     markup = [
         f'<fieldset class="question card mb-4" id="{question_element_id("{0}")}"'
-        ' data-question="{0}">\n{1}'
+        f' data-question="{{0}}" data-number="{int(question["number"])}">\n{{1}}'
     ]
     for first in range(2, 2 + 3 * len(question["options"]), 3):
         value, checked, label = (f"{{{n}}}" for n in range(first, first + 3))

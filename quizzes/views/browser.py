@@ -39,6 +39,14 @@ def browser_key(request: HttpRequest) -> str:
     return hashlib.sha256(_browser_id(request).encode()).hexdigest()
 
 
+def known_browser_key(request: HttpRequest) -> str:
+    """The hash of the id this browser already has, or "" (none is assigned here)."""
+    value = request.COOKIES.get(COOKIE, "")
+    if not _FORMAT.fullmatch(value):
+        return ""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
 def identifies_browser(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Give a browser that arrives without a valid id cookie one on the response."""
 

@@ -10,6 +10,7 @@ from tests.builders import make_quiz
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SAVED = "Все ответы сохранены"
+NEWER = "В другой вкладке или на другом устройстве сохранены более новые ответы"
 TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000
 
 
@@ -55,18 +56,30 @@ def test_a_computer_clock_years_ahead_still_saves(browser, live_server):
     leave(context)
 
 
-def test_a_page_behind_another_devices_save_catches_up_and_saves(page, live_server):
+def test_a_page_behind_another_devices_save_shows_its_answers_then_saves_after_it(
+    page, live_server
+):
     quiz = make_quiz(title="Два устройства", access="public")
     attempt = start(page, live_server, quiz)
     question = quiz.questions.get(position=3)
-    # Meanwhile another device saved with a higher number (its page loaded later, or a
-    # client pushed the number as far as the server allows).
+    # Meanwhile another device saved an answer, with a number far ahead (its page loaded
+    # later, or a client pushed the number as far as the server allows).
+    theirs = question.options.get(text="Взрыв градиентов").id
+    Answer.objects.create(attempt=attempt, question_id=question.id, selected=[theirs])
     ahead = int(time.time() * 1000) + SAVE_SEQ_LEAD_MS - 60_000
     Attempt.objects.filter(pk=attempt.pk).update(save_seq=ahead)
 
     page.get_by_label("Переобучение", exact=True).check()
-    page.locator(".save-status", has_text=SAVED).wait_for()
 
+    # The page says so and shows the newer answer instead of overwriting it.
+    page.locator(".save-status", has_text=NEWER).wait_for()
+    assert page.get_by_label("Взрыв градиентов", exact=True).is_checked()
+    assert not page.get_by_label("Переобучение", exact=True).is_checked()
+    assert saved_options(attempt, question) == [theirs]
+
+    # It continues after the other device's number: the next change is saved.
+    page.get_by_label("Переобучение", exact=True).check()
+    page.locator(".save-status", has_text=SAVED).wait_for()
     chosen = question.options.get(text="Переобучение").id
     assert saved_options(attempt, question) == [chosen]
     attempt.refresh_from_db()

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from quizzes.models import Answer, Attempt, Invite, Quiz
+from tests.browser.steps import confirm_dialog, submit_answers
 from tests.builders import make_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,8 +60,7 @@ def test_invite_crash_resume_submit_and_see_the_result(browser, live_server, scr
     option(page, "ReLU").check()
     option(page, "Взрыв градиентов").check()
     screenshot(page, "3-attempt-resumed")
-    page.get_by_role("button", name="Отправить ответы").click()
-    page.wait_for_url("**/result/")
+    submit_answers(page)
     assert "3 / 3" in page.locator(".score").inner_text()
     assert invite.token not in page.content()
     screenshot(page, "4-result")
@@ -70,7 +70,9 @@ def test_invite_crash_resume_submit_and_see_the_result(browser, live_server, scr
     assert attempt.focus_lost_count >= 0
 
 
-def test_countdown_reaching_zero_submits_the_answers(page, live_server, screenshot):
+def test_countdown_reaching_zero_submits_the_answers_and_the_result_says_time_ran_out(
+    page, live_server, screenshot, axe_violations
+):
     quiz = make_quiz(
         title="Быстрый тест",
         access="public",
@@ -92,6 +94,13 @@ def test_countdown_reaching_zero_submits_the_answers(page, live_server, screensh
     assert attempt.state in (Attempt.State.SUBMITTED, Attempt.State.CLOSED)
     assert attempt.score == 1
     assert "1 / 3" in page.locator(".score").inner_text()
+    # The countdown submits once the deadline has passed, so the result says time ran out.
+    assert attempt.time_ran_out and attempt.submitted_at >= attempt.deadline
+    notice = page.locator(".time-ran-out").inner_text()
+    deadline = timezone.localtime(attempt.deadline).strftime("%H:%M")
+    assert notice.startswith(f"Время вышло в {deadline}")
+    assert "Оценены ответы, сохранённые к этому моменту." in notice
+    assert axe_violations(page) == []
 
 
 def _tab_to(page, predicate_js: str, limit: int = 40) -> None:
@@ -128,10 +137,21 @@ def test_keyboard_only_completion_of_a_paged_quiz(page, live_server, screenshot)
     assert "Вопрос 2 из 3" in page.content()
     _tab_to(page, "el.type === 'radio'")
     page.keyboard.press("Space")
-    _tab_to(page, "el.value === 'finish'")
+    # Submit is on the last page and in the navigator ("Finish the test") only.
+    assert page.locator('.page-buttons button[value="submit"]').count() == 0
+    _tab_to(page, "el.value === 'submit'")
+    page.keyboard.press("Enter")
+    dialog = confirm_dialog(page)
+    dialog.wait_for()
+    # It names the question still unanswered and starts on the way back, not on Submit.
+    assert dialog.get_by_role("link").all_inner_texts() == ["Вопрос 3"]
+    assert page.evaluate("() => document.activeElement.classList.contains('confirm-back')")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.value") == "finish"
+    screenshot(page, "2-confirm")
     page.keyboard.press("Enter")
     page.wait_for_url("**/result/")
-    screenshot(page, "2-result")
+    screenshot(page, "3-result")
     attempt = Attempt.objects.get()
     assert attempt.state == Attempt.State.SUBMITTED
     assert sorted(len(a.selected) for a in attempt.answers.all()) == [1, 1]
@@ -153,8 +173,7 @@ def test_no_serious_accessibility_violations(page, live_server, axe_violations, 
     page.wait_for_url("**/attempt/*/")
     assert axe_violations(page) == []
     screenshot(page, "attempt-paged")
-    page.get_by_role("button", name="Отправить ответы").click()
-    page.wait_for_url("**/result/")
+    submit_answers(page)
     assert axe_violations(page) == []
 
     everything = make_quiz(title="Все сразу", review_after_attempt="full")
@@ -166,8 +185,7 @@ def test_no_serious_accessibility_violations(page, live_server, axe_violations, 
     page.wait_for_url("**/attempt/*/")
     assert axe_violations(page) == []
     option(page, "MaxPooling").check()
-    page.get_by_role("button", name="Отправить ответы").click()
-    page.wait_for_url("**/result/")
+    submit_answers(page)
     assert axe_violations(page) == []
     screenshot(page, "result-full-review")
 
@@ -201,8 +219,7 @@ def test_usable_at_375_pixels(browser, live_server, screenshot):
     box = page.get_by_role("button", name="Далее").bounding_box()
     assert box["height"] >= 32 and box["x"] + box["width"] <= 375
     screenshot(page, "2-attempt")
-    page.get_by_role("button", name="Отправить ответы").tap()
-    page.wait_for_url("**/result/")
+    submit_answers(page, tap=True)
     no_sideways_scroll()
     screenshot(page, "3-result")
     context.close()
@@ -246,8 +263,7 @@ def test_a_shuffled_page_speaks_tokens_and_saves_answers_and_time_where_they_bel
     answer = Answer.objects.get(attempt__quiz=quiz, question_id=third.id)
     assert answer.selected == [third.options.get(text="Взрыв градиентов").id]
     assert answer.time_spent >= 2
-    page.get_by_role("button", name="Отправить ответы").click()
-    page.wait_for_url("**/result/")
+    submit_answers(page)
     assert "1 / 3" in page.locator(".score").inner_text()
 
 
@@ -270,8 +286,7 @@ def test_on_a_phone_a_default_quiz_thanks_first_and_shows_the_review_after_it_cl
     for text in ("MaxPooling", "Dropout", "ReLU", "Взрыв градиентов"):
         option(page, text).tap()
     option(page, "Он адаптирует learning rate для каждого параметра").tap()
-    page.get_by_role("button", name="Отправить ответы").tap()
-    page.wait_for_url("**/result/")
+    submit_answers(page, tap=True)
     result_url = page.url
 
     assert "Спасибо! Ваши ответы отправлены." in page.content()

@@ -7,6 +7,7 @@ import pytest
 
 from quizzes import formats
 from quizzes.services.importing import import_quiz
+from tests.browser.steps import submit_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,8 +72,7 @@ def test_formulas_and_code_on_a_phone_sized_result_page(browser, live_server, sc
     # The option "$1$" is named by its formula's text.
     page.locator("label").filter(has_text=re.compile(r"^\s*1\s*$")).click()
     page.get_by_label("tensor([2., 2., 2.])", exact=True).check()
-    page.get_by_role("button", name="Отправить ответы").click()
-    page.wait_for_url("**/result/")
+    submit_answers(page)
 
     _assert_math_is_laid_out(page)
     keyword = page.locator(".code-block .highlight .kn").first  # "import"

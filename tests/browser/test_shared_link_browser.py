@@ -3,6 +3,7 @@
 import pytest
 
 from quizzes.models import Attempt, Invite
+from tests.browser.steps import submit_answers
 from tests.builders import make_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,10 +69,8 @@ def test_two_people_on_one_shared_link_each_finish_their_own_attempt(
     option(boris, "Взрыв градиентов").tap()
     screenshot(boris, "3-boris-answering-375px")
 
-    anna.get_by_role("button", name="Отправить ответы").click()
-    anna.wait_for_url("**/result/")
-    boris.get_by_role("button", name="Отправить ответы").tap()
-    boris.wait_for_url("**/result/")
+    submit_answers(anna)
+    submit_answers(boris, tap=True)
     no_sideways_scroll(boris)
     screenshot(boris, "4-boris-result-375px")
 
@@ -109,8 +108,7 @@ def test_the_refusal_pages_are_accessible_and_fit_a_phone(browser, live_server, 
     assert axe_violations(other) == []
     no_sideways_scroll(other)
 
-    page.get_by_role("button", name="Отправить ответы").click()
-    page.wait_for_url("**/result/")
+    submit_answers(page)
     other.goto(link)
     press_start(other, "Анна", "anna@example.com")
     other.get_by_role("heading", name="Вы использовали все попытки").wait_for()

@@ -39,7 +39,13 @@ def test_a_candidate_cannot_submit_someone_elses_attempt(client, quiz, start, ot
 
 @pytest.mark.parametrize(
     "path",
-    ["/attempt/{id}/", "/attempt/{id}/result/", "/attempt/{int}/", "/attempt/../admin/"],
+    [
+        "/attempt/{id}/",
+        "/attempt/{id}/submit/",
+        "/attempt/{id}/result/",
+        "/attempt/{int}/",
+        "/attempt/../admin/",
+    ],
 )
 def test_random_and_malformed_attempt_ids_are_404(client, quiz, start, path):
     start(quiz)

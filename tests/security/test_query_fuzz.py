@@ -147,6 +147,10 @@ CANDIDATE_PAGES = {
     "quiz page": (lambda s: s["quiz"].get_absolute_url(), ["q", "page"]),
     "invite start": (lambda s: reverse("quizzes:invite_start"), ["q", "token"]),
     "attempt page": (lambda s: s["attempt"].get_absolute_url(), ["q", "page", "goto"]),
+    "submit confirmation": (
+        lambda s: reverse("quizzes:confirm_submit", kwargs={"public_id": s["attempt"].public_id}),
+        ["q", "page"],
+    ),
     "result": (
         lambda s: reverse("quizzes:result", kwargs={"public_id": s["attempt"].public_id}),
         ["q"],

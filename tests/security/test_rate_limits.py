@@ -205,3 +205,18 @@ def test_a_rate_switched_off_does_not_limit(client, quiz, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "start": None}
     for n in range(40):
         assert start_post(client, quiz, n).status_code == 302
+
+
+def test_confirming_a_submit_over_the_limit_gives_429_and_leaves_the_attempt_open(
+    client, quiz, start, low_limits
+):
+    attempt = start(quiz)
+    confirm = reverse("quizzes:confirm_submit", args=[attempt.public_id])
+    for _ in range(2):
+        client.post(attempt.get_absolute_url(), {"action": "submit"})
+
+    response = client.post(confirm)
+
+    assert response.status_code == 429
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.IN_PROGRESS

@@ -341,13 +341,28 @@ def test_opening_an_overdue_attempt_closes_it_and_shows_the_result(client, start
     assert attempt.state == Attempt.State.CLOSED
 
 
-def test_answers_within_the_grace_period_are_still_accepted(client, start):
+def test_answers_within_the_grace_period_are_graded_and_time_ran_out_is_said(client, start):
+    # The countdown submits once the deadline has passed: its answers arrive in the grace.
     quiz = make_quiz(access="public", time_limit=timedelta(minutes=1))
     attempt = start(quiz)
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=5))
+    deadline = timezone.now() - timedelta(seconds=5)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
     response = client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True)
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.SUBMITTED and attempt.score == 3
+    assert attempt.time_ran_out
+    html = response.content.decode()
+    shown_deadline = timezone.localtime(deadline).strftime("%H:%M")
+    assert f"Время вышло в {shown_deadline}" in html
+    assert "Оценены ответы, сохранённые к этому моменту" in html
+
+
+def test_a_submit_before_the_deadline_says_nothing_of_time(client, start):
+    quiz = make_quiz(access="public", time_limit=timedelta(minutes=1))
+    attempt = start(quiz)
+    response = client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT), follow=True)
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.SUBMITTED and not attempt.time_ran_out
     assert "Время вышло" not in response.content.decode()
 
 

@@ -1,0 +1,34 @@
+"""What a candidate's browser holds: the attempts its session may open, and rate-limit keys."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from quizzes.models import Attempt
+
+SESSION_ATTEMPTS = "quizzes.attempts"
+# Rate limits per client address (settings.RATE_LIMITS); over the limit -> 429 page.
+RATE_KEY = "quizzes.security.ratelimit_key"
+RATE = "quizzes.security.rate"
+
+
+def remember_attempt(request: HttpRequest, attempt: Attempt) -> None:
+    """Let this browser's session open the attempt (the session is written only if new)."""
+    attempts = request.session.get(SESSION_ATTEMPTS, [])
+    if str(attempt.public_id) not in attempts:
+        request.session[SESSION_ATTEMPTS] = [*attempts, str(attempt.public_id)][-50:]
+
+
+def browser_attempts(request: HttpRequest) -> tuple[str, ...]:
+    """Public ids of the attempts this browser's session may open."""
+    return tuple(request.session.get(SESSION_ATTEMPTS, []))
+
+
+def attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
+    """The attempt, if this browser started it: an id alone does not grant access."""
+    if str(public_id) not in request.session.get(SESSION_ATTEMPTS, []):
+        raise Http404
+    return get_object_or_404(
+        Attempt.objects.select_related("quiz", "revision"), public_id=public_id
+    )
