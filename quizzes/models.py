@@ -600,6 +600,9 @@ class Invite(models.Model):
 # The list's sort key for scores; the same expression as the indexes below so they are used.
 SCORE_SORT_KEY = Coalesce(F("percent"), Value(-1.0))
 
+# Attempts that finished at or after their deadline (Attempt.time_ran_out), for queries.
+TIME_RAN_OUT = Q(deadline__isnull=False, submitted_at__gte=F("deadline"))
+
 
 # An autosave's sequence number is the page's clock in milliseconds (server time, see
 # static/quizzes/attempt.js), so the newest save wins across tabs and devices. It is
@@ -780,6 +783,7 @@ class Attempt(models.Model):
         attempt.js counts from the server's remaining milliseconds), so its submit arrives
         after it, within DEADLINE_GRACE; an attempt closed for being overdue ends at the
         grace's end. A candidate's own submit before the deadline is not a time-up.
+        The same condition for queries: TIME_RAN_OUT.
         """
         return (
             self.deadline is not None

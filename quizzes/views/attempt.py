@@ -38,7 +38,7 @@ def _page_number(value: int | None, count: int) -> int:
     return min(max(value or 1, 1), max(count, 1))
 
 
-def _finished_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+def _result(attempt: Attempt) -> HttpResponse:
     # The result page itself says when time ran out (Attempt.time_ran_out).
     return redirect("quizzes:result", public_id=attempt.public_id)
 
@@ -55,13 +55,12 @@ def _remaining_ms(attempt: Attempt, now: datetime) -> int | None:
 def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     attempt = attempt_for_candidate(request, public_id)
     if not attempt.is_open:
-        return redirect("quizzes:result", public_id=attempt.public_id)
+        return _result(attempt)
     questions = presented_questions(attempt)
     if request.method == "POST":
         return _attempt_post(request, attempt, questions)
     if close_if_overdue(attempt=attempt):
-        attempt.refresh_from_db(fields=["state"])
-        return _finished_redirect(request, attempt)
+        return _result(attempt)
     saved = saved_choices(attempt)
     paged = attempt.quiz.navigation == Quiz.Navigation.PAGED
     if paged:
@@ -126,13 +125,12 @@ def _attempt_post(
             messages.info(request, _("This attempt was already submitted; here is its result."))
         elif outcome.kept_newer_answers:
             messages.warning(request, NEWER_ANSWERS_GRADED)
-        return _finished_redirect(request, outcome.attempt)
+        return _result(outcome.attempt)
     try:
         save_answers(attempt_id=attempt.pk, selections=form.selections(), seq=seq)
     except AttemptClosed:
         close_if_overdue(attempt=attempt)
-        attempt.refresh_from_db(fields=["state"])
-        return _finished_redirect(request, attempt)
+        return _result(attempt)
     except InvalidAnswer:
         return render(
             request,
@@ -171,14 +169,14 @@ def confirm_submit(request: HttpRequest, public_id) -> HttpResponse:
     """
     attempt = attempt_for_candidate(request, public_id)
     if not attempt.is_open:
-        return redirect("quizzes:result", public_id=attempt.public_id)
+        return _result(attempt)
     if request.method == "POST":
         outcome = submit_attempt(attempt_id=attempt.pk)
         if not outcome.graded_now:
             messages.info(request, _("This attempt was already submitted; here is its result."))
-        return _finished_redirect(request, outcome.attempt)
+        return _result(outcome.attempt)
     if close_if_overdue(attempt=attempt):
-        return _finished_redirect(request, attempt)
+        return _result(attempt)
     questions = presented_questions(attempt)
     saved = saved_choices(attempt)
     url = attempt.get_absolute_url()

@@ -98,7 +98,9 @@ def _start_page(request: HttpRequest, template: str, quiz: Quiz, context: dict) 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     quizzes = list(public_quizzes(open_at=timezone.now()))
-    offers = {offer.attempt.quiz_id: offer for offer in _resume_offers(request)}
+    offers: dict[int, OpenAttempt] = {}
+    for offer in _resume_offers(request):  # newest first: each quiz offers its newest
+        offers.setdefault(offer.attempt.quiz_id, offer)
     rows = [(quiz, offers.get(quiz.pk)) for quiz in quizzes]
     return render(request, "quizzes/home.html", {"rows": rows})
 

@@ -221,3 +221,20 @@ def test_an_attempt_closed_overdue_says_when_time_ran_out(client, start):
     ).content.decode()
     assert f"Time ran out at {local:%H:%M}" in english
     assert "The answers saved until then were graded." in english
+
+
+def test_time_ran_out_reads_the_same_in_a_query(client, start):
+    from quizzes.models import TIME_RAN_OUT
+
+    quiz = make_quiz(access="public", time_limit=timedelta(minutes=1), attempts_allowed=None)
+    in_time = start(quiz, email="early@example.com")
+    client.post(in_time.get_absolute_url(), {})
+    late = start(quiz, email="late@example.com")
+    Attempt.objects.filter(pk=late.pk).update(deadline=timezone.now() - timedelta(seconds=3))
+    client.post(late.get_absolute_url(), {})
+    open_attempt = start(quiz, email="open@example.com")
+
+    by_property = {a.pk for a in Attempt.objects.all() if a.time_ran_out}
+    by_query = set(Attempt.objects.filter(TIME_RAN_OUT).values_list("pk", flat=True))
+    assert by_property == by_query == {late.pk}
+    assert open_attempt.pk not in by_query

@@ -145,3 +145,12 @@ def _rules(html: str) -> list[str]:
     block = re.search(r'<ul class="test-rules">(.*?)</ul>', html, re.S).group(1)
     items = re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)
     return [" ".join(re.sub(r"<[^>]+>", "", item).split()) for item in items]
+
+
+def test_the_home_page_offers_the_newest_of_several_open_attempts(client, start):
+    quiz = make_quiz(access="public", attempts_allowed=None)
+    start(quiz, email="first@example.com")
+    newest = start(quiz, email="second@example.com")
+    html = client.get("/").content.decode()
+    links = re.findall(r'class="btn btn-sm btn-primary resume-link" href="([^"]+)"', html)
+    assert links == [newest.get_absolute_url()]
