@@ -1,8 +1,8 @@
 """Migration 0005 on a database with invites and quizzes made before it."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -10,18 +10,10 @@ BEFORE = [("quizzes", "0003_review_list_indexes")]
 AFTER = [("quizzes", "0005_attempt_limits")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield migrate(BEFORE)
+    migrate_to_latest()
 
 
 def test_invites_without_an_email_become_shared_links_and_keep_their_name(old_apps):

@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -12,18 +12,10 @@ BEFORE = [("quizzes", "0009_hiring_status_and_question_history")]
 AFTER = [("quizzes", "0010_attempt_marks_total")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield migrate(BEFORE)
+    migrate_to_latest()
 
 
 def test_finished_attempts_get_their_answers_points_added_up(old_apps):

@@ -1,8 +1,8 @@
 """Migration 0008 renders the HTML of content written before pages stopped rendering."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -10,18 +10,10 @@ BEFORE = [("quizzes", "0007_opaque_values")]
 AFTER = [("quizzes", "0008_rendered_html")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield migrate(BEFORE)
+    migrate_to_latest()
 
 
 def test_rows_and_revisions_get_html_rendered_from_their_own_source(old_apps):

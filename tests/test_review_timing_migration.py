@@ -1,19 +1,12 @@
 """Migration 0004: quizzes made before review timing keep showing candidates what they showed."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("quizzes", "0003_review_list_indexes")]
 AFTER = [("quizzes", "0004_review_timing")]
 POLICIES = ["thanks", "score", "correctness", "full"]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -40,5 +33,4 @@ def test_each_old_policy_becomes_both_reviews_and_back():
             "full": "score",  # what it showed right after the attempt
         }
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()
