@@ -45,13 +45,16 @@ $(AXE_JS):
 
 axe: $(AXE_JS)
 
-## make run: set up SQLite with the Russian question set and serve http://127.0.0.1:$(PORT)
+## make run: set up SQLite with the Russian question set, then serve http://127.0.0.1:$(PORT)
+## with the task queue's consumer beside it (emails print here); Ctrl-C stops both
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createcachetable
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py import_quiz fixtures/
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py ensure_admin
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) sh -c '$(BIN)/python manage.py run_huey & worker=$$!; \
+		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)'
 
 ## make test: lint, then the whole suite on SQLite and again on PostgreSQL
 test: install-test lint deploy-check test-sqlite test-postgres

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "adminsortable2",
     "quizzes",
     "axes",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -350,6 +351,64 @@ RATE_LIMITS = {
     "preview": env_rate("RATE_LIMIT_PREVIEW", "120/m"),
 }
 
+# --- Background tasks (Huey) ------------------------------------------------------------
+# Email, reminders, notifications and the periodic jobs (closing overdue attempts,
+# clearing expired sessions) run in a Huey consumer: `manage.py run_huey`, started next
+# to the web server by `make run` and as the `worker` service in docker-compose.yml.
+# With REDIS_URL the queue is in Redis, so any number of consumers on any machines share
+# it; without, in a SQLite file in DATA_DIR (one machine, no extra service).
+# HUEY_IMMEDIATE=1 runs every task inside the request that queues it (the test suite).
+HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": os.environ.get("HUEY_QUEUE", "quizsite"),
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "utc": True,
+        "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": os.environ.get("HUEY_QUEUE", "quizsite"),
+        "filename": str(DATA_DIR / "tasks.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+        "utc": True,
+        "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+    }
+
+# --- Email -------------------------------------------------------------------------------
+# SMTP when EMAIL_HOST is set; otherwise every email is printed by the worker that sends
+# it (the console backend), so `make run` shows invitations in its output. EMAIL_BACKEND
+# overrides both, e.g. a django-anymail provider backend (README, "Email").
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "quizsite <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Delivery: a message that fails is retried with growing pauses (1, 2, 4 ... minutes, at
+# most an hour apart) and marked failed after this many tries; the admin can resend it.
+EMAIL_MAX_TRIES = env_int("EMAIL_MAX_TRIES", 10)
+
+# Links in emails and other messages sent without a request (reminders, notifications)
+# start with this address. Default: http://127.0.0.1:$PORT in development, otherwise
+# https:// and the first of ALLOWED_HOSTS.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+    f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+    if DEBUG
+    else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
+
 # --- Logging ---------------------------------------------------------------------------
 
 LOGGING = {
@@ -357,5 +416,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # The consumer (run_huey) gives this logger a handler of its own.
+        "huey": {"level": "INFO", "propagate": False},
+    },
 }

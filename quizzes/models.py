@@ -949,3 +949,75 @@ class AttemptGrant(models.Model):
 
     def __str__(self) -> str:
         return f"+1 {self.attempt_id}"
+
+
+class OutboundEmail(models.Model):
+    """One email to send, kept as sent: the outbox the task queue delivers from.
+
+    Rows are written in the transaction that makes the email due (an invite, a submit), so
+    nothing is sent for work that rolled back and nothing is lost when the queue is; the
+    queue only says "deliver now". A worker claims a row before it talks to the server,
+    so two workers never send one row. Sending is at most once: a worker that stopped
+    mid-send leaves the row "sending", which is reported as unknown, never sent again by
+    itself (services.mail).
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        REMINDER = "reminder", _("Reminder")
+        NOTIFICATION = "notification", _("Attempt finished")
+        DIGEST = "digest", _("Daily digest")
+        CODE = "code", _("One-time code")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    # The Message-ID header, fixed when the row is written: a copy that reaches the
+    # recipient twice (a resend) is recognisably one message.
+    message_id = models.CharField(max_length=200, unique=True, editable=False)
+    # Whatever must be emailed once only (a reminder, a notification) names itself here.
+    once_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    invite = models.ForeignKey(
+        Invite,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+        verbose_name=_("invite"),
+    )
+    attempt = models.ForeignKey(
+        Attempt,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+        verbose_name=_("attempt"),
+    )
+    state = models.CharField(
+        _("delivery"), max_length=16, choices=State.choices, default=State.QUEUED
+    )
+    tries = models.PositiveIntegerField(_("tries"), default=0)
+    next_try_at = models.DateTimeField(_("next try"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["next_try_at"], name="email_due", condition=Q(state="queued")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.to}"

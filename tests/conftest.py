@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tests.builders import make_quiz
+from tests.mail import queued_tasks, smtp_server  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

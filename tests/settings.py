@@ -18,3 +18,12 @@ STORAGES = {
 # Serve from the app directories like development does, instead of a collected STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks run inside the request that queues them, in memory; tests that need a queue (or a
+# real consumer process) switch this off for themselves (tests/mail.py).
+HUEY = {
+    "huey_class": "huey.MemoryHuey",
+    "name": "quizsite-tests",
+    "immediate": True,
+    "utc": True,
+}

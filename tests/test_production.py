@@ -211,10 +211,28 @@ def test_make_run_creates_the_rate_limit_table_after_migrating():
     assert migrate < commands.index("manage.py createcachetable") < commands.index("runserver")
 
 
-def test_compose_redis_is_optional_behind_a_profile():
+def test_compose_runs_redis_and_a_worker_that_consumes_the_task_queue():
     services = compose()["services"]
-    assert services["redis"]["profiles"] == ["redis"]
-    assert "redis" not in services["web"].get("depends_on", {})
+    # Redis is the queue, so it keeps what it holds across a restart.
+    assert "profiles" not in services["redis"]
+    assert "--appendonly" in services["redis"]["command"]
+    assert any(volume.endswith(":/data") for volume in services["redis"]["volumes"])
+    worker, web = services["worker"], services["web"]
+    assert worker["build"] == web["build"] == "."
+    assert worker["command"] == ["python", "manage.py", "run_huey"]
+    for service in (worker, web):
+        assert service["environment"]["REDIS_URL"] == "${REDIS_URL:-redis://redis:6379/0}"
+        assert service["environment"]["DATABASE_URL"] == web["environment"]["DATABASE_URL"]
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert service["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_make_run_starts_the_task_consumer_beside_the_server_and_stops_it_with_it():
+    recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert recipe
+    commands = recipe.group(1)
+    assert commands.index("manage.py run_huey &") < commands.index("runserver")
+    assert 'trap "kill $$worker' in commands
 
 
 def dockerfile_lines() -> list[str]:

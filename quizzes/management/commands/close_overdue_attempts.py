@@ -1,4 +1,7 @@
-"""Finalize attempts whose time ran out while the candidate was away (run it from cron)."""
+"""Finalize attempts whose time ran out while the candidate was away.
+
+The task queue does it every minute; this command is for manual use.
+"""
 
 from django.core.management.base import BaseCommand
 

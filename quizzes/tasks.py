@@ -1,0 +1,40 @@
+"""Background tasks, run by the Huey consumer (`manage.py run_huey`).
+
+Each task is a thin call into a service, so the same work runs from a management command
+or a test without the queue. Periodic tasks are safe to run on several consumers at once
+(each service claims what it works on), so consumers scale out without a leader.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from quizzes.services import mail
+from quizzes.services.attempts import close_overdue_attempts
+
+logger = logging.getLogger(__name__)
+
+
+@db_task()
+def deliver_emails() -> None:
+    mail.deliver_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def every_minute() -> None:
+    """Close attempts whose time ran out and deliver what is due (in case a run was lost)."""
+    closed = close_overdue_attempts()
+    if closed:
+        logger.info("Closed %d overdue attempt(s)", closed)
+    mail.deliver_due()
+
+
+@db_periodic_task(crontab(minute="23", hour="*/6"))
+def clear_expired_sessions() -> None:
+    """What `manage.py clearsessions` does, with whichever session store is configured."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
