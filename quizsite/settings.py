@@ -379,8 +379,8 @@ else:
     }
 
 # --- Email -------------------------------------------------------------------------------
-# SMTP when EMAIL_HOST is set; otherwise every email is printed by the worker that sends
-# it (the console backend), so `make run` shows invitations in its output. EMAIL_BACKEND
+# SMTP when EMAIL_HOST is set; otherwise every email is printed, readably, by the worker
+# that sends it (quizzes.console_mail), so `make run` shows invitations in its output. EMAIL_BACKEND
 # overrides both, e.g. a django-anymail provider backend (README, "Email").
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
@@ -392,7 +392,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    else "quizzes.console_mail.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "quizsite <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -247,3 +247,19 @@ def test_a_real_consumer_process_on_redis_delivers_the_queue(smtp_server):
         f"candidate{n}@example.com" for n in range(5)
     ), output
     assert OutboundEmail.objects.filter(state=OutboundEmail.State.SENT).count() == 5
+
+
+def test_the_development_backend_prints_subject_recipient_and_text_readably():
+    import io
+
+    from quizzes.console_mail import EmailBackend
+
+    stream = io.StringIO()
+    email = _email(7, message_id="<1@quiz.example.com>")
+    EmailBackend(stream=stream).send_messages([mail.build_message(email)])
+    printed = stream.getvalue()
+    assert "To: candidate7@example.com" in printed
+    assert "Subject: Приглашение 7" in printed  # not base64
+    assert "Message-ID: <1@quiz.example.com>" in printed
+    assert "Also as: text/html" in printed
+    assert "Ссылка 7" in printed and "<p>" not in printed
