@@ -10,6 +10,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -226,3 +228,26 @@ def test_the_text_part_is_plain_and_the_html_part_escaped(quiz, smtp_server):
     assert "Candidate: Tom & <b>Jerry</b> <t@x.example>" in text_of(message)
     assert "Tom &amp; &lt;b&gt;Jerry&lt;/b&gt;" in html_of(message)
     assert "<b>Jerry" not in html_of(message)
+
+
+def test_the_submit_request_only_queues_the_work(client, quiz, smtp_server, queued_tasks):
+    recruiter("rita")
+    started = client.post(
+        reverse("quizzes:quiz_detail", args=[quiz.slug]),
+        {"candidate_name": "Анна", "candidate_email": "anna@example.com"},
+    )
+    attempt = Attempt.objects.get(public_id=started["Location"].split("/")[2])
+    data = {**answer_post(attempt, {3: ALL_RIGHT[3]}), "action": "finish"}
+
+    with CaptureQueriesContext(connection) as queries:
+        client.post(attempt.get_absolute_url(), data)
+
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.SUBMITTED
+    touched = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "notificationpreference" not in touched and "outboundemail" not in touched
+    assert smtp_server.messages == []
+    assert queued_tasks() >= 1  # the consumer's turn: attempt_finished, then delivery
+    queued_tasks()
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"] == "rita@corp.example"

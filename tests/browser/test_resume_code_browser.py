@@ -26,6 +26,27 @@ def no_sideways_scroll(page):
     assert width <= WIDTH, f"the page is {width}px wide at {WIDTH}px"
 
 
+def phone_context(browser):
+    return browser.new_context(
+        locale="ru-RU", viewport={"width": WIDTH, "height": 740}, is_mobile=True, has_touch=True
+    )
+
+
+def ask_for_code(page, smtp_server) -> str:
+    """Press "Email me a code" on the refused page; returns the code the server received."""
+    page.get_by_role("button", name="Прислать код на почту").tap()
+    page.wait_for_url("**/continue/")
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"] == EMAIL
+    (code,) = re.findall(r"\b\d{6}\b", text_of(message))
+    return code
+
+
+def enter_code(page, code: str) -> None:
+    page.get_by_label("Код из письма").fill(code)
+    page.get_by_role("button", name="Продолжить", exact=True).tap()
+
+
 def test_a_code_from_the_email_lets_a_second_device_continue_the_attempt(
     browser, live_server, smtp_server, settings, screenshot, axe_violations
 ):
@@ -34,9 +55,7 @@ def test_a_code_from_the_email_lets_a_second_device_continue_the_attempt(
     invite = Invite.objects.create(quiz=quiz, kind=Invite.Kind.SHARED, max_uses=50)
     link = live_server.url + invite.get_absolute_url()
     laptop = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-    phone = browser.new_context(
-        locale="ru-RU", viewport={"width": WIDTH, "height": 740}, is_mobile=True, has_touch=True
-    )
+    phone = phone_context(browser)
     first, second = laptop.new_page(), phone.new_page()
 
     first.goto(link)
@@ -57,23 +76,15 @@ def test_a_code_from_the_email_lets_a_second_device_continue_the_attempt(
     no_sideways_scroll(second)
     screenshot(second, "1-refused-375px")
 
-    second.get_by_role("button", name="Прислать код на почту").tap()
-    second.wait_for_url("**/continue/")
-    (message,) = smtp_server.wait_for(1)
-    assert message["To"] == EMAIL
-    (code,) = re.findall(r"\b\d{6}\b", text_of(message))
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-
-    second.get_by_label("Код из письма").fill(wrong)
-    second.get_by_role("button", name="Продолжить", exact=True).tap()
+    code = ask_for_code(second, smtp_server)
+    enter_code(second, f"{(int(code) + 1) % 10**6:06d}")
     second.get_by_text("Неверный код.").wait_for()
     assert "/attempt/" not in second.url
     assert axe_violations(second) == []
     no_sideways_scroll(second)
     screenshot(second, "2-wrong-code-375px")
 
-    second.get_by_label("Код из письма").fill(code)
-    second.get_by_role("button", name="Продолжить", exact=True).tap()
+    enter_code(second, code)
     second.wait_for_url(attempt_url)
     assert option(second, "Взрыв градиентов").is_checked()  # saved on the laptop
     option(second, "Он адаптирует learning rate для каждого параметра").tap()
