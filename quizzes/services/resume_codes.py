@@ -74,11 +74,12 @@ def _code_email(attempt: Attempt, code: str, language: str) -> dict:
             "code": code,
             "minutes": int(CODE_LIFETIME.total_seconds() // 60),
         }
-        subject = _("Your code: %(code)s") % {"code": code}
+        # The code is not in the subject: subjects show in lists (the outbox's too).
+        subject = _("Your code to continue “%(quiz)s”") % {"quiz": attempt.quiz.title}
         return {
             "kind": OutboundEmail.Kind.CODE,
             "to": attempt.candidate_email,
-            "subject": subject,
+            "subject": " ".join(subject.split())[:300],
             "body_text": render_text("emails/resume_code.txt", context),
             "body_html": render_to_string("emails/resume_code.html", context),
             "attempt": attempt,

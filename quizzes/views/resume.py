@@ -17,6 +17,7 @@ from quizzes.candidates import masked_email
 from quizzes.models import Attempt
 from quizzes.services.resume_codes import (
     CODE_DIGITS,
+    CODE_LIFETIME,
     CodeRefused,
     check_resume_code,
     send_resume_code,
@@ -68,6 +69,7 @@ def _page(
         "masked_email": masked_email(attempt.candidate_email),
         "form": form,
         "error": error,
+        "minutes": int(CODE_LIFETIME.total_seconds() // 60),
     }
     return render(request, "quizzes/resume_code.html", context, status=status)
 

@@ -72,7 +72,8 @@ def ask(smtp_server, django_capture_on_commit_callbacks):
         (message,) = smtp_server.wait_for(before + 1)[before:]
         assert message["To"] == EMAIL
         (code,) = re.findall(r"\b\d{6}\b", text_of(message))
-        assert code in html_of(message) and code in str(message["Subject"])
+        assert code in html_of(message) and code not in str(message["Subject"])
+        assert "Ваш код, чтобы продолжить «Когорта»" in str(message["Subject"])
         return response, code
 
     return _ask
@@ -108,6 +109,7 @@ def test_the_pages_show_a_masked_address_and_never_the_attempt(anna, other, ask)
     refused = join(other, anna.invite).content.decode()
     ask(other)
     page = other.get(CONTINUE).content.decode()
+    assert "Код действует 10 минут." in page
     for html in (refused, page):
         assert "a***@example.com" in html
         assert EMAIL not in html and str(anna.public_id) not in html
