@@ -349,6 +349,9 @@ RATE_LIMITS = {
     "autosave": env_rate("RATE_LIMIT_AUTOSAVE", "240/m"),
     # The admin's live preview, per user (it renders markdown on each pause in typing).
     "preview": env_rate("RATE_LIMIT_PREVIEW", "120/m"),
+    # Asking for a one-time code and entering one (a code has 5 tries, an attempt 3 codes
+    # per 15 minutes; this bounds one address across attempts).
+    "code": env_rate("RATE_LIMIT_CODE", "20/10m"),
 }
 
 # --- Background tasks (Huey) ------------------------------------------------------------
@@ -408,6 +411,8 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
     if DEBUG
     else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
 )
+# The hour (UTC, 0-23) at which recruiters who chose the daily digest get it.
+NOTIFICATION_DIGEST_HOUR = min(max(env_int("NOTIFICATION_DIGEST_HOUR", 7), 0), 23)
 
 # --- Logging ---------------------------------------------------------------------------
 

@@ -23,6 +23,12 @@ def normalized_email(email: str) -> str:
     return email.strip().lower()
 
 
+def masked_email(email: str) -> str:
+    """An address shown to someone who may not own it: a***@example.com."""
+    local, _at, domain = email.strip().rpartition("@")
+    return f"{local[:1]}***@{domain}" if local else "***"
+
+
 def parse_invite_line(line: str) -> InviteEntry:
     """One pasted line: `Name <email>`, `email`, or `Name, email` (also `;` or a tab).
 

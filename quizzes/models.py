@@ -1021,3 +1021,62 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to}"
+
+
+class NotificationPreference(models.Model):
+    """Whether a recruiter is emailed about finished attempts: each one, a daily digest, or not.
+
+    Only whoever may view attempts at the time of sending gets one (services.notifications).
+    """
+
+    class Mode(models.TextChoices):
+        OFF = "off", _("No emails")
+        EACH = "each", _("An email for each finished attempt")
+        DAILY = "daily", _("One daily digest")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    mode = models.CharField(_("emails"), max_length=8, choices=Mode.choices, default=Mode.OFF)
+    language = models.CharField(
+        _("language of the emails"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.mode}"
+
+
+class ResumeCode(models.Model):
+    """A one-time code that lets another browser continue an open attempt.
+
+    Only a keyed hash of the code is kept. The newest code of an attempt is the only one
+    that works, for a few minutes and a few tries (services.resume_codes).
+    """
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="resume_codes", verbose_name=_("attempt")
+    )
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["attempt", "-created_at"], name="resume_code_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -14,7 +14,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from quizzes.services import mail
+from quizzes.services import mail, notifications
 from quizzes.services.attempts import close_overdue_attempts
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,18 @@ def every_minute() -> None:
     if closed:
         logger.info("Closed %d overdue attempt(s)", closed)
     mail.deliver_due()
+
+
+@db_task()
+def attempt_finished(attempt_id: int) -> None:
+    """Tell the recruiters who asked that an attempt is finished (submitted or time up)."""
+    notifications.announce_finished(attempt_id=attempt_id)
+
+
+@db_periodic_task(crontab(minute="0", hour=str(settings.NOTIFICATION_DIGEST_HOUR)))
+def daily_digest() -> None:
+    """The recruiters' daily digest of the attempts finished in the last 24 hours."""
+    notifications.send_daily_digests()
 
 
 @db_periodic_task(crontab(minute="23", hour="*/6"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import attempt, candidate, hiring, reports, review
+from quizzes.views import attempt, candidate, hiring, notifications, reports, resume, review
 
 app_name = "quizzes"
 
@@ -9,12 +9,15 @@ urlpatterns = [
     path("quiz/<slug:slug>/", candidate.quiz_detail, name="quiz_detail"),
     path("invite/", candidate.invite_start, name="invite_start"),
     path("invite/<str:token>/", candidate.invite_link, name="invite"),
+    path("continue/", resume.resume, name="resume"),
+    path("continue/send/", resume.resume_send, name="resume_send"),
     path("attempt/<uuid:public_id>/", attempt.attempt_page, name="attempt"),
     path("attempt/<uuid:public_id>/autosave/", attempt.autosave, name="autosave"),
     path("attempt/<uuid:public_id>/submit/", attempt.confirm_submit, name="confirm_submit"),
     path("attempt/<uuid:public_id>/result/", attempt.result_page, name="result"),
     # Recruiters (staff) only; see quizzes/views/review.py.
     path("review/", review.attempt_list, name="review_attempts"),
+    path("review/notifications/", notifications.preferences, name="review_notifications"),
     path("review/attempts.csv", review.attempt_export, name="review_export"),
     path("review/attempts.xlsx", reports.attempt_export_xlsx, name="review_export_xlsx"),
     path("review/compare/", reports.compare, name="review_compare"),

@@ -38,7 +38,15 @@ class AttemptLimitReached(Exception):
 
 
 class AttemptOpenElsewhere(Exception):
-    """The candidate's open attempt was started in another browser: continue it there."""
+    """The candidate's open attempt was started in another browser: continue it there.
+
+    `attempt` is that attempt, for the server's eyes only (a one-time code may let this
+    browser continue it): never shown to the browser that was refused.
+    """
+
+    def __init__(self, attempt: Attempt | None = None):
+        super().__init__("an open attempt belongs to another browser")
+        self.attempt = attempt
 
 
 class GrantRefused(ValueError):
@@ -90,7 +98,7 @@ def admit(quiz: Quiz, candidate: Candidate) -> Admission:
     for attempt in history.attempts:
         if attempt.is_open and not close_if_overdue(attempt=attempt):
             if not candidate.owns(attempt):
-                raise AttemptOpenElsewhere
+                raise AttemptOpenElsewhere(attempt)
             return Admission(resume=attempt, attempt_left=True)
     allowed = attempts_allowed(quiz, grants=history.grants)
     return Admission(resume=None, attempt_left=allowed is None or len(history.attempts) < allowed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from quizzes.models import DEADLINE_GRACE, SAVE_SEQ_LEAD_MS, Answer, Attempt, In
 from quizzes.opaque import new_key
 from quizzes.services.revisions import current_revision
 from quizzes.services.scoring import grade_and_store
+
+logger = logging.getLogger(__name__)
 
 
 class AttemptClosed(Exception):
@@ -315,12 +318,27 @@ def submit_attempt(
     attempt.score = result.score
     attempt.max_score = result.max_score
     attempt.save(update_fields=["state", "submitted_at", "score", "max_score", "marks_total"])
+    transaction.on_commit(lambda: announce_finished(attempt.pk))
     return SubmitOutcome(
         attempt=attempt,
         graded_now=True,
         timed_out=timed_out,
         kept_newer_answers=stale and selections is not None and not timed_out,
     )
+
+
+def announce_finished(attempt_id: int) -> None:
+    """Ask the queue to tell recruiters the attempt is finished; never fails the caller.
+
+    Queued after the commit, so the candidate's request spends no query on it, and a
+    queue that is down costs the notification, not the submit.
+    """
+    from quizzes.tasks import attempt_finished  # the tasks module imports this one
+
+    try:
+        attempt_finished(attempt_id)
+    except Exception:
+        logger.exception("Could not queue the notification of attempt %s", attempt_id)
 
 
 def overdue_attempt_ids(*, now: datetime | None = None) -> list[int]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from quizzes.candidates import masked_email
 from quizzes.forms import InviteStartForm, StartAttemptForm
 from quizzes.models import Invite, Quiz
 from quizzes.selectors.candidate import (
@@ -31,7 +32,13 @@ from quizzes.services.admission import (
 from quizzes.services.attempts import QuizClosed
 from quizzes.services.invites import InviteUnavailable, redeem_invite
 from quizzes.views.browser import browser_key, identifies_browser, known_browser_key
-from quizzes.views.session import RATE, RATE_KEY, browser_attempts, remember_attempt
+from quizzes.views.session import (
+    RATE,
+    RATE_KEY,
+    browser_attempts,
+    offer_code,
+    remember_attempt,
+)
 
 # The invite being redeemed, so the start page's URL does not carry the token.
 SESSION_INVITE = "quizzes.invite"
@@ -55,6 +62,10 @@ def _attempt_refused(request: HttpRequest, quiz: Quiz, error: Exception) -> Http
     # Only this browser's own result: another browser's attempt is not this person's to see.
     finished = None if elsewhere else latest_finished_attempt(quiz, browser_attempts(request))
     context = {"quiz": quiz, "elsewhere": elsewhere, "finished": finished}
+    if isinstance(error, AttemptOpenElsewhere) and error.attempt is not None:
+        # A one-time code to the attempt's address may let this browser continue it.
+        offer_code(request, error.attempt)
+        context["masked_email"] = masked_email(error.attempt.candidate_email)
     return render(
         request, "quizzes/attempt_refused.html", context, status=409 if elsewhere else 403
     )

@@ -8,6 +8,9 @@ from django.shortcuts import get_object_or_404
 from quizzes.models import Attempt
 
 SESSION_ATTEMPTS = "quizzes.attempts"
+# The open attempt this browser was refused (started elsewhere) and may continue with a
+# one-time code: kept on the server, never sent to the browser.
+SESSION_RESUME = "quizzes.resume"
 # Rate limits per client address (settings.RATE_LIMITS); over the limit -> 429 page.
 RATE_KEY = "quizzes.security.ratelimit_key"
 RATE = "quizzes.security.rate"
@@ -32,3 +35,20 @@ def attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
     return get_object_or_404(
         Attempt.objects.select_related("quiz", "revision"), public_id=public_id
     )
+
+
+def offer_code(request: HttpRequest, attempt: Attempt) -> None:
+    """Let this browser ask for a one-time code to continue `attempt` (views/resume.py)."""
+    request.session[SESSION_RESUME] = attempt.pk
+
+
+def attempt_offered_code(request: HttpRequest) -> Attempt:
+    """The attempt this browser may ask a code for; 404 when there is none."""
+    attempt_id = request.session.get(SESSION_RESUME)
+    if not isinstance(attempt_id, int):
+        raise Http404
+    return get_object_or_404(Attempt.objects.select_related("quiz"), pk=attempt_id)
+
+
+def forget_code_offer(request: HttpRequest) -> None:
+    request.session.pop(SESSION_RESUME, None)

@@ -27,6 +27,7 @@ from quizzes.models import (
     AttemptNote,
     HiringStatusChange,
     Invite,
+    NotificationPreference,
     Question,
     Quiz,
     ScoreChange,
@@ -527,6 +528,12 @@ def _granted(world: World, outcome: Outcome) -> None:
     assert (grant.granted_by, grant.attempt) == (outcome.user, world.attempt)
 
 
+def _subscribed(world: World, outcome: Outcome) -> None:
+    assert outcome.response.status_code == 302, outcome.text[:300]
+    preference = NotificationPreference.objects.get()
+    assert (preference.user, preference.mode, preference.language) == (outcome.user, "each", "en")
+
+
 def _shortlisted(world: World, outcome: Outcome) -> None:
     world.attempt.refresh_from_db()
     assert world.attempt.hiring_status == Attempt.HiringStatus.SHORTLISTED
@@ -622,5 +629,20 @@ REVIEW_CASES = [
         lambda world: [world.quiz.slug, _first_question(world)],
         CANDIDATE_READERS,
         shows("<svg"),
+    ),
+    PageCase(
+        "quizzes:review_notifications",
+        _nothing,
+        CANDIDATE_READERS,
+        shows("Email notifications", 'name="mode"'),
+    ),
+    PageCase(
+        "quizzes:review_notifications",
+        _nothing,
+        CANDIDATE_READERS,
+        _subscribed,
+        method="post",
+        data=lambda world: {"mode": "each", "language": "en"},
+        writes=True,
     ),
 ]
