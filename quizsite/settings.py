@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "quizzes",
     "axes",
     "huey.contrib.djhuey",
+    # The API's docs page: Swagger UI from ninja's own static files, not from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +351,8 @@ RATE_LIMITS = {
     "autosave": env_rate("RATE_LIMIT_AUTOSAVE", "240/m"),
     # The admin's live preview, per user (it renders markdown on each pause in typing).
     "preview": env_rate("RATE_LIMIT_PREVIEW", "120/m"),
+    # The JSON API, per token rather than per address (quizzes/api/auth.py).
+    "api": env_rate("RATE_LIMIT_API", "600/m"),
 }
 
 # --- Background tasks (Huey) ------------------------------------------------------------
