@@ -49,6 +49,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
     actions = ["revoke"]
     readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
 
+    def get_actions(self, request):
+        # Tokens are revoked, not deleted: the row keeps who could do what, and until when.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def get_queryset(self, request):
         tokens = super().get_queryset(request)
         if request.user.is_superuser:
