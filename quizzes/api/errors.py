@@ -77,6 +77,11 @@ def problem(
     return response
 
 
+def unknown_path(request: HttpRequest, path: str) -> HttpResponse:
+    """Anything under /api/v1/ that is no operation: a problem document, not the HTML 404."""
+    return problem(404, _("No such API path: see /api/v1/docs."))
+
+
 def _field(location: tuple) -> str:
     # ninja names where a value came from first ("body", "query", "header"), then the
     # schema's parameter name: a client knows its fields by their own names.

@@ -42,3 +42,10 @@ def test_the_docs_page_loads_swagger_from_our_own_static_files(client):
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
     # The site's strict policy applies unchanged (the browser test runs it for real).
     assert "script-src 'self';" in response["Content-Security-Policy"] + ";"
+
+
+def test_an_unknown_api_path_is_a_problem_document_too(client):
+    response = client.get("/api/v1/quizes", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "No such API path: see /api/v1/docs."
