@@ -1,6 +1,7 @@
 """Load generation: wrk (C, preferred) or an asyncio + httpx fallback, and the gunicorn server.
 
-Both read the same request list: a method, a body, and per request a path and a cookie.
+Both read the same request list: a method, a body, and per request a path and a cookie;
+an Authorization header (the API's bearer token), when given, goes with every request.
 Only loopback addresses are ever targeted; every run is bounded in time.
 """
 
@@ -32,9 +33,11 @@ class RequestList:
     method: str
     body: str  # urlencoded, the same for every request ("" for GET)
     entries: list[tuple[str, str]]  # (path, cookie header)
+    authorization: str = ""  # the same for every request; "" for none
 
     def write(self, path: Path) -> Path:
-        lines = [self.method, self.body, *(f"{p}\t{c}" for p, c in self.entries)]
+        first = f"{self.method}\t{self.authorization}" if self.authorization else self.method
+        lines = [first, self.body, *(f"{p}\t{c}" for p, c in self.entries)]
         path.write_text("\n".join(lines) + "\n")
         return path
 
@@ -86,6 +89,8 @@ async def _python_load(base_url, requests: RequestList, seconds, connections):
     position = 0
     deadline = time.perf_counter() + seconds
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if requests.body else {}
+    if requests.authorization:
+        headers["Authorization"] = requests.authorization
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10) as client:
 
@@ -151,6 +156,7 @@ def server_environment(database_url: str, static_root: Path, port: int, **extra)
         RATE_LIMIT_SUBMIT="off",
         RATE_LIMIT_INVITE="off",
         RATE_LIMIT_AUTOSAVE="off",
+        RATE_LIMIT_API="off",
         # Workers live for the whole run, so their CPU time can be read per endpoint.
         GUNICORN_MAX_REQUESTS="0",
         LOG_LEVEL="WARNING",

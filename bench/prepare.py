@@ -112,6 +112,29 @@ def staff_session() -> str:
     return store.session_key
 
 
+def api_attempts_requests() -> RequestList | str:
+    """GET /api/v1/attempts pages with a superuser's token (attempts:read), walking the list.
+
+    Each request asks for a different page (the cursor of every 50th attempt), so the load
+    reads across the whole table the way an ATS syncing results would.
+    """
+    from django.contrib.auth import get_user_model
+
+    if url_or_none("api:list_attempts") is None:
+        return "no API on this branch"
+    from quizzes.api.attempts import encode_cursor
+    from quizzes.services.api_tokens import create_api_token
+
+    user = get_user_model().objects.create_superuser(
+        username=f"bench-api-{secrets.token_hex(4)}", email="", password=secrets.token_urlsafe(16)
+    )
+    _row, token = create_api_token(user=user, name="bench", scopes=["attempts:read"])
+    path = reverse("api:list_attempts")
+    ids = list(Attempt.objects.order_by("pk").values_list("pk", flat=True)[::50][:2000])
+    entries = [(path, "")] + [(f"{path}?cursor={encode_cursor(pk)}", "") for pk in ids]
+    return RequestList("GET", "", entries, authorization=f"Bearer {token}")
+
+
 def url_or_none(name: str, **kwargs) -> str | None:
     from django.urls import NoReverseMatch
 
@@ -168,6 +191,7 @@ def candidate_requests(
             continue
         staff = staff or staff_session()
         lists[name] = RequestList("GET", "", [(url, cookie(staff, csrf))])
+    lists["API attempts list"] = api_attempts_requests()
     return lists | {
         "quiz page": RequestList("GET", "", [(quiz.get_absolute_url(), "")]),
         "attempt page": RequestList(

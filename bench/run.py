@@ -125,6 +125,7 @@ def main() -> int:
             "result page": "full review, 40 questions",
             "recruiter attempts list": f"{attempts:,} attempts in the database",
             "statistics page": f"over {attempts:,} attempts",
+            "API attempts list": f"pages of 50 across {attempts:,} attempts, bearer token",
         }
         order = [
             "quiz page",
@@ -134,6 +135,7 @@ def main() -> int:
             "result page",
             "recruiter attempts list",
             "statistics page",
+            "API attempts list",
         ]
         plan: list[tuple[str, RequestList | None, str]] = [
             (BARE, RequestList("GET", "", [("/healthz/", "")]), "")

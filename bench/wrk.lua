@@ -1,5 +1,6 @@
 -- Requests for wrk from a file the benchmark writes (see bench/load.py):
---   line 1: method, line 2: body (may be empty), then one "path<TAB>cookie" line per request.
+--   line 1: method (then optionally <TAB> and an Authorization header value), line 2: body
+--   (may be empty), then one "path<TAB>cookie" line per request.
 -- Threads take interleaved lines so every request of a run uses a different line until
 -- the list runs out; then they wrap around (the benchmark counts those as repeats).
 -- done() prints one JSON line with the latency percentiles, for the benchmark to parse.
@@ -15,7 +16,7 @@ end
 
 function init(args)
   local file = assert(io.open(args[1], "r"))
-  method = file:read("*l")
+  method, authorization = file:read("*l"):match("^([^\t]*)\t?(.*)$")
   body = file:read("*l")
   if body == "" then body = nil end
   entries = {}
@@ -29,6 +30,7 @@ function init(args)
   sent = 0
   local headers = {}
   if body then headers["Content-Type"] = "application/x-www-form-urlencoded" end
+  if authorization ~= "" then headers["Authorization"] = authorization end
   base_headers = headers
 end
 

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "quizzes",
     "axes",
     "huey.contrib.djhuey",
+    # The API's docs page: Swagger UI from ninja's own static files, not from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -352,6 +354,8 @@ RATE_LIMITS = {
     # Asking for a one-time code and entering one (a code has 5 tries, an attempt 3 codes
     # per 15 minutes; this bounds one address across attempts).
     "code": env_rate("RATE_LIMIT_CODE", "20/10m"),
+    # The JSON API, per token rather than per address (quizzes/api/auth.py).
+    "api": env_rate("RATE_LIMIT_API", "600/m"),
 }
 
 # --- Background tasks (Huey) ------------------------------------------------------------

@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from quizsite.health import healthz
+from quizzes.api import api
+from quizzes.api.errors import unknown_path
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("api/v1/<path:path>", unknown_path),
     path("", include("quizzes.urls")),
 ]
 

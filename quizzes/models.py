@@ -1080,3 +1080,71 @@ class ResumeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API (quizzes/api), acting for its user within its scopes.
+
+    Only a SHA-256 of the secret is stored: the token is 32 random bytes, so a plain hash
+    cannot be reversed by guessing, and lookups stay one indexed read. The prefix (the
+    token's first characters) is kept in clear so people can tell their tokens apart.
+    """
+
+    class Scope(models.TextChoices):
+        QUIZZES_READ = "quizzes:read", _("Read quizzes")
+        INVITES_WRITE = "invites:write", _("Create and read invites")
+        ATTEMPTS_READ = "attempts:read", _("Read attempts and their answers")
+        WEBHOOKS_WRITE = "webhooks:write", _("Manage webhooks")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for."))
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and (now or timezone.now()) >= self.expires_at
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return self.revoked_at is None and not self.is_expired(now)
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key for an invite request, per token: a retry gets the result.
+
+    The unique constraint makes two concurrent requests with one key create one result:
+    the second insert fails and that request reads the first one's row.
+    """
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=255)
+    # A hash of the request's method, path and body: the same key with another request is
+    # refused rather than answered with an unrelated result.
+    request_hash = models.CharField(max_length=64)
+    invites = models.ManyToManyField(Invite, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_per_token")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -230,3 +230,26 @@ def test_prepared_request_bodies_use_each_attempts_tokens(client):
     assert submitted.status_code == 302
     stored = dict(first.answers.values_list("question_id", "selected"))
     assert stored == {q["id"]: [q["options"][0]["id"]] for q in questions}
+
+
+@pytest.mark.django_db
+def test_api_requests_page_through_the_seeded_attempts_with_a_working_token(client, tmp_path):
+    from bench.prepare import api_attempts_requests
+
+    quiz = seed.build_quiz(questions=2, slug="bench-api")
+    seed.seed_attempts(quiz, attempts=120, progress=lambda _: None)
+    requests = api_attempts_requests()
+
+    assert isinstance(requests, RequestList) and requests.authorization.startswith("Bearer qz_")
+    assert len(requests.entries) == 1 + 3  # the first page, then a cursor per 50 attempts
+    assert (
+        requests.write(tmp_path / "api.requests")
+        .read_text()
+        .startswith(f"GET\t{requests.authorization}\n\n/api/v1/attempts\t\n")
+    )
+    seen = []
+    for path, _cookie in requests.entries:
+        response = client.get(path, HTTP_AUTHORIZATION=requests.authorization)
+        assert response.status_code == 200, response.content
+        seen.append(len(response.json()["attempts"]))
+    assert seen == [50, 50, 50, 19]  # after the 1st, 51st and 101st of 120

@@ -5,7 +5,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 # Importing each module runs its @admin.register.
-from quizzes.admin import attempts, invites, lockout, questions, quizzes  # noqa: F401
+from quizzes.admin import (  # noqa: F401
+    api_tokens,
+    attempts,
+    invites,
+    lockout,
+    questions,
+    quizzes,
+)
 
 # The product's name, not "Django administration", in every admin page's header and title.
 admin.site.site_header = "quizsite"

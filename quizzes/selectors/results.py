@@ -18,6 +18,7 @@ class ReviewedOption:
     # Sanitized HTML stored with the revision: the page shows these, and never renders.
     text_html: str = ""
     feedback_html: str = ""
+    option_id: int = 0
 
 
 @dataclass
@@ -98,6 +99,7 @@ def attempt_review(attempt: Attempt, answers: list[Answer] | None = None) -> lis
                         chosen=option["id"] in chosen,
                         text_html=option["text_html"],
                         feedback_html=option["feedback_html"],
+                        option_id=option["id"],
                     )
                     for option in question["options"]
                 ],

@@ -39,7 +39,10 @@ def create_invites(
     expires_at: datetime | None = None,
     created_by: User | None = None,
 ) -> list[Invite]:
-    """Create one personal invite per entry, each with its own unguessable token."""
+    """Create one personal invite per entry, each with its own unguessable token.
+
+    One insert for all of them (the API takes up to a thousand at once).
+    """
     invites = [
         Invite(
             quiz=quiz,
@@ -52,9 +55,7 @@ def create_invites(
         )
         for entry in entries
     ]
-    for invite in invites:
-        invite.save()
-    return invites
+    return Invite.objects.bulk_create(invites)
 
 
 def redeem_invite(

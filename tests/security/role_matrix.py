@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from quizzes import formats
 from quizzes.admin.importing import IMPORT_SALT
 from quizzes.models import (
+    ApiToken,
     Attempt,
     AttemptGrant,
     AttemptNote,
@@ -65,6 +66,7 @@ class World:
     access_attempt: AccessAttempt
     access_log: AccessLog
     failure_log: AccessFailureLog
+    api_token: ApiToken  # the bystander's
 
 
 def build_world() -> World:
@@ -74,6 +76,7 @@ def build_world() -> World:
     quiz.questions.get(position=2).options.filter(text=WRONG_THEN_RIGHT).update(verdict="correct")
     draft = make_quiz(title="Черновик", published=False, questions=SEED_LIKE[:1])
     invite_quiz = make_quiz(title="По приглашению", access=Quiz.Access.INVITE, questions=[])
+    bystander = User.objects.create_user("bystander")
     access = {"user_agent": "test", "ip_address": "192.0.2.1", "username": "x", "http_accept": "*"}
     return World(
         quiz=quiz,
@@ -85,13 +88,16 @@ def build_world() -> World:
             quiz=invite_quiz, candidate_name=SECRET_NAME, candidate_email=SECRET_EMAIL
         ),
         spare_invite=Invite.objects.create(quiz=invite_quiz, candidate_email="spare@example.com"),
-        bystander=User.objects.create_user("bystander"),
+        bystander=bystander,
         group=Group.objects.create(name="Temporary"),
         access_attempt=AccessAttempt.objects.create(
             **access, path_info="/", get_data="", post_data="", failures_since_start=1
         ),
         access_log=AccessLog.objects.create(**access, path_info="/"),
         failure_log=AccessFailureLog.objects.create(**access, path_info="/"),
+        api_token=ApiToken.objects.create(
+            user=bystander, name="ATS", prefix="qz_bystand", secret_hash="0" * 64
+        ),
     )
 
 
@@ -218,6 +224,15 @@ def _cleaned_up(world: World, outcome: Outcome) -> None:
     assert "0 expired failed-login records removed." in outcome.messages
 
 
+def _token_revoked_by_superuser_only(world: World, outcome: Outcome) -> None:
+    # Authors and Recruiters may revoke tokens, but only their own: another user's token
+    # is not in their list, so a forged selection of it revokes nothing.
+    world.api_token.refresh_from_db()
+    assert (world.api_token.revoked_at is not None) is (outcome.role == "superuser")
+    expected = "1 token revoked." if outcome.role == "superuser" else "0 tokens revoked."
+    assert outcome.messages == [expected], outcome.messages
+
+
 def _quiz(world: World) -> list[int]:
     return [world.quiz.pk]
 
@@ -324,6 +339,13 @@ ACTION_CASES = [
             ("axes.AccessLog", "access_log"),
             ("axes.AccessFailureLog", "failure_log"),
         ]
+    ),
+    ActionCase(
+        "quizzes.ApiToken",
+        "revoke",
+        AUTHORS | CANDIDATE_READERS,
+        lambda world: [world.api_token.pk],
+        _token_revoked_by_superuser_only,
     ),
     ActionCase(
         "axes.AccessAttempt",
