@@ -47,7 +47,16 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
 
 
 class UnsafeURL(ValueError):
-    """The URL may not receive webhooks: its scheme, or an address it resolves to."""
+    """The URL may not receive webhooks: its scheme, or an address it resolves to.
+
+    `code` names the reason and `params` fill its message, so the caller can say it in
+    the reader's language (services.webhook_delivery.refusal_message).
+    """
+
+    def __init__(self, code: str, message: str, **params: object):
+        super().__init__(message % params)
+        self.code = code
+        self.params = params
 
 
 def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
@@ -105,16 +114,16 @@ def check_url_shape(url: str, *, require_https: bool) -> tuple[str, str, int]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise UnsafeURL(f"not a valid URL: {error}") from None
+        raise UnsafeURL("invalid", "not a valid URL: %(error)s", error=error) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise UnsafeURL("only http and https URLs can receive webhooks")
+        raise UnsafeURL("scheme", "only http and https URLs can receive webhooks")
     if require_https and scheme != "https":
-        raise UnsafeURL("webhook URLs must use https")
+        raise UnsafeURL("https", "webhook URLs must use https")
     if not parts.hostname:
-        raise UnsafeURL("the URL has no host")
+        raise UnsafeURL("no_host", "the URL has no host")
     if parts.username or parts.password:
-        raise UnsafeURL("the URL must not contain a user name or password")
+        raise UnsafeURL("credentials", "the URL must not contain a user name or password")
     return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
 
 
@@ -138,11 +147,18 @@ def resolve_target(
         try:
             addresses = list((resolver or system_resolver)(host, port))
         except (OSError, UnicodeError) as error:
-            raise UnsafeURL(f"cannot resolve {host}: {error}") from None
+            raise UnsafeURL(
+                "unresolvable", "cannot resolve %(host)s: %(error)s", host=host, error=error
+            ) from None
     if not addresses:
-        raise UnsafeURL(f"{host} has no address")
+        raise UnsafeURL("no_address", "%(host)s has no address", host=host)
     if not allow_private:
         for address in addresses:
             if not is_public_address(ipaddress.ip_address(address.split("%", 1)[0])):
-                raise UnsafeURL(f"{host} resolves to {address}, which is not a public address")
+                raise UnsafeURL(
+                    "private",
+                    "%(host)s resolves to %(address)s, which is not a public address",
+                    host=host,
+                    address=address,
+                )
     return Target(url=url, scheme=scheme, host=host, port=port, address=addresses[0])

@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quizzes import tasks, webhooks
 from quizzes.models import Attempt, Invite, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -61,6 +61,13 @@ def delivery_for(endpoint: WebhookEndpoint, **fields) -> WebhookDelivery:
     delivery.payload = {"event": delivery.event, "id": str(delivery.delivery_id), "data": {}}
     delivery.save()
     return delivery
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Errors are stored and raised in the active language (Russian by default).
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -44,10 +44,29 @@ def require_https() -> bool:
     return not (settings.DEBUG or settings.WEBHOOK_ALLOW_PRIVATE_URLS)
 
 
+def refusal_message(error: webhooks.UnsafeURL) -> str:
+    """Why the URL was refused, in the active language."""
+    messages = {
+        "invalid": _("not a valid URL: %(error)s"),
+        "scheme": _("only http and https URLs can receive webhooks"),
+        "https": _("webhook URLs must use https"),
+        "no_host": _("the URL has no host"),
+        "credentials": _("the URL must not contain a user name or password"),
+        "unresolvable": _("cannot resolve %(host)s: %(error)s"),
+        "no_address": _("%(host)s has no address"),
+        "private": _("%(host)s resolves to %(address)s, which is not a public address"),
+        "too_long": _("URLs are limited to %(limit)s characters"),
+    }
+    template = messages.get(error.code)
+    return template % error.params if template else str(error)
+
+
 def check_url(url: str) -> webhooks.Target:
     """The URL's target if it may receive webhooks now; raises webhooks.UnsafeURL."""
     if len(url) > URL_MAX_LENGTH:
-        raise webhooks.UnsafeURL(f"URLs are limited to {URL_MAX_LENGTH} characters")
+        raise webhooks.UnsafeURL(
+            "too_long", "URLs are limited to %(limit)s characters", limit=URL_MAX_LENGTH
+        )
     return webhooks.resolve_target(
         url,
         allow_private=settings.WEBHOOK_ALLOW_PRIVATE_URLS,
@@ -97,7 +116,7 @@ def post(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> Answer:
         # Checked again now: the name may resolve elsewhere than when it was saved.
         target = check_url(endpoint.url)
     except webhooks.UnsafeURL as error:
-        return Answer(error=_("Refused: %(reason)s") % {"reason": error})
+        return Answer(error=_("Refused: %(reason)s") % {"reason": refusal_message(error)})
     body = body_of(delivery)
     headers = {
         "Content-Type": "application/json",

@@ -33,7 +33,7 @@ from quizzes.models import (
     WebhookEndpoint,
     new_webhook_secret,
 )
-from quizzes.services.webhook_delivery import check_url, request_delivery
+from quizzes.services.webhook_delivery import check_url, refusal_message, request_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,8 @@ def validate_endpoint(*, url: str, events: Iterable[str]) -> list[str]:
     try:
         check_url(url)
     except webhooks.UnsafeURL as error:
-        errors["url"] = [_("This URL cannot receive webhooks: %(reason)s") % {"reason": error}]
+        reason = refusal_message(error)
+        errors["url"] = [_("This URL cannot receive webhooks: %(reason)s") % {"reason": reason}]
     chosen = list(dict.fromkeys(events))
     unknown = [event for event in chosen if event not in webhooks.EVENTS]
     if unknown:
