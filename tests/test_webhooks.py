@@ -403,7 +403,7 @@ def test_recording_an_event_twice_writes_one_delivery_per_endpoint(
     assert (delivery.endpoint, delivery.object_id) == (first, str(attempt.pk))
 
 
-def test_the_candidates_request_fails_not_when_the_queue_is_down(
+def test_a_queue_that_is_down_does_not_fail_the_candidates_requests(
     client, quiz_with_invite, monkeypatch, django_capture_on_commit_callbacks
 ):
     _quiz, invite = quiz_with_invite
