@@ -6,6 +6,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import ssl
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from quizzes.services import webhook_delivery as delivering
 from quizzes.services import webhooks as service
 from quizzes.services.attempts import start_attempt, submit_attempt
 from tests.builders import ALL_RIGHT, answer_post, make_quiz
+from tests.webhooks import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -381,6 +384,51 @@ def test_the_connection_goes_to_the_checked_address_with_the_name_as_host(
     assert request.headers["Host"] == f"receiver.invalid:{webhook_receiver.port}"
     # Once when the endpoint was saved, once before the try; never by the HTTP client.
     assert looked_up == ["receiver.invalid", "receiver.invalid"]
+
+
+def _self_signed(tmp_path, name: str) -> tuple[str, str]:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}"),
+            *("-addext", f"subjectAltName=DNS:{name}"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return str(cert), str(key)
+
+
+@pytest.mark.parametrize(
+    ("name", "delivered"), [("receiver.invalid", True), ("impostor.invalid", False)]
+)
+def test_https_to_the_checked_address_verifies_the_certificate_of_the_name(
+    tmp_path, monkeypatch, name, delivered
+):
+    cert, key = _self_signed(tmp_path, "receiver.invalid")
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    receiver = Receiver(tls=server_side)
+    receiver.start()
+    try:
+        monkeypatch.setattr(delivering, "TLS_VERIFY", ssl.create_default_context(cafile=cert))
+        monkeypatch.setattr(webhooks, "system_resolver", lambda host, port: ["127.0.0.1"])
+        url = f"https://{name}:{receiver.port}/hooks/quizsite"
+        delivery = delivery_for(endpoint_for(receiver, url=url))
+        delivering.deliver_due()
+        attempt = delivery.attempts.get()
+        if delivered:
+            # The certificate names receiver.invalid only, not 127.0.0.1: the name was checked.
+            (request,) = receiver.wait_for(1)
+            assert request.headers["Host"] == f"receiver.invalid:{receiver.port}"
+            assert attempt.status_code == 200
+        else:
+            assert attempt.status_code is None and "CERTIFICATE_VERIFY_FAILED" in attempt.error
+            assert receiver.requests == []
+    finally:
+        receiver.stop()
 
 
 # --- events --------------------------------------------------------------------------------

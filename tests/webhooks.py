@@ -3,10 +3,12 @@
 `webhook_receiver` starts one in a thread; it records every request (path, headers, raw
 body) and answers each from a script of replies ("ok" 200, "error" 500, "redirect" 302,
 "slow": answer only after `slow_seconds`), then 200 once the script is used up.
+`Receiver(tls=context)` serves https.
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -23,13 +25,17 @@ class Received:
 
 
 class Receiver:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[Received] = []
         self.script: list[str] = []
         self.slow_seconds = 2.0
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.server.receiver = self  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -39,7 +45,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks/quizsite"
+        return f"{self.scheme}://127.0.0.1:{self.port}/hooks/quizsite"
 
     def answer(self, *replies: str) -> None:
         """The next requests get these replies, in order (then 200s)."""
