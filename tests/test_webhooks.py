@@ -8,6 +8,7 @@ import json
 import re
 import ssl
 import subprocess
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -50,12 +51,12 @@ def endpoint_for(receiver, events=webhooks.EVENTS, **fields) -> WebhookEndpoint:
     )
 
 
-def delivery_for(endpoint: WebhookEndpoint, **fields) -> WebhookDelivery:
+def delivery_for(endpoint: WebhookEndpoint, object_id="1", **fields) -> WebhookDelivery:
     now = timezone.now()
     delivery = WebhookDelivery(
         endpoint=endpoint,
         event=webhooks.ATTEMPT_SUBMITTED,
-        object_id="1",
+        object_id=object_id,
         created_at=now,
         next_try_at=now,
         retry_until=now + timedelta(hours=24),
@@ -200,6 +201,36 @@ def test_a_delivery_a_stopped_worker_left_delivering_is_tried_again(webhook_rece
     webhook_receiver.wait_for(1)
     delivery.refresh_from_db()
     assert delivery.state == WebhookDelivery.State.DELIVERED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_delivering_at_once_post_each_delivery_once(webhook_receiver):
+    from django.db import connection
+
+    endpoint = endpoint_for(webhook_receiver)
+    for n in range(30):
+        delivery_for(endpoint, object_id=str(n))
+    errors = []
+
+    def worker():
+        try:
+            delivering.deliver_due()
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    ids = [request.headers["X-Quizsite-Delivery"] for request in webhook_receiver.wait_for(30)]
+    assert len(ids) == len(set(ids)) == 30
+    assert WebhookAttempt.objects.count() == 30
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {"delivered"}
 
 
 def test_redirects_are_not_followed(webhook_receiver):
@@ -620,6 +651,7 @@ def test_a_recruiter_adds_an_endpoint_and_sees_its_generated_secret_once(
     ).content.decode()
     assert endpoint.secret not in page and endpoint.secret[-4:] in page
     assert 'type="checkbox" name="events" value="attempt.closed"' in page
+    assert f"/admin/quizzes/webhookdelivery/?endpoint__id__exact={endpoint.pk}" in page
 
 
 def test_the_admin_refuses_a_private_url(recruiter_client, settings):

@@ -9,6 +9,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -88,10 +89,10 @@ class WebhookEndpointForm(forms.ModelForm):
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(CandidateReadersOnly):
     form = WebhookEndpointForm
-    list_display = ["url", "events_display", "active", "created_by", "created_at"]
+    list_display = ["url", "events_display", "active", "deliveries", "created_by", "created_at"]
     list_filter = ["active"]
     search_fields = ["url"]
-    readonly_fields = ("secret_display", "created_by", "created_at")
+    readonly_fields = ("secret_display", "deliveries", "created_by", "created_at")
     actions = ["send_test_event"]
 
     def get_fields(self, request, obj=None):
@@ -115,6 +116,13 @@ class WebhookEndpointAdmin(CandidateReadersOnly):
     @admin.display(description=_("events"))
     def events_display(self, endpoint):
         return ", ".join(endpoint.events)
+
+    @admin.display(description=_("deliveries"))
+    def deliveries(self, endpoint):
+        url = reverse("admin:quizzes_webhookdelivery_changelist")
+        return format_html(
+            '<a href="{}?endpoint__id__exact={}">{}</a>', url, endpoint.pk, _("list")
+        )
 
     @admin.display(description=_("secret"))
     def secret_display(self, endpoint):
