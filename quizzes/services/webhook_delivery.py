@@ -151,14 +151,13 @@ def post(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> Answer:
             finally:
                 response.close()
     except httpx.TimeoutException as error:
-        return Answer(
-            error=_("Timed out after %(seconds)s s (%(kind)s)")
-            % {
-                "seconds": timeout,
-                "kind": type(error).__name__,
-            }
-        )
-    except httpx.HTTPError as error:
+        message = _("Timed out after %(seconds)s s (%(kind)s)")
+        return Answer(error=message % {"seconds": timeout, "kind": type(error).__name__})
+    except Exception as error:
+        # Whatever went wrong is this try's outcome: the delivery must move on (retry or
+        # fail), not stay claimed by a worker that carried on.
+        if not isinstance(error, httpx.HTTPError):
+            logger.exception("Webhook %s: unexpected error", delivery.delivery_id)
         return Answer(error=f"{type(error).__name__}: {error}"[:2000])
     return Answer(status_code=response.status_code, excerpt=excerpt)
 
