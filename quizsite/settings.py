@@ -418,6 +418,17 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
 # The hour (UTC, 0-23) at which recruiters who chose the daily digest get it.
 NOTIFICATION_DIGEST_HOUR = min(max(env_int("NOTIFICATION_DIGEST_HOUR", 7), 0), 23)
 
+# --- Webhooks ----------------------------------------------------------------------------
+# Events posted to the URLs recruiters configure (README, "Webhooks"). A URL whose host
+# resolves to a private, loopback, link-local or otherwise non-public address is refused,
+# when it is saved and again at every delivery, unless this is on (a receiver on the same
+# network; the test suite). With it on, or with DEBUG, plain http URLs are accepted too.
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+# Seconds to connect and for each read of one delivery; redirects are never followed.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+# A delivery that keeps failing is retried with doubling pauses for this long, then failed.
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24)
+
 # --- Logging ---------------------------------------------------------------------------
 
 LOGGING = {

@@ -1148,3 +1148,119 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL that receives signed event deliveries (services.webhooks).
+
+    The secret is kept as given, not hashed: each delivery is signed with it.
+    """
+
+    url = models.URLField(_("URL"), max_length=2000)
+    secret = models.CharField(_("secret"), max_length=200, default=new_webhook_secret)
+    # A list of event names from quizzes.webhooks.EVENTS.
+    events = models.JSONField(_("events"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # invite.expired covers invites whose expiry passed after this moment: the periodic
+    # run moves it forward, so each expiry is found once and none before the endpoint.
+    invites_checked_until = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def masked_secret(self) -> str:
+        return f"…{self.secret[-4:]}" if len(self.secret) > 8 else "…"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, tried until the receiver answers 2xx or time runs out.
+
+    The delivery id (X-Quizsite-Delivery) and the payload stay the same across retries and
+    redeliveries, so a receiver can recognise a repeat. An event happens once per endpoint
+    and object (an attempt, an invite): the unique constraint makes recording it idempotent.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        DELIVERING = "delivering", _("Delivering")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("endpoint"),
+    )
+    event = models.CharField(_("event"), max_length=40)
+    # What the event is about: an attempt's or an invite's id; a random one for a ping.
+    object_id = models.CharField(_("object"), max_length=64)
+    delivery_id = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True)
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
+    tries = models.PositiveIntegerField(_("tries"), default=0)
+    next_try_at = models.DateTimeField(_("next try"), default=timezone.now)
+    retry_until = models.DateTimeField(_("retried until"))
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event", "object_id"], name="webhook_delivery_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["next_try_at"], name="webhook_due", condition=Q(state="queued")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.delivery_id}"
+
+
+class WebhookAttempt(models.Model):
+    """One try at delivering: what the receiver answered, or why nothing came back."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        on_delete=models.CASCADE,
+        related_name="attempts",
+        verbose_name=_("delivery"),
+    )
+    tried_at = models.DateTimeField(_("tried"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration, ms"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    # The start of the receiver's answer (at most RESPONSE_EXCERPT characters).
+    response_excerpt = models.TextField(_("response"), blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["tried_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} @ {self.tried_at:%Y-%m-%d %H:%M:%S}"

@@ -14,7 +14,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from quizzes.services import mail, notifications
+from quizzes.services import mail, notifications, webhook_delivery, webhooks
 from quizzes.services.attempts import close_overdue_attempts
 
 logger = logging.getLogger(__name__)
@@ -27,11 +27,28 @@ def deliver_emails() -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def every_minute() -> None:
-    """Close attempts whose time ran out and deliver what is due (in case a run was lost)."""
+    """Close attempts whose time ran out, note expired invites for webhooks, and deliver
+    what is due (in case a run was lost)."""
     closed = close_overdue_attempts()
     if closed:
         logger.info("Closed %d overdue attempt(s)", closed)
     mail.deliver_due()
+    expired = webhooks.record_invite_expirations()
+    if expired:
+        logger.info("Recorded %d invite.expired webhook delivery(ies)", expired)
+    webhook_delivery.deliver_due()
+
+
+@db_task()
+def record_webhook_event(event: str, object_id: int) -> None:
+    """Write the event's deliveries (once per endpoint, however often this runs) and send."""
+    if webhooks.record_event(event=event, object_id=object_id):
+        webhook_delivery.deliver_due()
+
+
+@db_task()
+def deliver_webhooks() -> None:
+    webhook_delivery.deliver_due()
 
 
 @db_task()

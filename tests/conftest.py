@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from tests.builders import make_quiz
 from tests.mail import queued_tasks, smtp_server  # noqa: F401 (fixtures)
+from tests.webhooks import webhook_receiver  # noqa: F401 (fixture)
 
 
 @pytest.fixture(autouse=True)

@@ -27,3 +27,6 @@ HUEY = {
     "immediate": True,
     "utc": True,
 }
+
+# The webhook receivers the tests start listen on 127.0.0.1 over plain http.
+WEBHOOK_ALLOW_PRIVATE_URLS = True

@@ -1,5 +1,5 @@
 """The Django admin, a module per workflow: quizzes, importing, regrading, questions, attempts,
-invites, and the login lockout's records."""
+invites, webhooks, and the login lockout's records."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,7 @@ from quizzes.admin import (  # noqa: F401
     lockout,
     questions,
     quizzes,
+    webhooks,
 )
 
 # The product's name, not "Django administration", in every admin page's header and title.

@@ -8,6 +8,8 @@
 - `authoring`: duplicating, publishing and unpublishing quizzes
 - `regrade`: regrading finished attempts after verdicts were fixed
 - `review`: recruiters' notes, ratings and score overrides
+- `webhooks`: endpoints and the events recorded for them
+- `webhook_delivery`: posting those events, signed, with retries
 
 Services take keyword-only arguments, wrap multi-row changes in one transaction, and lock
 the attempt row where two requests can race (double submit, two tabs).

@@ -18,6 +18,7 @@ from quizzes.models import DEADLINE_GRACE, SAVE_SEQ_LEAD_MS, Answer, Attempt, In
 from quizzes.opaque import new_key
 from quizzes.services.revisions import current_revision
 from quizzes.services.scoring import grade_and_store
+from quizzes.services.webhooks import announce_attempt_finished
 
 logger = logging.getLogger(__name__)
 
@@ -319,6 +320,7 @@ def submit_attempt(
     attempt.max_score = result.max_score
     attempt.save(update_fields=["state", "submitted_at", "score", "max_score", "marks_total"])
     transaction.on_commit(lambda: announce_finished(attempt.pk))
+    announce_attempt_finished(attempt)
     return SubmitOutcome(
         attempt=attempt,
         graded_now=True,

@@ -16,6 +16,8 @@ from quizzes.selectors.admission import Candidate
 from quizzes.selectors.candidate import open_attempt_for_invite
 from quizzes.services.admission import AttemptLimitReached, admit
 from quizzes.services.attempts import QuizClosed, start_attempt
+from quizzes.services.webhooks import announce
+from quizzes.webhooks import INVITE_USED
 
 
 class InviteUnavailable(Exception):
@@ -135,4 +137,5 @@ def _redeem_invite(
         # It closed between the check above and the start.
         raise InviteUnavailable("closed") from None
     Invite.objects.filter(pk=invite.pk).update(uses=models.F("uses") + 1)
+    announce(INVITE_USED, attempt.pk)
     return attempt

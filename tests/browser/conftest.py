@@ -103,6 +103,7 @@ ROLE_MIGRATIONS = [
     ("0006_regrade_permission", "grant_to_recruiters"),
     ("0009_hiring_status_and_question_history", "grant_to_recruiters"),
     ("0013_api_tokens", "grant_to_roles"),
+    ("0014_webhooks", "grant_to_recruiters"),
 ]
 
 

@@ -17,6 +17,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.core import signing
 from django.http import HttpResponse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from quizzes import formats
@@ -32,8 +33,11 @@ from quizzes.models import (
     Question,
     Quiz,
     ScoreChange,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from quizzes.selectors.authoring import parsed_quiz
+from quizzes.services.webhooks import attempt_data
 from tests.builders import SEED_LIKE, make_quiz
 from tests.review.conftest import finish
 
@@ -67,6 +71,8 @@ class World:
     access_log: AccessLog
     failure_log: AccessFailureLog
     api_token: ApiToken  # the bystander's
+    endpoint: WebhookEndpoint
+    delivery: WebhookDelivery  # a failed delivery of the attempt, naming the candidate
 
 
 def build_world() -> World:
@@ -78,6 +84,19 @@ def build_world() -> World:
     invite_quiz = make_quiz(title="По приглашению", access=Quiz.Access.INVITE, questions=[])
     bystander = User.objects.create_user("bystander")
     access = {"user_agent": "test", "ip_address": "192.0.2.1", "username": "x", "http_accept": "*"}
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://ats.example.com/hooks", events=["attempt.submitted"]
+    )
+    now = timezone.now()
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event="attempt.submitted",
+        object_id=str(attempt.pk),
+        payload={"event": "attempt.submitted", "data": attempt_data(attempt)},
+        state=WebhookDelivery.State.FAILED,
+        tries=3,
+        retry_until=now,
+    )
     return World(
         quiz=quiz,
         attempt=attempt,
@@ -98,6 +117,8 @@ def build_world() -> World:
         api_token=ApiToken.objects.create(
             user=bystander, name="ATS", prefix="qz_bystand", secret_hash="0" * 64
         ),
+        endpoint=endpoint,
+        delivery=delivery,
     )
 
 
@@ -233,6 +254,20 @@ def _token_revoked_by_superuser_only(world: World, outcome: Outcome) -> None:
     assert outcome.messages == [expected], outcome.messages
 
 
+def _pinged(world: World, outcome: Outcome) -> None:
+    ping = WebhookDelivery.objects.get(event="ping")
+    assert ping.endpoint == world.endpoint and ping.state == WebhookDelivery.State.QUEUED
+    assert "A test event was queued for 1 endpoint." in outcome.messages
+
+
+def _redelivered(world: World, outcome: Outcome) -> None:
+    before = world.delivery.delivery_id
+    world.delivery.refresh_from_db()
+    assert world.delivery.state == WebhookDelivery.State.QUEUED
+    assert world.delivery.delivery_id == before
+    assert "1 delivery was queued again." in outcome.messages
+
+
 def _quiz(world: World) -> list[int]:
     return [world.quiz.pk]
 
@@ -348,6 +383,36 @@ ACTION_CASES = [
         _token_revoked_by_superuser_only,
     ),
     ActionCase(
+        "quizzes.WebhookEndpoint",
+        "send_test_event",
+        CANDIDATE_READERS,
+        lambda world: [world.endpoint.pk],
+        _pinged,
+    ),
+    ActionCase(
+        "quizzes.WebhookEndpoint",
+        "delete_selected",
+        CANDIDATE_READERS,
+        lambda world: [world.endpoint.pk],
+        gone(lambda world: world.endpoint),
+        extra=CONFIRMED,
+    ),
+    ActionCase(
+        "quizzes.WebhookDelivery",
+        "redeliver",
+        CANDIDATE_READERS,
+        lambda world: [world.delivery.pk],
+        _redelivered,
+    ),
+    ActionCase(
+        "quizzes.WebhookDelivery",
+        "delete_selected",
+        CANDIDATE_READERS,
+        lambda world: [world.delivery.pk],
+        gone(lambda world: world.delivery),
+        extra=CONFIRMED,
+    ),
+    ActionCase(
         "axes.AccessAttempt",
         "cleanup_expired_attempts",
         SUPERUSER,
@@ -400,6 +465,10 @@ def _invite(world: World) -> list:
 
 def _spare_invite(world: World) -> list:
     return [world.spare_invite.pk]
+
+
+def _delivery(world: World) -> list:
+    return [world.delivery.pk]
 
 
 def _nothing(world: World) -> list:
@@ -490,6 +559,56 @@ ADMIN_PAGE_CASES = [
             "lines": "Новый Кандидат <bulk@example.com>",
             "max_uses": 1,
             "expires_at": "",
+        },
+        writes=True,
+    ),
+    PageCase(
+        "admin:quizzes_webhookdelivery_changelist",
+        _nothing,
+        CANDIDATE_READERS,
+        shows("attempt.submitted", "ats.example.com"),
+    ),
+    PageCase(
+        "admin:quizzes_webhookdelivery_change",
+        _delivery,
+        CANDIDATE_READERS,
+        shows(SECRET_EMAIL, "Delivery attempts"),
+    ),
+    PageCase(
+        "admin:quizzes_webhookdelivery_change",
+        _delivery,
+        NOBODY,  # the record of what was sent
+        shows(),
+        method="post",
+        data=lambda world: {"event": "ping"},
+    ),
+    PageCase("admin:quizzes_webhookdelivery_history", _delivery, CANDIDATE_READERS, shows()),
+    PageCase("admin:quizzes_webhookdelivery_add", _nothing, NOBODY, shows()),
+    PageCase(
+        "admin:quizzes_webhookdelivery_delete", _delivery, CANDIDATE_READERS, shows("Are you sure")
+    ),
+    PageCase(
+        "admin:quizzes_webhookendpoint_changelist",
+        _nothing,
+        CANDIDATE_READERS,
+        shows("https://ats.example.com/hooks"),
+    ),
+    PageCase(
+        "admin:quizzes_webhookendpoint_add",
+        _nothing,
+        CANDIDATE_READERS,
+        shows('name="events" value="invite.expired"'),
+    ),
+    PageCase(
+        "admin:quizzes_webhookendpoint_add",
+        _nothing,
+        CANDIDATE_READERS,
+        _created(WebhookEndpoint, url="https://93.184.215.14/added"),
+        method="post",
+        data=lambda world: {
+            "url": "https://93.184.215.14/added",
+            "events": ["attempt.closed"],
+            "active": "on",
         },
         writes=True,
     ),
