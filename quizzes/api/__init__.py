@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Router
 
-from quizzes.api import attempts, errors, invites, quizzes
+from quizzes.api import attempts, errors, invites, quizzes, webhooks
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/quizzes", quizzes.router),
     ("/invites", invites.router),
     ("/attempts", attempts.router),
+    ("/webhooks", webhooks.router),
 ]
 
 api = NinjaAPI(

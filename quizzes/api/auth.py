@@ -29,6 +29,11 @@ SCOPE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "write": ("quizzes.add_invite",),
     },
     ApiToken.Scope.ATTEMPTS_READ: {"read": ("quizzes.view_attempt",)},
+    # Deliveries carry candidates' data: whoever manages endpoints must be able to read it.
+    ApiToken.Scope.WEBHOOKS_WRITE: {
+        "read": ("quizzes.view_webhookendpoint", "quizzes.view_attempt"),
+        "write": ("quizzes.add_webhookendpoint", "quizzes.view_attempt"),
+    },
 }
 
 

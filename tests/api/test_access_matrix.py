@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from quizzes.models import ApiToken, Attempt, Invite, Quiz
+from quizzes.models import ApiToken, Attempt, Invite, Quiz, WebhookEndpoint
 from quizzes.services.api_tokens import revoke_api_tokens
 from tests.api.conftest import ALL_SCOPES, ApiClient, make_role_user, token_for
 from tests.review.conftest import finish
@@ -93,6 +93,17 @@ def _shows_the_attempt(world: World, response) -> None:
     assert body["candidate_email"] == SECRET_EMAIL and len(body["questions"]) == 3
 
 
+def _webhook_created(world: World, response) -> None:
+    assert response.status_code == 201, response.content
+    endpoint = WebhookEndpoint.objects.get(pk=response.json()["id"])
+    assert endpoint.url == "http://127.0.0.1:9/q" and endpoint.events == ["invite.used"]
+
+
+def _lists_no_secret(world: World, response) -> None:
+    assert response.status_code == 200, response.content
+    assert response.json() == {"webhooks": []}
+
+
 ENDPOINTS = [
     Endpoint(
         "GET /quizzes",
@@ -143,6 +154,23 @@ ENDPOINTS = [
         _lists_the_attempt,
     ),
     Endpoint(
+        "POST /webhooks",
+        ApiToken.Scope.WEBHOOKS_WRITE,
+        CANDIDATE_READERS,
+        lambda api, world: api.post(
+            "/webhooks", {"url": "http://127.0.0.1:9/q", "events": ["invite.used"]}
+        ),
+        _webhook_created,
+        writes=True,
+    ),
+    Endpoint(
+        "GET /webhooks",
+        ApiToken.Scope.WEBHOOKS_WRITE,
+        CANDIDATE_READERS,
+        lambda api, world: api.get("/webhooks"),
+        _lists_no_secret,
+    ),
+    Endpoint(
         "GET /attempts/{attempt_id}",
         ApiToken.Scope.ATTEMPTS_READ,
         CANDIDATE_READERS,
@@ -171,7 +199,7 @@ BAD_CREDENTIALS = {
 def snapshot() -> dict:
     return {
         model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Quiz, Invite, Attempt)
+        for model in (Quiz, Invite, Attempt, WebhookEndpoint)
     }
 
 

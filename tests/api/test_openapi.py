@@ -20,6 +20,7 @@ def test_the_schema_validates_and_documents_every_operation(client):
         "/api/v1/invites/{invite_id}",
         "/api/v1/attempts",
         "/api/v1/attempts/{attempt_id}",
+        "/api/v1/webhooks",
     }
     create = schema["paths"]["/api/v1/invites"]["post"]
     assert {"201", "401", "403", "422", "429"} <= set(create["responses"])
