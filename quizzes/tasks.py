@@ -16,6 +16,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from quizzes.services import mail
 from quizzes.services.attempts import close_overdue_attempts
+from quizzes.services.invitations import queue_due_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,14 @@ def every_minute() -> None:
     if closed:
         logger.info("Closed %d overdue attempt(s)", closed)
     mail.deliver_due()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def send_reminders() -> None:
+    """Queue the reminders of invites about to expire (each once; delivery follows)."""
+    queued = queue_due_reminders()
+    if queued:
+        logger.info("Queued %d reminder(s)", queued)
 
 
 @db_periodic_task(crontab(minute="23", hour="*/6"))

@@ -1,11 +1,11 @@
 """The Django admin, a module per workflow: quizzes, importing, regrading, questions, attempts,
-invites, and the login lockout's records."""
+invites, the outbox of emails, and the login lockout's records."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 # Importing each module runs its @admin.register.
-from quizzes.admin import attempts, invites, lockout, questions, quizzes  # noqa: F401
+from quizzes.admin import attempts, emails, invites, lockout, questions, quizzes  # noqa: F401
 
 # The product's name, not "Django administration", in every admin page's header and title.
 admin.site.site_header = "quizsite"

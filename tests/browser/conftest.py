@@ -102,6 +102,7 @@ ROLE_MIGRATIONS = [
     ("0005_attempt_limits", "recruiters_grant_attempts"),
     ("0006_regrade_permission", "grant_to_recruiters"),
     ("0009_hiring_status_and_question_history", "grant_to_recruiters"),
+    ("0012_invitation_emails", "grant_to_recruiters"),
 ]
 
 
