@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.admin.forms import BulkInviteForm
+from quizzes.admin.invite_forms import BulkInviteForm
 from quizzes.candidates import MAX_CANDIDATES, InviteEntry
 from quizzes.models import Invite, OutboundEmail
 from quizzes.services import mail

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from quizzes.admin.forms import BulkInviteForm
+from quizzes.admin.invite_forms import BulkInviteForm
 from quizzes.models import Invite, OutboundEmail
 from quizzes.services.invites import create_invite, create_invites, resend_invitations
 

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from quizzes.models import Invite, OutboundEmail
@@ -31,30 +32,63 @@ def compose(invite: Invite, kind: str = OutboundEmail.Kind.INVITATION) -> Outbou
     """The invitation (or reminder) email of a personal invite, unsaved.
 
     The quiz is read from `invite.quiz`: callers composing many emails for one quiz pass
-    invites that share it, so composing costs no query.
+    invites that share it, so composing costs no query. The HTML part comes from a
+    template (escaped, with the quiz's sanitized message); the text part is written here,
+    since a text template would have to switch escaping off.
     """
     quiz = invite.quiz
-    template = "invitation" if kind == OutboundEmail.Kind.INVITATION else "reminder"
+    reminder = kind == OutboundEmail.Kind.REMINDER
     with translation.override(invite.language or settings.LANGUAGE_CODE):
-        context = {
-            "invite": invite,
-            "quiz": quiz,
-            "link": invite_link(invite),
-            "expires_at": invite.expires_at and timezone.localtime(invite.expires_at),
-        }
-        if kind == OutboundEmail.Kind.INVITATION:
-            subject = gettext("Invitation to the test “%(title)s”")
-        else:
+        link = invite_link(invite)
+        expires_at = invite.expires_at and timezone.localtime(invite.expires_at)
+        context = {"invite": invite, "quiz": quiz, "link": link, "expires_at": expires_at}
+        if reminder:
             subject = gettext("Reminder: your link to the test “%(title)s” expires soon")
+        else:
+            subject = gettext("Invitation to the test “%(title)s”")
         return OutboundEmail(
             kind=kind,
             to=invite.candidate_email,
             subject=(subject % {"title": quiz.title})[:300],
-            body_text=render_to_string(f"emails/{template}.txt", context),
-            body_html=render_to_string(f"emails/{template}.html", context),
+            body_text=_text_body(invite, link, expires_at, reminder=reminder),
+            body_html=render_to_string(
+                f"emails/{'reminder' if reminder else 'invitation'}.html", context
+            ),
             invite=invite,
-            once_key=f"reminder:{invite.pk}" if kind == OutboundEmail.Kind.REMINDER else None,
+            once_key=f"reminder:{invite.pk}" if reminder else None,
         )
+
+
+def _text_body(invite: Invite, link: str, expires_at, *, reminder: bool) -> str:
+    """The plain-text part, in the active language; the message as its markdown source."""
+    quiz = invite.quiz
+    if invite.candidate_name:
+        lines = [gettext("Hello, %(name)s!") % {"name": invite.candidate_name}, ""]
+    else:
+        lines = [gettext("Hello!"), ""]
+    if reminder:
+        intro = gettext(
+            "You have not started the test “%(title)s” yet, and your link expires soon."
+        )
+    else:
+        intro = gettext("You are invited to take the test “%(title)s”.")
+    lines.append(intro % {"title": quiz.title})
+    if quiz.time_limit:
+        minutes = int(quiz.time_limit.total_seconds() // 60)
+        lines.append(
+            gettext("Time limit: %(minutes)s min. The clock starts when you press Start.")
+            % {"minutes": minutes}
+        )
+    if expires_at:
+        when = date_format(expires_at, "DATETIME_FORMAT")
+        zone = dateformat.format(expires_at, "T")
+        lines.append(
+            gettext("The link works until %(when)s (%(zone)s).") % {"when": when, "zone": zone}
+        )
+    lines += ["", gettext("Your personal link (do not share it):"), link]
+    if quiz.invitation_message and not reminder:
+        lines += ["", quiz.invitation_message]
+    return "\n".join(lines) + "\n"
 
 
 def send_invitations(*, invites: Iterable[Invite]) -> list[OutboundEmail]:
