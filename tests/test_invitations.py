@@ -45,13 +45,17 @@ def quiz():
     )
 
 
-@pytest.fixture
-def recruiter(client):
-    """A Recruiter as migrations make them (the group is flushed by no test here)."""
+def _sign_in_recruiter(client):
     user = User.objects.create_user("recruiter", is_staff=True)
     user.groups.add(Group.objects.get(name="Recruiters"))
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def recruiter(client):
+    """A Recruiter as migrations make them."""
+    return _sign_in_recruiter(client)
 
 
 def _bulk(client, quiz, **fields):
@@ -101,23 +105,23 @@ def test_the_invitation_is_in_the_invites_language(quiz):
 # --- bulk: 100 candidates, one request, no SMTP in it ---------------------------------------
 
 
-def _post_counting(client, quiz, count, django_capture_on_commit_callbacks):
-    with (
-        CaptureQueriesContext(connection) as queries,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+def _post_counting(client, quiz, count):
+    with CaptureQueriesContext(connection) as queries:
         response = _bulk(client, quiz, lines=_candidates(count), send_email="on", language="en")
     assert response.status_code == 200, response.content[:500]
     return response, len(queries)
 
 
+# Transactional: the emails are queued when the request's transaction commits, and the
+# queue's consumer (run_queued) closes its database connection after each task, as the
+# real one does.
+@pytest.mark.django_db(transaction=True)
 def test_bulk_invite_of_100_by_email_queues_them_in_a_constant_number_of_queries(
-    recruiter, quiz, smtp_server, queued_tasks, django_capture_on_commit_callbacks
+    client, roles, quiz, smtp_server, queued_tasks
 ):
-    _response, one = _post_counting(
-        recruiter, make_quiz(title="Другой"), 1, django_capture_on_commit_callbacks
-    )
-    response, hundred = _post_counting(recruiter, quiz, 100, django_capture_on_commit_callbacks)
+    recruiter = _sign_in_recruiter(client)
+    _response, one = _post_counting(recruiter, make_quiz(title="Другой"), 1)
+    response, hundred = _post_counting(recruiter, quiz, 100)
 
     # The request wrote 100 invites and 100 emails, and talked to no mail server.
     # On SQLite a bulk insert is cut at 999 parameters, so 100 rows take two inserts per
@@ -274,6 +278,14 @@ def test_one_invite_sent_by_email_from_the_add_form(
     assert "Здравствуйте, Вера!" in text_of(message)
     page = recruiter.get(reverse("admin:quizzes_invite_changelist")).content.decode()
     assert '<td class="field-email_delivery">Отправлено</td>' in page
+
+
+def test_a_shared_link_cannot_be_sent_by_email(recruiter, quiz):
+    response = _add_one(
+        recruiter, quiz, kind="shared", candidate_name="", candidate_email="", send_email="on"
+    )
+    assert "Общая ссылка никого не называет" in response.content.decode()
+    assert Invite.objects.count() == 0 and OutboundEmail.objects.count() == 0
 
 
 def test_an_invite_added_without_email_sends_none(recruiter, quiz):

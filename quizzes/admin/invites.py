@@ -78,6 +78,15 @@ class InviteForm(forms.ModelForm):
     def clean_language(self) -> str:
         return self.cleaned_data["language"] or settings.LANGUAGE_CODE
 
+    def clean(self):
+        super().clean()
+        if self.cleaned_data.get("send_email") and self.cleaned_data.get("kind") == "shared":
+            self.add_error(
+                "send_email",
+                _("A shared link names nobody to email: send it yourself, or make it personal."),
+            )
+        return self.cleaned_data
+
 
 def delivery_words(state: str | None, error: str = "") -> str:
     """An email's delivery state for the invite admin: the SMTP error with a failure."""
