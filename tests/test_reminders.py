@@ -34,7 +34,7 @@ def world(settings):
         draft = make_quiz(title="Черновик", access="invite", published=False)
         closed = make_quiz(title="Закрыт", access="invite", closes_at=NOW - timedelta(hours=1))
         hour = timedelta(hours=1)
-        return {
+        invites = {
             "due": _invite(quiz, "due@example.com", 23 * hour, language="en"),
             "due_ru": _invite(quiz, "due-ru@example.com", 2 * hour),
             "used": _invite(quiz, "used@example.com", 2 * hour, uses=1),
@@ -49,6 +49,10 @@ def world(settings):
                 quiz=quiz, kind="shared", max_uses=5, expires_at=NOW + 2 * hour
             ),
         }
+    # Issued inside its reminder window: the invitation itself is the reminder.
+    with time_machine.travel(NOW - timedelta(hours=1), tick=False):
+        invites["fresh"] = _invite(quiz, "fresh@example.com", 2 * hour)
+    return invites
 
 
 @pytest.mark.django_db(transaction=True)

@@ -25,7 +25,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "subject",
         "state",
         "tries",
-        "last_error",
+        "error",
         "sent_at",
         "created_at",
     ]
@@ -48,6 +48,10 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "body_text",
     )
     actions = ["send_again"]
+
+    @admin.display(description=_("last error"))
+    def error(self, email: OutboundEmail) -> str:
+        return email.last_error[:200] + ("…" if len(email.last_error) > 200 else "")
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -229,7 +230,7 @@ class InviteAdmin(admin.ModelAdmin):
             (
                 email.get_kind_display(),
                 delivery_words(email.state, email.last_error),
-                email.created_at.strftime("%Y-%m-%d %H:%M"),
+                f"{timezone.localtime(email.created_at):%Y-%m-%d %H:%M}",
             )
             for email in invite.emails.order_by("-created_at", "-pk")[:20]
         ]

@@ -104,7 +104,8 @@ def send_invitations(*, invites: Iterable[Invite]) -> list[OutboundEmail]:
 
 def due_reminders(now: datetime | None = None):
     """Personal invites owed a reminder at `now`: unused, expiring within their quiz's
-    `reminder_before`, of a published quiz that has not closed, and not reminded yet."""
+    `reminder_before`, of a published quiz that has not closed, issued before that window
+    opened, and not reminded yet."""
     now = now or timezone.now()
     remind_from = ExpressionWrapper(
         F("expires_at") - F("quiz__reminder_before"), output_field=DateTimeField()
@@ -122,6 +123,8 @@ def due_reminders(now: datetime | None = None):
         .filter(Q(quiz__closes_at__isnull=True) | Q(quiz__closes_at__gt=now))
         .alias(remind_from=remind_from)
         .filter(remind_from__lte=Value(now, output_field=DateTimeField()))
+        # An invite issued already inside its reminder window has a fresh invitation.
+        .filter(created_at__lt=F("remind_from"))
         .exclude(Exists(reminded))
         .select_related("quiz")
         .order_by("expires_at", "pk")
