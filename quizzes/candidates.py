@@ -32,9 +32,13 @@ def normalized_email(email: str) -> str:
 def parse_invite_line(line: str) -> InviteEntry:
     """One pasted line: `Name <email>`, `email`, or `Name, email` (also `;` or a tab).
 
-    Raises django.core.exceptions.ValidationError when the line holds no valid address.
+    Raises django.core.exceptions.ValidationError when the line holds no valid address
+    (or is longer than any name and address could be: the pattern below takes time
+    quadratic in the length of a line with long runs of spaces).
     """
     line = line.strip()
+    if len(line) > MAX_LINE_CHARS:
+        raise ValidationError("line too long", code="too_long")
     separated = _SEPARATED.match(line)
     if "<" in line:
         name, email = parseaddr(line)
@@ -54,6 +58,8 @@ MAX_CANDIDATES = 1000
 # mail server accepts (RFC 5321).
 MAX_NAME_CHARS = 200
 MAX_EMAIL_CHARS = 254
+# A line of a pasted list: a name, an address and what separates them.
+MAX_LINE_CHARS = MAX_NAME_CHARS + MAX_EMAIL_CHARS + 10
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ class CsvProblem:
     """A line the upload refused: `code` names the reason, `value` the offending text."""
 
     line: int
-    code: str  # "columns", "email", "name", "expires", "past", "duplicate"
+    code: str  # "columns", "email", "name", "expires", "past", "duplicate", "unreadable"
     value: str = ""
 
 
@@ -81,14 +87,26 @@ def read_invite_csv(text: str, parse_expires) -> tuple[list[InviteEntry], list[C
     entries: list[InviteEntry] = []
     problems: list[CsvProblem] = []
     seen: set[str] = set()
-    for number, row in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+    reader = csv.reader(lines, delimiter=delimiter)
+    first = True
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell over csv's size limit
+            problems.append(CsvProblem(reader.line_num, "unreadable"))
+            break
+        number = reader.line_num
         cells = [cell.strip() for cell in row]
         while cells and not cells[-1]:
             cells.pop()
         if not cells:
             continue
-        if number == 1 and not any("@" in cell for cell in cells):
+        if first and not any("@" in cell for cell in cells):
+            first = False
             continue  # the header
+        first = False
         if len(cells) not in (2, 3):
             problems.append(CsvProblem(number, "columns", str(len(cells))))
             continue

@@ -4,6 +4,7 @@ request, delivered by the queue to a real SMTP server, with their delivery in th
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -171,6 +172,15 @@ def test_bulk_refuses_more_candidates_than_the_limit(recruiter, quiz):
     assert Invite.objects.count() == 0 and OutboundEmail.objects.count() == 0
 
 
+def test_a_pasted_line_too_long_is_refused_at_once(recruiter, quiz):
+    # The line parser's pattern is quadratic in a run of spaces: 2 MB of them would take hours.
+    started = time.monotonic()
+    response = _bulk(recruiter, quiz, lines="a" + " " * 2_000_000 + "b@example.com")
+    assert time.monotonic() - started < 5
+    assert "Строка 1 слишком длинная" in response.content.decode()
+    assert Invite.objects.count() == 0
+
+
 # --- CSV upload -----------------------------------------------------------------------------
 
 
@@ -218,6 +228,7 @@ def test_a_comma_separated_csv_without_a_header_or_bom_works(recruiter, quiz):
         (b"A,a@example.com\nB,A@example.com\n", "Строка 2: A@example.com указан дважды"),
         ("Анна,anna@example.com\n".encode("cp1251"), "не в кодировке UTF-8"),
         (b"name,email\n", "В файле нет кандидатов"),
+        (b"A,a@example.com\n" + b"x" * 200_000 + b",b@example.com\n", "Строка 2 не читается"),
     ],
 )
 def test_a_csv_with_errors_names_the_lines_and_creates_nothing(recruiter, quiz, content, error):

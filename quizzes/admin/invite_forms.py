@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from quizzes.candidates import (
     MAX_CANDIDATES,
+    MAX_LINE_CHARS,
     MAX_NAME_CHARS,
     CsvProblem,
     InviteEntry,
@@ -51,8 +52,10 @@ def _csv_problem_message(problem: CsvProblem) -> str:
         ),
         "past": _("Line %(number)s: the expiry “%(value)s” has passed."),
         "duplicate": _("Line %(number)s: %(value)s is listed twice."),
+        "unreadable": _("Line %(number)s cannot be read as CSV; nothing after it was read."),
     }
-    return str(messages[problem.code] % {"number": problem.line, "value": problem.value})
+    value = problem.value if len(problem.value) <= 100 else problem.value[:100] + "…"
+    return str(messages[problem.code] % {"number": problem.line, "value": value})
 
 
 def _parse_expires(text: str):
@@ -110,6 +113,12 @@ class BulkInviteForm(forms.Form):
             raise _too_many_candidates(sum(1 for line in lines if line.strip()))
         for number, line in enumerate(lines, start=1):
             if not line.strip():
+                continue
+            if len(line.strip()) > MAX_LINE_CHARS:
+                errors.append(
+                    _("Line %(number)s is too long for a name and an email address.")
+                    % {"number": number}
+                )
                 continue
             try:
                 entry = parse_invite_line(line)
