@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from quizzes.admin.forms import QuizForm
 from quizzes.models import Invite, OutboundEmail
 from quizzes.services.invitations import due_reminders
 from quizzes.tasks import send_reminders
@@ -96,3 +98,14 @@ def test_a_reminder_queued_by_a_run_that_rolled_back_is_queued_again(world):
         assert OutboundEmail.objects.count() == 0
         send_reminders.call_local()
     assert OutboundEmail.objects.filter(kind="reminder").count() == 2
+
+
+def test_the_quiz_form_takes_the_reminder_in_hours_and_zero_turns_it_off():
+    field = QuizForm.base_fields["reminder_before"]
+    assert field.prepare_value(timedelta(hours=24)) == 24
+    assert field.clean("48") == timedelta(hours=48)
+    assert field.clean("0") is None and field.clean("") is None
+    assert not field.has_changed(timedelta(hours=24), "24")
+    assert field.has_changed(timedelta(hours=24), "0")
+    with pytest.raises(ValidationError):
+        field.clean("-1")
