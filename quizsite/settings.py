@@ -150,8 +150,8 @@ QUIZ_STATISTICS_MIN_ATTEMPTS = env_int("QUIZ_STATISTICS_MIN_ATTEMPTS", 30)
 # Files are taken only by these views, and only from staff (quizzes.security): anywhere
 # else a form with a file is refused before it is parsed. There the whole body, files
 # included, counts against DATA_UPLOAD_MAX_MEMORY_SIZE and stays in memory, so nothing a
-# client sends is ever written to disk; the import form caps the file itself lower.
-FILE_UPLOAD_VIEWS = ["admin:quizzes_quiz_import"]
+# client sends is ever written to disk; the import and bulk-invite forms cap their files lower.
+FILE_UPLOAD_VIEWS = ["admin:quizzes_quiz_import", "admin:quizzes_invite_bulk"]
 # Only for a multipart body the middleware did not see: files that do not fit in memory
 # are dropped instead of being written to a temporary file.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]

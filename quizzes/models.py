@@ -51,7 +51,7 @@ STRATEGY_CHOICES = [
 
 # The markdown fields of each model and whether they are rendered inline (no paragraphs).
 MARKDOWN_FIELDS: dict[str, dict[str, bool]] = {
-    "Quiz": {"description": False},
+    "Quiz": {"description": False, "invitation_message": False},
     "Question": {"text": False, "explanation": False},
     "Option": {"text": True, "feedback": False},
 }
@@ -191,6 +191,23 @@ class Quiz(models.Model):
         help_text=_(
             "Per candidate, recognised by invite, email and browser together. "
             "0 or empty: unlimited."
+        ),
+    )
+    invitation_message = models.TextField(
+        _("invitation message"),
+        blank=True,
+        help_text=_("Markdown. Added to the invitation emails of this quiz."),
+        validators=[validate_markdown],
+    )
+    invitation_message_html = models.TextField(editable=False, blank=True, default="")
+    reminder_before = models.DurationField(
+        _("reminder before expiry"),
+        null=True,
+        blank=True,
+        default=timedelta(hours=24),
+        help_text=_(
+            "An unused personal invite gets one reminder this long before its link "
+            "expires. 0 or empty: no reminders."
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -538,6 +555,13 @@ class Invite(models.Model):
     max_uses = models.PositiveIntegerField(_("allowed uses"), default=1)
     uses = models.PositiveIntegerField(_("uses"), default=0)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    language = models.CharField(
+        _("email language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="ru",
+        help_text=_("The language of the emails the candidate gets."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -16,6 +16,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from quizzes.services import mail, notifications, webhook_delivery, webhooks
 from quizzes.services.attempts import close_overdue_attempts
+from quizzes.services.invitations import queue_due_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,14 @@ def attempt_finished(attempt_id: int) -> None:
 def daily_digest() -> None:
     """The recruiters' daily digest of the attempts finished in the last 24 hours."""
     notifications.send_daily_digests()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def send_reminders() -> None:
+    """Queue the reminders of invites about to expire (each once; delivery follows)."""
+    queued = queue_due_reminders()
+    if queued:
+        logger.info("Queued %d reminder(s)", queued)
 
 
 @db_periodic_task(crontab(minute="23", hour="*/6"))

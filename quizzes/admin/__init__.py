@@ -1,5 +1,5 @@
 """The Django admin, a module per workflow: quizzes, importing, regrading, questions, attempts,
-invites, webhooks, and the login lockout's records."""
+invites, the outbox of emails, webhooks, and the login lockout's records."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from quizzes.admin import (  # noqa: F401
     api_tokens,
     attempts,
+    emails,
     invites,
     lockout,
     questions,

@@ -1,4 +1,4 @@
-"""Forms, formsets and widgets behind the admin: ordering, validation, import, bulk invites."""
+"""Forms, formsets and widgets behind the admin: ordering, validation, import."""
 
 from datetime import timedelta
 
@@ -9,7 +9,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from quizzes.candidates import InviteEntry, parse_invite_line
 from quizzes.durations import MINUTE, TimeLimitError, parse_time_limit, shown_time_limit
 from quizzes.models import (
     Question,
@@ -83,7 +82,34 @@ class TimeLimitField(forms.Field):
         return str(number) if unit == MINUTE else f"{number} {pgettext('unit', 's')}"
 
 
+class HoursField(forms.IntegerField):
+    """A duration typed in whole hours; 0 or empty is stored as no duration (off)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=24 * 365, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, timedelta):
+            return int(value.total_seconds() // 3600)
+        return value
+
+    def clean(self, value):
+        hours = super().clean(value)
+        return timedelta(hours=hours) if hours else None
+
+    def has_changed(self, initial, data):
+        return super().has_changed(self.prepare_value(initial) or None, data or None)
+
+
 class QuizForm(forms.ModelForm):
+    reminder_before = HoursField(
+        label=_("Reminder, hours before the link expires"),
+        required=False,
+        help_text=_(
+            "An unused personal invite with an expiry gets one reminder by email this many "
+            "hours before it. 0 or empty: no reminders."
+        ),
+    )
     time_limit = TimeLimitField(
         label=_("Time limit, min"),
         required=False,
@@ -110,8 +136,10 @@ class QuizForm(forms.ModelForm):
             "shuffle_options",
             "review_after_attempt",
             "review_after_close",
+            "invitation_message",
+            "reminder_before",
         ]
-        field_classes = {"description": MarkdownField}
+        field_classes = {"description": MarkdownField, "invitation_message": MarkdownField}
 
     def clean(self):
         super().clean()
@@ -308,48 +336,3 @@ class ImportConfirmForm(forms.Form):
     """The second step: the uploaded bytes travel back signed, never stored on disk."""
 
     payload = forms.CharField(widget=forms.HiddenInput)
-
-
-class BulkInviteForm(forms.Form):
-    quiz = forms.ModelChoiceField(label=_("Quiz"), queryset=Quiz.objects.order_by("title"))
-    lines = forms.CharField(
-        label=_("Candidates"),
-        widget=forms.Textarea(attrs={"rows": 12, "cols": 80}),
-        help_text=_(
-            "One candidate per line: “Name <email>”, “email”, or “Name, email” "
-            "(a tab or a semicolon works too, as pasted from a spreadsheet)."
-        ),
-    )
-    max_uses = forms.IntegerField(label=_("Allowed uses"), min_value=1, initial=1)
-    expires_at = forms.DateTimeField(
-        label=_("Expires"),
-        required=False,
-        help_text=_("Empty: the link never expires. Format: 2030-01-31 18:00."),
-    )
-
-    def clean_lines(self) -> list[InviteEntry]:
-        entries, errors, seen = [], [], set()
-        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                entry = parse_invite_line(line)
-            except ValidationError:
-                errors.append(
-                    _("Line %(number)s: “%(line)s” has no valid email address.")
-                    % {"number": number, "line": line.strip()}
-                )
-                continue
-            if entry.email.lower() in seen:
-                errors.append(
-                    _("Line %(number)s: %(email)s is listed twice.")
-                    % {"number": number, "email": entry.email}
-                )
-                continue
-            seen.add(entry.email.lower())
-            entries.append(entry)
-        if errors:
-            raise ValidationError(errors)
-        if not entries:
-            raise ValidationError(_("Paste at least one candidate."))
-        return entries

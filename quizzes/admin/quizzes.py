@@ -154,6 +154,10 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
                 ),
             },
         ),
+        (
+            _("Invitation emails"),
+            {"fields": ["invitation_message", "reminder_before"]},
+        ),
     ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

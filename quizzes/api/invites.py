@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 
-from quizzes.api import emails
 from quizzes.api.auth import token_auth
 from quizzes.api.errors import ApiProblem
 from quizzes.api.schemas import (
@@ -92,16 +91,15 @@ def _create(
             expires_at = timezone.make_aware(expires_at)
         if expires_at is not None and expires_at <= timezone.now():
             raise _field_problem("expires_at", _("The expiry date is in the past."))
-        invites = create_invites(
+        return create_invites(
             quiz=quiz,
             entries=entries,
             max_uses=options.max_uses,
             expires_at=expires_at,
+            language=options.language or "",
+            send_email=options.send_email,
             created_by=token.user,
         )
-        if options.send_email:
-            emails.queue_invitations(invites, language=options.language)
-        return invites
 
     if idempotency_key is None:
         with transaction.atomic():

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 
@@ -16,6 +17,7 @@ from quizzes.selectors.admission import Candidate
 from quizzes.selectors.candidate import open_attempt_for_invite
 from quizzes.services.admission import AttemptLimitReached, admit
 from quizzes.services.attempts import QuizClosed, start_attempt
+from quizzes.services.invitations import send_invitations
 from quizzes.services.webhooks import announce
 from quizzes.webhooks import INVITE_USED
 
@@ -39,11 +41,16 @@ def create_invites(
     entries: Iterable[InviteEntry],
     max_uses: int = 1,
     expires_at: datetime | None = None,
+    language: str = "",
+    send_email: bool = False,
     created_by: User | None = None,
 ) -> list[Invite]:
     """Create one personal invite per entry, each with its own unguessable token.
 
-    One insert for all of them (the API takes up to a thousand at once).
+    An entry's own expiry wins over `expires_at`. With `send_email` each candidate's
+    invitation is queued too. One insert for all the invites and one for their emails,
+    whatever their number (the API takes up to a thousand at once); the emails go out
+    from the queue after the commit.
     """
     invites = [
         Invite(
@@ -52,12 +59,31 @@ def create_invites(
             candidate_name=entry.name,
             candidate_email=entry.email,
             max_uses=max_uses,
-            expires_at=expires_at,
+            expires_at=entry.expires_at or expires_at,
+            language=language or settings.LANGUAGE_CODE,
             created_by=created_by,
         )
         for entry in entries
     ]
-    return Invite.objects.bulk_create(invites)
+    Invite.objects.bulk_create(invites)
+    if send_email:
+        send_invitations(invites=invites)
+    return invites
+
+
+def create_invite(*, invite: Invite, send_email: bool = False) -> Invite:
+    """Save a new invite (from the admin's form); with `send_email`, queue its invitation."""
+    with transaction.atomic():
+        invite.save()
+        if send_email:
+            send_invitations(invites=[invite])
+    return invite
+
+
+def resend_invitations(*, invites: Iterable[Invite]) -> int:
+    """Queue a fresh invitation to each personal invite's candidate; returns how many."""
+    with transaction.atomic():
+        return len(send_invitations(invites=invites))
 
 
 def redeem_invite(

@@ -33,7 +33,10 @@ def with_html(content: dict[str, Any]) -> dict[str, Any]:
 def rerender(models: dict[str, Any], progress: Callable[[str, int], None] | None = None) -> None:
     """Re-render every stored text: `models` maps "Quiz", "Question", "Option" and
     "QuizRevision" to model classes (historical ones in a migration)."""
-    for name, fields in MARKDOWN_FIELDS.items():
+    for name, all_fields in MARKDOWN_FIELDS.items():
+        # A migration's historical model may predate some of today's fields.
+        present = {field.name for field in models[name]._meta.get_fields()}
+        fields = {field: inline for field, inline in all_fields.items() if field in present}
         html_fields = [f"{field}_html" for field in fields]
         for batch in _batches(models[name].objects.order_by("pk")):
             for row in batch:

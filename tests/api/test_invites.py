@@ -267,8 +267,10 @@ def test_send_email_queues_each_candidate_their_link(api, quiz, django_capture_o
     for email, invite in zip(emails, invites, strict=True):
         assert email.kind == OutboundEmail.Kind.INVITATION and email.invite_id == invite["id"]
         assert email.subject == "Invitation to the test “Python-разработчик”"
-        token = Invite.objects.get(pk=invite["id"]).token
-        assert f"/invite/{token}/" in email.body_text
+        stored = Invite.objects.get(pk=invite["id"])
+        assert f"/invite/{stored.token}/" in email.body_text
+        # The same invitation as the admin sends: HTML too, in the invite's language.
+        assert stored.language == "en" and f"/invite/{stored.token}/" in email.body_html
     # Without the flag, nothing is emailed; Russian is the default language.
     api.post("/invites", {"quiz": quiz.slug, "name": "Б", "email": "b@example.com"})
     assert OutboundEmail.objects.count() == 2

@@ -4,7 +4,6 @@ Browsers are never downloaded: Playwright launches /usr/bin/chromium. Without it
 are skipped with a visible reason, except in CI (env CI set), where that is a failure.
 """
 
-import importlib
 import os
 import time
 from pathlib import Path
@@ -94,32 +93,6 @@ def axe_violations():
         ]
 
     return run
-
-
-# The data migrations that give the groups (Authors, Recruiters) their permissions, in order.
-ROLE_MIGRATIONS = [
-    ("0002_roles", "create_roles"),
-    ("0005_attempt_limits", "recruiters_grant_attempts"),
-    ("0006_regrade_permission", "grant_to_recruiters"),
-    ("0009_hiring_status_and_question_history", "grant_to_recruiters"),
-    ("0013_api_tokens", "grant_to_roles"),
-    ("0014_webhooks", "grant_to_recruiters"),
-]
-
-
-@pytest.fixture
-def roles(transactional_db):
-    """The groups as migrations leave them: a transactional test before this one flushed them.
-
-    The migrations' own functions run against the migrated state's models, so what the tests
-    sign in with is exactly what `migrate` creates.
-    """
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    state_apps = MigrationLoader(connection).project_state().apps
-    for module, function in ROLE_MIGRATIONS:
-        getattr(importlib.import_module(f"quizzes.migrations.{module}"), function)(state_apps, None)
 
 
 @pytest.fixture(autouse=True)

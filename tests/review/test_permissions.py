@@ -152,6 +152,7 @@ def test_the_roles_migration_grants_exactly_the_intended_permissions():
         "add_attemptnote",
         "add_attemptgrant",
         "change_attempt",
+        "add_invite",  # inviting candidates, and emailing them their invitations
     }
 
 

@@ -30,6 +30,7 @@ from quizzes.models import (
     HiringStatusChange,
     Invite,
     NotificationPreference,
+    OutboundEmail,
     Question,
     Quiz,
     ScoreChange,
@@ -65,6 +66,7 @@ class World:
     invite_quiz: Quiz
     invite: Invite  # names the candidate
     spare_invite: Invite
+    email: OutboundEmail  # the invitation to the candidate, failed
     bystander: User
     group: Group
     access_attempt: AccessAttempt
@@ -97,16 +99,28 @@ def build_world() -> World:
         tries=3,
         retry_until=now,
     )
+    invite = Invite.objects.create(
+        quiz=invite_quiz, candidate_name=SECRET_NAME, candidate_email=SECRET_EMAIL
+    )
     return World(
         quiz=quiz,
         attempt=attempt,
         draft=draft,
         draft_question=draft.questions.get(),
         invite_quiz=invite_quiz,
-        invite=Invite.objects.create(
-            quiz=invite_quiz, candidate_name=SECRET_NAME, candidate_email=SECRET_EMAIL
-        ),
+        invite=invite,
         spare_invite=Invite.objects.create(quiz=invite_quiz, candidate_email="spare@example.com"),
+        email=OutboundEmail.objects.create(
+            kind=OutboundEmail.Kind.INVITATION,
+            to=SECRET_EMAIL,
+            subject="Приглашение",
+            body_text=f"Здравствуйте, {SECRET_NAME}!",
+            message_id="<role-matrix@example.com>",
+            invite=invite,
+            state=OutboundEmail.State.FAILED,
+            tries=10,
+            last_error="SMTPServerDisconnected: down",
+        ),
         bystander=bystander,
         group=Group.objects.create(name="Temporary"),
         access_attempt=AccessAttempt.objects.create(
@@ -268,6 +282,12 @@ def _redelivered(world: World, outcome: Outcome) -> None:
     assert "1 delivery was queued again." in outcome.messages
 
 
+def _queued_to(address: str, kind: str) -> None:
+    assert OutboundEmail.objects.filter(
+        to=address, kind=kind, state=OutboundEmail.State.QUEUED
+    ).exists()
+
+
 def _quiz(world: World) -> list[int]:
     return [world.quiz.pk]
 
@@ -349,6 +369,20 @@ ACTION_CASES = [
         lambda world: [world.attempt.pk],
         gone(lambda world: world.attempt),
         extra=CONFIRMED,
+    ),
+    ActionCase(
+        "quizzes.Invite",
+        "resend_invitation",
+        CANDIDATE_READERS,
+        lambda world: [world.invite.pk],
+        lambda world, outcome: _queued_to(SECRET_EMAIL, OutboundEmail.Kind.INVITATION),
+    ),
+    ActionCase(
+        "quizzes.OutboundEmail",
+        "send_again",
+        CANDIDATE_READERS,
+        lambda world: [world.email.pk],
+        lambda world, outcome: _queued_to(SECRET_EMAIL, OutboundEmail.Kind.INVITATION),
     ),
     ActionCase(
         "quizzes.Invite",
@@ -527,11 +561,14 @@ ADMIN_PAGE_CASES = [
         writes=True,
     ),
     PageCase("admin:quizzes_invite_history", _invite, CANDIDATE_READERS, shows(SECRET_EMAIL)),
-    PageCase("admin:quizzes_invite_add", _nothing, SUPERUSER, shows('name="candidate_email"')),
+    # Recruiters invite candidates: one, in bulk, or from a CSV file.
+    PageCase(
+        "admin:quizzes_invite_add", _nothing, CANDIDATE_READERS, shows('name="candidate_email"')
+    ),
     PageCase(
         "admin:quizzes_invite_add",
         _nothing,
-        SUPERUSER,
+        CANDIDATE_READERS,
         _created(Invite, candidate_email="added@example.com"),
         method="post",
         data=lambda world: _invite_form(world, candidate_email="added@example.com"),
@@ -547,11 +584,11 @@ ADMIN_PAGE_CASES = [
         data=lambda world: CONFIRMED,
         writes=True,
     ),
-    PageCase("admin:quizzes_invite_bulk", _nothing, SUPERUSER, shows('name="lines"')),
+    PageCase("admin:quizzes_invite_bulk", _nothing, CANDIDATE_READERS, shows('name="lines"')),
     PageCase(
         "admin:quizzes_invite_bulk",
         _nothing,
-        SUPERUSER,
+        CANDIDATE_READERS,
         _created(Invite, candidate_email="bulk@example.com"),
         method="post",
         data=lambda world: {
@@ -611,6 +648,32 @@ ADMIN_PAGE_CASES = [
             "active": "on",
         },
         writes=True,
+    ),
+    # The outbox names candidates: read-only, for those who see invites.
+    PageCase(
+        "admin:quizzes_outboundemail_changelist", _nothing, CANDIDATE_READERS, shows(SECRET_EMAIL)
+    ),
+    PageCase(
+        "admin:quizzes_outboundemail_change",
+        lambda world: [world.email.pk],
+        CANDIDATE_READERS,
+        shows(SECRET_EMAIL, SECRET_NAME, "SMTPServerDisconnected"),
+    ),
+    PageCase(
+        "admin:quizzes_outboundemail_history",
+        lambda world: [world.email.pk],
+        CANDIDATE_READERS,
+        shows(SECRET_EMAIL),
+    ),
+    PageCase("admin:quizzes_outboundemail_add", _nothing, NOBODY, shows()),
+    PageCase("admin:quizzes_outboundemail_delete", lambda world: [world.email.pk], NOBODY, shows()),
+    PageCase(
+        "admin:quizzes_outboundemail_change",
+        lambda world: [world.email.pk],
+        NOBODY,  # the outbox is a record: read-only even for superusers
+        shows(),
+        method="post",
+        data=lambda world: {"to": "x@example.com", "subject": "Подмена"},
     ),
     PageCase("admin:quizzes_quiz_import", _nothing, AUTHORS, shows('type="file"')),
     PageCase(

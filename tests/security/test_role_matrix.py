@@ -17,7 +17,15 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from quizzes import urls as quizzes_urls
-from quizzes.models import Answer, Attempt, AttemptNote, Invite, ScoreChange, WebhookDelivery
+from quizzes.models import (
+    Answer,
+    Attempt,
+    AttemptNote,
+    Invite,
+    OutboundEmail,
+    ScoreChange,
+    WebhookDelivery,
+)
 from tests.security.role_matrix import (
     ACTION_CASES,
     ADMIN_PAGE_CASES,
@@ -36,7 +44,15 @@ from tests.security.role_matrix import (
 pytestmark = pytest.mark.django_db
 
 # Admin pages that hold candidates' data: every page of these models' admins.
-CANDIDATE_DATA_MODELS = (Attempt, Answer, Invite, ScoreChange, AttemptNote, WebhookDelivery)
+CANDIDATE_DATA_MODELS = (
+    Attempt,
+    Answer,
+    Invite,
+    ScoreChange,
+    AttemptNote,
+    OutboundEmail,
+    WebhookDelivery,
+)
 # Pages of other models that would name candidates if nothing hid them.
 PAGES_NAMING_CANDIDATES = {"admin:quizzes_quiz_delete"}
 STANDARD_ADMIN_VIEWS = ("_changelist", "_add", "_history", "_delete", "_change")

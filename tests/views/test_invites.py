@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.admin.forms import BulkInviteForm
+from quizzes.admin.invite_forms import BulkInviteForm
 from quizzes.candidates import InviteEntry, parse_invite_line
 from quizzes.models import Attempt, Invite
 from quizzes.selectors.candidate import open_attempt_for_invite
