@@ -193,8 +193,19 @@ def test_command_prints_a_working_token_once(client):
     )
     assert timedelta(days=29) < row.expires_at - timezone.now() <= timedelta(days=30)
     assert ApiClient(client, token).get("/attempts").status_code == 200
-    # A Recruiter may not add invites: the command says so rather than fail later unseen.
-    assert "lacks quizzes.add_invite" in err.getvalue()
+    assert "lacks" not in err.getvalue()  # a Recruiter holds what both scopes need
+
+
+def test_command_warns_when_the_user_cannot_use_a_scope(client):
+    make_role_user("author")
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "create_api_token", "--user", "author", "--scope", "attempts:read", stdout=out, stderr=err
+    )
+    # An Author may not read attempts: the command says so rather than fail later unseen.
+    assert "lacks quizzes.view_attempt" in err.getvalue()
+    token = out.getvalue().strip()
+    assert ApiClient(client, token).get("/attempts").status_code == 403
 
 
 @pytest.mark.parametrize(

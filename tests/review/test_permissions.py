@@ -153,6 +153,15 @@ def test_the_roles_migration_grants_exactly_the_intended_permissions():
         "add_attemptgrant",
         "change_attempt",
         "add_invite",  # inviting candidates, and emailing them their invitations
+        # Their own API tokens (an admin list shows each user only theirs).
+        "add_apitoken",
+        "change_apitoken",
+        # Webhooks carry candidates' data to their applicant-tracking system.
+        "add_webhookendpoint",
+        "change_webhookendpoint",
+        "delete_webhookendpoint",
+        "change_webhookdelivery",  # redelivering
+        "delete_webhookdelivery",
     }
 
 
