@@ -563,7 +563,12 @@ class Invite(models.Model):
         help_text=_("The language of the emails the candidate gets."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -1006,7 +1011,7 @@ class OutboundEmail(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     # The Message-ID header, fixed when the row is written: a copy that reaches the
     # recipient twice (a resend) is recognisably one message.
-    message_id = models.CharField(max_length=200, unique=True, editable=False)
+    message_id = models.CharField(_("message ID"), max_length=200, unique=True, editable=False)
     # Whatever must be emailed once only (a reminder, a notification) names itself here.
     once_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     invite = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -55,7 +56,7 @@ class InviteForm(forms.ModelForm):
     )
 
     language = forms.ChoiceField(
-        label=_("email language"),
+        label=capfirst(_("email language")),
         choices=settings.LANGUAGES,
         initial=settings.LANGUAGE_CODE,
         required=False,
