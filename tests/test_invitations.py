@@ -338,6 +338,25 @@ def test_smtp_down_shows_failed_with_the_error_and_resend_delivers(
     assert '<td class="field-email_delivery">Отправлено</td>' in page
 
 
+def test_an_invite_whose_email_will_be_retried_shows_the_error_meanwhile(
+    recruiter, quiz, smtp_server, settings
+):
+    # Ten tries take hours: the recruiter learns at once that the server refuses.
+    settings.EMAIL_MAX_TRIES = 10
+    smtp_server.stop()
+    invite = create_invites(
+        quiz=quiz, entries=[InviteEntry("Вера", "vera@example.com")], send_email=True
+    )[0]
+    mail.deliver_due()
+    email = OutboundEmail.objects.get()
+    assert email.state == "queued" and "Connection" in email.last_error
+
+    page = recruiter.get(reverse("admin:quizzes_invite_changelist")).content.decode()
+    assert "В очереди, повтор после ошибки: ConnectionRefusedError" in page
+    detail = recruiter.get(reverse("admin:quizzes_invite_change", args=[invite.pk]))
+    assert "В очереди, повтор после ошибки: ConnectionRefusedError" in detail.content.decode()
+
+
 def test_resend_skips_shared_links(recruiter, quiz):
     shared = Invite.objects.create(quiz=quiz, kind="shared", max_uses=10)
     response = recruiter.post(

@@ -91,12 +91,14 @@ class InviteForm(forms.ModelForm):
 
 
 def delivery_words(state: str | None, error: str = "") -> str:
-    """An email's delivery state for the invite admin: the SMTP error with a failure."""
+    """An email's delivery state for the invite admin: the SMTP error with a failure or a retry."""
     if not state:
         return "—"
     label = str(OutboundEmail.State(state).label)
     if state == OutboundEmail.State.FAILED and error:
         return f"{label}: {error[:200]}"
+    if state == OutboundEmail.State.QUEUED and error:
+        return _("Queued, retrying after: %(error)s") % {"error": error[:200]}
     return label
 
 
