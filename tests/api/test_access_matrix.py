@@ -115,7 +115,7 @@ ENDPOINTS = [
     Endpoint(
         "POST /invites",
         ApiToken.Scope.INVITES_WRITE,
-        frozenset({"superuser"}),
+        frozenset({"recruiter", "superuser"}),
         lambda api, world: api.post(
             "/invites", {"quiz": world.quiz.slug, "name": "Новый", "email": "new@example.com"}
         ),
@@ -125,7 +125,7 @@ ENDPOINTS = [
     Endpoint(
         "POST /invites/bulk",
         ApiToken.Scope.INVITES_WRITE,
-        frozenset({"superuser"}),
+        frozenset({"recruiter", "superuser"}),
         lambda api, world: api.post(
             "/invites/bulk",
             {

@@ -193,8 +193,24 @@ def test_command_prints_a_working_token_once(client):
     )
     assert timedelta(days=29) < row.expires_at - timezone.now() <= timedelta(days=30)
     assert ApiClient(client, token).get("/attempts").status_code == 200
-    # A Recruiter may not add invites: the command says so rather than fail later unseen.
-    assert "lacks quizzes.add_invite" in err.getvalue()
+    # A Recruiter may do both: no warning.
+    assert "lacks" not in err.getvalue()
+
+
+def test_command_warns_of_a_scope_its_user_may_not_use():
+    make_role_user("author")
+    err = io.StringIO()
+    call_command(
+        "create_api_token",
+        "--user",
+        "author",
+        "--scope",
+        "attempts:read",
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    # An Author may not read attempts: the command says so rather than fail later unseen.
+    assert "author lacks quizzes.view_attempt" in err.getvalue()
 
 
 @pytest.mark.parametrize(
