@@ -147,6 +147,9 @@ class InviteAdmin(admin.ModelAdmin):
     change_list_template = "admin/quizzes/invite/change_list.html"
     actions = ["resend_invitation"]
 
+    class Media:
+        css = {"all": ["quizzes/admin.css"]}
+
     def get_queryset(self, request):
         # The last email's delivery for every row, in the query that lists them.
         return (
