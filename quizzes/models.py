@@ -1292,4 +1292,4 @@ class WebhookAttempt(models.Model):
         ordering = ["tried_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.delivery_id} @ {self.tried_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.delivery_id} @ {timezone.localtime(self.tried_at):%Y-%m-%d %H:%M:%S}"
