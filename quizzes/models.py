@@ -658,11 +658,16 @@ class Attempt(models.Model):
         REJECTED = "rejected", pgettext_lazy("hiring status", "Rejected")
         HIRED = "hired", pgettext_lazy("hiring status", "Hired")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     quiz = models.ForeignKey(
         Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
     )
-    revision = models.ForeignKey(QuizRevision, on_delete=models.PROTECT, related_name="attempts")
+    revision = models.ForeignKey(
+        QuizRevision,
+        on_delete=models.PROTECT,
+        related_name="attempts",
+        verbose_name=_("quiz version"),
+    )
     invite = models.ForeignKey(
         Invite,
         on_delete=models.PROTECT,
@@ -846,14 +851,18 @@ class Answer(models.Model):
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
-    question_id = models.BigIntegerField()
-    selected = models.JSONField(default=list)
-    saved_at = models.DateTimeField(default=timezone.now)
+    question_id = models.BigIntegerField(_("question ID"))
+    selected = models.JSONField(_("chosen options"), default=list)
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
     time_spent = models.PositiveIntegerField(_("seconds spent"), default=0)
     fraction = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
-    points = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    points = models.DecimalField(
+        _("points"), max_digits=10, decimal_places=4, null=True, blank=True
+    )
     # A recruiter's manual override, audited in ScoreChange.
-    override_points = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    override_points = models.DecimalField(
+        _("points set by hand"), max_digits=10, decimal_places=4, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("answer")

@@ -1,18 +1,26 @@
-"""The integrations' admin pages speak Russian: every field is labelled in words, capitalized."""
+"""The admin pages Recruiters read speak Russian: every field is labelled in words, capitalized."""
 
 import pytest
 from django.contrib import admin
-from django.contrib.admin.utils import label_for_field
+from django.contrib.admin.utils import flatten_fieldsets, label_for_field
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.utils import translation
 
-from quizzes.models import ApiToken, Invite, OutboundEmail, WebhookDelivery, WebhookEndpoint
+from quizzes.admin.attempts import AnswerInline
+from quizzes.models import (
+    Answer,
+    ApiToken,
+    Attempt,
+    Invite,
+    OutboundEmail,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 pytestmark = pytest.mark.django_db
 
-# The admins issues 16 and 17 added; the older attempt admin still shows some field names.
-MODELS = [Invite, OutboundEmail, WebhookEndpoint, WebhookDelivery, ApiToken]
+MODELS = [Attempt, Invite, OutboundEmail, WebhookEndpoint, WebhookDelivery, ApiToken]
 # The same word in both languages.
 SAME_IN_BOTH = {"URL"}
 
@@ -25,7 +33,7 @@ def _labels(model, *, change: bool) -> dict[str, dict[str, str]]:
     obj = model() if change else None
     form = model_admin.get_form(request, obj)
     labels = {}
-    for name in model_admin.get_fields(request, obj):
+    for name in flatten_fieldsets(model_admin.get_fieldsets(request, obj)):
         labels[name] = {}
         for language in ("ru", "en"):
             with translation.override(language):
@@ -72,3 +80,15 @@ def test_invite_page_names_who_created_it_in_russian(admin_client, django_user_m
     invite = Invite.objects.create(quiz=make_quiz(), candidate_email="a@example.com")
     html = admin_client.get(f"/admin/quizzes/invite/{invite.pk}/change/").content.decode()
     assert "Создал" in html and "Created by" not in html
+
+
+def test_the_answers_on_an_attempt_are_labelled_in_russian():
+    untranslated = {}
+    for name in AnswerInline.fields:
+        with translation.override("ru"):
+            russian = str(label_for_field(name, Answer, AnswerInline))
+        with translation.override("en"):
+            english = str(label_for_field(name, Answer, AnswerInline))
+        if russian == english:
+            untranslated[name] = russian
+    assert untranslated == {}
