@@ -563,7 +563,12 @@ class Invite(models.Model):
         help_text=_("The language of the emails the candidate gets."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -653,11 +658,16 @@ class Attempt(models.Model):
         REJECTED = "rejected", pgettext_lazy("hiring status", "Rejected")
         HIRED = "hired", pgettext_lazy("hiring status", "Hired")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     quiz = models.ForeignKey(
         Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
     )
-    revision = models.ForeignKey(QuizRevision, on_delete=models.PROTECT, related_name="attempts")
+    revision = models.ForeignKey(
+        QuizRevision,
+        on_delete=models.PROTECT,
+        related_name="attempts",
+        verbose_name=_("quiz version"),
+    )
     invite = models.ForeignKey(
         Invite,
         on_delete=models.PROTECT,
@@ -841,14 +851,18 @@ class Answer(models.Model):
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
-    question_id = models.BigIntegerField()
-    selected = models.JSONField(default=list)
-    saved_at = models.DateTimeField(default=timezone.now)
+    question_id = models.BigIntegerField(_("question ID"))
+    selected = models.JSONField(_("chosen options"), default=list)
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
     time_spent = models.PositiveIntegerField(_("seconds spent"), default=0)
     fraction = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
-    points = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    points = models.DecimalField(
+        _("points"), max_digits=10, decimal_places=4, null=True, blank=True
+    )
     # A recruiter's manual override, audited in ScoreChange.
-    override_points = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    override_points = models.DecimalField(
+        _("points set by hand"), max_digits=10, decimal_places=4, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("answer")
@@ -1006,7 +1020,7 @@ class OutboundEmail(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     # The Message-ID header, fixed when the row is written: a copy that reaches the
     # recipient twice (a resend) is recognisably one message.
-    message_id = models.CharField(max_length=200, unique=True, editable=False)
+    message_id = models.CharField(_("message ID"), max_length=200, unique=True, editable=False)
     # Whatever must be emailed once only (a reminder, a notification) names itself here.
     once_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     invite = models.ForeignKey(
@@ -1287,4 +1301,4 @@ class WebhookAttempt(models.Model):
         ordering = ["tried_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.delivery_id} @ {self.tried_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.delivery_id} @ {timezone.localtime(self.tried_at):%Y-%m-%d %H:%M:%S}"

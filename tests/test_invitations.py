@@ -320,9 +320,9 @@ def test_smtp_down_shows_failed_with_the_error_and_resend_delivers(
 
     changelist = reverse("admin:quizzes_invite_changelist")
     page = recruiter.get(changelist).content.decode()
-    assert "Ошибка: ConnectionRefusedError" in page
+    assert "Не удалось: ConnectionRefusedError" in page
     detail = recruiter.get(reverse("admin:quizzes_invite_change", args=[invite.pk]))
-    assert "Приглашение · Ошибка: ConnectionRefusedError" in detail.content.decode()
+    assert "Приглашение · Не удалось: ConnectionRefusedError" in detail.content.decode()
 
     smtp_server.start()
     with django_capture_on_commit_callbacks(execute=True):
@@ -336,6 +336,25 @@ def test_smtp_down_shows_failed_with_the_error_and_resend_delivers(
     assert message["To"] == "vera@example.com"
     page = recruiter.get(changelist).content.decode()
     assert '<td class="field-email_delivery">Отправлено</td>' in page
+
+
+def test_an_invite_whose_email_will_be_retried_shows_the_error_meanwhile(
+    recruiter, quiz, smtp_server, settings
+):
+    # Ten tries take hours: the recruiter learns at once that the server refuses.
+    settings.EMAIL_MAX_TRIES = 10
+    smtp_server.stop()
+    invite = create_invites(
+        quiz=quiz, entries=[InviteEntry("Вера", "vera@example.com")], send_email=True
+    )[0]
+    mail.deliver_due()
+    email = OutboundEmail.objects.get()
+    assert email.state == "queued" and "Connection" in email.last_error
+
+    page = recruiter.get(reverse("admin:quizzes_invite_changelist")).content.decode()
+    assert "В очереди, повтор после ошибки: ConnectionRefusedError" in page
+    detail = recruiter.get(reverse("admin:quizzes_invite_change", args=[invite.pk]))
+    assert "В очереди, повтор после ошибки: ConnectionRefusedError" in detail.content.decode()
 
 
 def test_resend_skips_shared_links(recruiter, quiz):

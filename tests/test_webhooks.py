@@ -9,7 +9,7 @@ import re
 import ssl
 import subprocess
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -117,6 +117,13 @@ def test_a_ping_arrives_signed_and_the_readme_snippet_verifies_it(webhook_receiv
     assert delivery.state == WebhookDelivery.State.DELIVERED and delivery.tries == 1
     attempt = WebhookAttempt.objects.get()
     assert (attempt.status_code, attempt.error, attempt.response_excerpt) == (200, "", "ok")
+
+
+def test_a_try_is_named_by_the_sites_time_like_its_columns(settings):
+    # The admin lists each try under this name, next to its time in the site's zone.
+    settings.TIME_ZONE = "Europe/Moscow"
+    tried = WebhookAttempt(delivery_id=7, tried_at=datetime(2026, 11, 30, 2, 22, 23, tzinfo=UTC))
+    assert str(tried) == "7 @ 2026-11-30 05:22:23"
 
 
 # --- retries -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,7 +21,7 @@ from quizzes.services.api_tokens import issue_secret, revoke_api_tokens
 
 class ApiTokenForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
-        label=_("scopes"),
+        label=capfirst(_("scopes")),
         choices=ApiToken.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The token can do this much and never more than its user may."),

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -55,7 +56,7 @@ class InviteForm(forms.ModelForm):
     )
 
     language = forms.ChoiceField(
-        label=_("email language"),
+        label=capfirst(_("email language")),
         choices=settings.LANGUAGES,
         initial=settings.LANGUAGE_CODE,
         required=False,
@@ -90,12 +91,14 @@ class InviteForm(forms.ModelForm):
 
 
 def delivery_words(state: str | None, error: str = "") -> str:
-    """An email's delivery state for the invite admin: the SMTP error with a failure."""
+    """An email's delivery state for the invite admin: the SMTP error with a failure or a retry."""
     if not state:
         return "—"
     label = str(OutboundEmail.State(state).label)
     if state == OutboundEmail.State.FAILED and error:
         return f"{label}: {error[:200]}"
+    if state == OutboundEmail.State.QUEUED and error:
+        return _("Queued, retrying after: %(error)s") % {"error": error[:200]}
     return label
 
 
@@ -143,6 +146,9 @@ class InviteAdmin(admin.ModelAdmin):
     readonly_fields = ["uses", "link", "emails", "created_by", "created_at"]
     change_list_template = "admin/quizzes/invite/change_list.html"
     actions = ["resend_invitation"]
+
+    class Media:
+        css = {"all": ["quizzes/admin.css"]}
 
     def get_queryset(self, request):
         # The last email's delivery for every row, in the query that lists them.

@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -45,12 +46,12 @@ class CandidateReadersOnly(admin.ModelAdmin):
 class WebhookEndpointForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        label=_("events"),
+        label=capfirst(_("events")),
         choices=[(event, event) for event in webhooks.EVENTS],
         widget=forms.CheckboxSelectMultiple,
     )
     new_secret = forms.CharField(
-        label=_("secret"),
+        label=capfirst(_("secret")),
         required=False,
         strip=True,
         max_length=200,

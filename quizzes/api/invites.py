@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -50,7 +51,8 @@ def invite_out(request: HttpRequest, invite: Invite) -> InviteOut:
         quiz=invite.quiz.slug,
         name=invite.candidate_name,
         email=invite.candidate_email,
-        expires_at=invite.expires_at,
+        # In UTC, as read back from the database: a fresh invite holds the request's offset.
+        expires_at=invite.expires_at and invite.expires_at.astimezone(UTC),
         max_uses=invite.max_uses,
         uses=invite.uses,
         status=invite.unavailable_reason() or "active",  # type: ignore[arg-type]

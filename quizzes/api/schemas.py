@@ -77,25 +77,35 @@ class QuizList(Schema):
 
 
 class InviteOptions(Schema):
-    expires_at: datetime | None = Field(None, description="Null: the link never expires.")
+    expires_at: datetime | None = Field(
+        None,
+        description="Null: the link never expires.",
+        examples=["2030-01-31T18:00:00+03:00"],
+    )
     max_uses: int = Field(1, ge=1, le=10_000)
     send_email: bool = Field(False, description="Email the candidate their invitation link.")
     language: Language | None = Field(None, description="Of the email; default the site's.")
 
 
+# The docs' "Try it out" starts from these: executed as offered they create an invite.
+QUIZ_SLUG = Field(description="The quiz's slug.", max_length=200, examples=["python-developer"])
+NAME_EXAMPLE = Field(examples=["Анна Иванова"])
+EMAIL_EXAMPLE = Field(examples=["anna@example.com"])
+
+
 class InviteIn(InviteOptions):
-    quiz: str = Field(description="The quiz's slug.", max_length=200)
-    name: Name
-    email: Email
+    quiz: str = QUIZ_SLUG
+    name: Name = NAME_EXAMPLE
+    email: Email = EMAIL_EXAMPLE
 
 
 class Candidate(Schema):
-    name: Name
-    email: Email
+    name: Name = NAME_EXAMPLE
+    email: Email = EMAIL_EXAMPLE
 
 
 class BulkInviteIn(InviteOptions):
-    quiz: str = Field(description="The quiz's slug.", max_length=200)
+    quiz: str = QUIZ_SLUG
     candidates: list[Candidate] = Field(min_length=1, max_length=MAX_BULK)
 
 

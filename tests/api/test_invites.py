@@ -117,6 +117,23 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_invite(api, quiz
     assert Invite.objects.count() == 3
 
 
+def test_an_expiry_sent_with_an_offset_reads_the_same_in_every_answer(api, quiz):
+    # An ATS compares the replayed answer, and the invite read back, with the first one.
+    body = {
+        "quiz": quiz.slug,
+        "name": "Анна",
+        "email": "anna@example.com",
+        "expires_at": "2030-01-31T18:00:00+03:00",
+    }
+    first = api.post("/invites", body, headers={"Idempotency-Key": "ats-44"}).json()
+    again = api.post("/invites", body, headers={"Idempotency-Key": "ats-44"}).json()
+    read = api.get(f"/invites/{first['id']}").json()
+
+    assert first["expires_at"] == again["expires_at"] == read["expires_at"]
+    assert first == again == read
+    assert first["expires_at"].startswith("2030-01-31T15:00:00")
+
+
 def test_an_idempotency_key_reused_with_another_body_is_refused(api, quiz):
     body = {"quiz": quiz.slug, "name": "Анна", "email": "anna@example.com"}
     api.post("/invites", body, headers={"Idempotency-Key": "ats-42"})

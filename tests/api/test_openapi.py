@@ -45,8 +45,10 @@ def test_the_docs_page_loads_swagger_from_our_own_static_files(client):
     assert "script-src 'self';" in response["Content-Security-Policy"] + ";"
 
 
-def test_an_unknown_api_path_is_a_problem_document_too(client):
-    response = client.get("/api/v1/quizes", HTTP_ACCEPT_LANGUAGE="en")
+@pytest.mark.parametrize("path", ["/api/v1/quizes", "/api/v1/"])
+def test_an_unknown_api_path_is_a_problem_document_too(client, path):
+    # The root too: a client checking the base URL it was given gets JSON back.
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["detail"] == "No such API path: see /api/v1/docs."
