@@ -320,9 +320,9 @@ def test_smtp_down_shows_failed_with_the_error_and_resend_delivers(
 
     changelist = reverse("admin:quizzes_invite_changelist")
     page = recruiter.get(changelist).content.decode()
-    assert "Не удалось: ConnectionRefusedError" in page
+    assert "Ошибка: ConnectionRefusedError" in page
     detail = recruiter.get(reverse("admin:quizzes_invite_change", args=[invite.pk]))
-    assert "Приглашение · Не удалось: ConnectionRefusedError" in detail.content.decode()
+    assert "Приглашение · Ошибка: ConnectionRefusedError" in detail.content.decode()
 
     smtp_server.start()
     with django_capture_on_commit_callbacks(execute=True):
