@@ -276,6 +276,60 @@ def test_an_inactive_endpoint_gets_nothing(webhook_receiver):
     assert webhook_receiver.requests == []
 
 
+def _recruiter(name: str) -> User:
+    from django.contrib.auth.models import Group
+
+    user = User.objects.create_user(name, is_staff=True)
+    user.groups.add(Group.objects.get(name="Recruiters"))
+    return user
+
+
+@pytest.mark.parametrize(
+    "lose_it",
+    [
+        lambda user: User.objects.filter(pk=user.pk).update(is_active=False),
+        lambda user: User.objects.filter(pk=user.pk).update(is_staff=False),
+        lambda user: user.groups.clear(),
+    ],
+    ids=["deactivated", "no longer staff", "no longer a recruiter"],
+)
+def test_an_endpoint_whose_creator_lost_the_right_to_read_attempts_gets_nothing(
+    webhook_receiver, quiz_with_invite, lose_it
+):
+    quiz, _invite = quiz_with_invite
+    creator = _recruiter("leaver")
+    endpoint = service.create_webhook_endpoint(
+        user=creator, url=webhook_receiver.url, secret=SECRET, events=webhooks.EVENTS
+    )
+    queued = delivery_for(endpoint)  # recorded while the creator could read attempts
+    lose_it(creator)
+
+    attempt = start_attempt(quiz=quiz, candidate_name="Анна", candidate_email="a@example.com")
+    submit_attempt(attempt_id=attempt.pk, selections={})
+    assert service.record_event(event=webhooks.ATTEMPT_SUBMITTED, object_id=attempt.pk) == 0
+    delivering.deliver_due()
+
+    assert webhook_receiver.requests == []
+    queued.refresh_from_db()
+    assert queued.state == WebhookDelivery.State.QUEUED and queued.tries == 0
+
+
+def test_an_endpoint_whose_creator_may_read_attempts_gets_its_events(
+    webhook_receiver, quiz_with_invite
+):
+    quiz, _invite = quiz_with_invite
+    endpoint = service.create_webhook_endpoint(
+        user=_recruiter("stayer"), url=webhook_receiver.url, secret=SECRET, events=webhooks.EVENTS
+    )
+    attempt = start_attempt(quiz=quiz, candidate_name="Анна", candidate_email="a@example.com")
+    submit_attempt(attempt_id=attempt.pk, selections={})
+    assert service.record_event(event=webhooks.ATTEMPT_SUBMITTED, object_id=attempt.pk) == 1
+    delivering.deliver_due()
+    (request,) = webhook_receiver.wait_for(1)
+    assert json.loads(request.body)["data"]["candidate_email"] == "a@example.com"
+    assert WebhookDelivery.objects.get().endpoint == endpoint
+
+
 # --- the address rule ----------------------------------------------------------------------
 
 

@@ -78,6 +78,28 @@ def check_url(url: str) -> webhooks.Target:
     )
 
 
+# Deliveries carry candidates' names, emails and scores: an endpoint receives them only
+# while the user who set it up may read attempts (the right the API asks of whoever
+# manages endpoints). Revoking that right, or deactivating the user, stops them at once.
+READ_ATTEMPTS = "quizzes.view_attempt"
+
+
+def owner_may_receive(endpoint: WebhookEndpoint) -> bool:
+    """Whether the endpoint's creator may still read what its deliveries carry."""
+    user = endpoint.created_by
+    if user is None:  # set up by a command or a user since deleted: staff decide in the admin
+        return True
+    return bool(user.is_active and user.is_staff and user.has_perm(READ_ATTEMPTS))
+
+
+def silenced_endpoint_ids() -> list[int]:
+    """Active endpoints whose creator lost the right to read attempts (see above)."""
+    endpoints = WebhookEndpoint.objects.filter(
+        active=True, created_by__isnull=False
+    ).select_related("created_by")
+    return [endpoint.pk for endpoint in endpoints if not owner_may_receive(endpoint)]
+
+
 def request_delivery() -> None:
     from quizzes.tasks import deliver_webhooks
 
@@ -202,7 +224,8 @@ def _claim(pk: int, now: datetime) -> WebhookDelivery | None:
 
 
 def deliver_due(*, now: datetime | None = None, batch: int = BATCH) -> DeliveryReport:
-    """Try every due delivery of an active endpoint once (at most `batch`)."""
+    """Try every due delivery of an active endpoint once (at most `batch`); an endpoint whose
+    creator may no longer read attempts gets nothing (`owner_may_receive`)."""
     now = now or timezone.now()
     release_stalled(now)
     report = DeliveryReport()
@@ -210,6 +233,7 @@ def deliver_due(*, now: datetime | None = None, batch: int = BATCH) -> DeliveryR
         WebhookDelivery.objects.filter(
             state=WebhookDelivery.State.QUEUED, next_try_at__lte=now, endpoint__active=True
         )
+        .exclude(endpoint__in=silenced_endpoint_ids())
         .order_by("next_try_at", "pk")
         .values_list("pk", flat=True)[: batch + 1]
     )

@@ -33,7 +33,12 @@ from quizzes.models import (
     WebhookEndpoint,
     new_webhook_secret,
 )
-from quizzes.services.webhook_delivery import check_url, refusal_message, request_delivery
+from quizzes.services.webhook_delivery import (
+    check_url,
+    owner_may_receive,
+    refusal_message,
+    request_delivery,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +191,9 @@ def _new_delivery(
 def _subscribed(event: str) -> list[WebhookEndpoint]:
     # Few endpoints exist; their event lists are filtered here because SQLite has no JSON
     # containment lookup.
-    return [e for e in WebhookEndpoint.objects.filter(active=True) if event in e.events]
+    # An endpoint whose creator may no longer read attempts records nothing either.
+    endpoints = WebhookEndpoint.objects.filter(active=True).select_related("created_by")
+    return [e for e in endpoints if event in e.events and owner_may_receive(e)]
 
 
 def record_event(*, event: str, object_id: int, now: datetime | None = None) -> int:
