@@ -294,3 +294,40 @@ def test_a_code_given_up_on_is_removed_from_the_outbox(anna, other, settings, sm
     email.refresh_from_db()
     assert email.state == OutboundEmail.State.FAILED
     assert not re.search(r"\b\d{6}\b", email.body_text + email.body_html)
+
+
+def test_one_address_gets_at_most_ten_codes_a_day_across_attempts(anna, other):
+    from quizzes.services.attempts import start_attempt
+    from quizzes.services.resume_codes import CodeRefused, send_resume_code
+
+    # Someone starts attempts at several quizzes with a stranger's address and asks for
+    # codes in every window: the stranger gets ten emails a day, not hundreds.
+    attempts = [anna] + [
+        start_attempt(
+            quiz=make_quiz(title=f"Ещё {n}", access="invite"),
+            candidate_name="Анна",
+            candidate_email=EMAIL.upper() if n % 2 else EMAIL,
+        )
+        for n in range(3)
+    ]
+    start = timezone.now()
+    sent = refused = 0
+    for window in range(8):
+        with time_machine.travel(start + timedelta(minutes=16 * window)):
+            for attempt in attempts:
+                try:
+                    send_resume_code(attempt_id=attempt.pk, language="ru")
+                    sent += 1
+                except CodeRefused as refusal:
+                    assert refusal.reason == "address_day"
+                    refused += 1
+    assert sent == 10 and refused == 22
+    assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.CODE).count() == 10
+
+    with time_machine.travel(start + timedelta(hours=2)):
+        page = other.post(SEND)
+    assert page.status_code == 429
+    assert "Сегодня на этот адрес отправлено слишком много кодов" in page.content.decode()
+    with time_machine.travel(start + timedelta(days=1, minutes=1)):
+        page = other.post(SEND)
+    assert page.status_code == 302  # a day later the address gets codes again
