@@ -116,6 +116,9 @@ def resume(request: HttpRequest) -> HttpResponse:
         return _page(request, attempt, CodeForm(), error=error)
     forget_code_offer(request)
     remember_attempt(request, attempt)
+    # The session now opens someone's attempt: a session id planted in this browser
+    # before (session fixation) must not open it too.
+    request.session.cycle_key()
     return redirect(attempt)
 
 

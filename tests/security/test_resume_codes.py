@@ -331,3 +331,16 @@ def test_one_address_gets_at_most_ten_codes_a_day_across_attempts(anna, other):
     with time_machine.travel(start + timedelta(days=1, minutes=1)):
         page = other.post(SEND)
     assert page.status_code == 302  # a day later the address gets codes again
+
+
+def test_a_right_code_gives_the_browser_a_new_session_id(anna, other, ask, settings):
+    _, code = ask(other)
+    planted = other.cookies[settings.SESSION_COOKIE_NAME].value
+    fixer = Client()  # whoever planted that session id in the candidate's browser
+    fixer.cookies[settings.SESSION_COOKIE_NAME] = planted
+
+    assert enter(other, code)["Location"] == anna.get_absolute_url()
+
+    assert other.cookies[settings.SESSION_COOKIE_NAME].value != planted
+    assert other.get(anna.get_absolute_url()).status_code == 200
+    assert fixer.get(anna.get_absolute_url()).status_code == 404
