@@ -356,6 +356,9 @@ RATE_LIMITS = {
     "code": env_rate("RATE_LIMIT_CODE", "20/10m"),
     # The JSON API, per token rather than per address (quizzes/api/auth.py).
     "api": env_rate("RATE_LIMIT_API", "600/m"),
+    # Requests with a wrong, revoked or expired token, per address: they have no token to
+    # count against, and past this they are refused before the token is looked up.
+    "api_auth": env_rate("RATE_LIMIT_API_AUTH", "30/m"),
 }
 
 # --- Background tasks (Huey) ------------------------------------------------------------
