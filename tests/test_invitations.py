@@ -114,7 +114,10 @@ def test_a_title_with_a_line_break_cannot_add_headers_or_stop_the_email(quiz, sm
 
     (message,) = smtp_server.wait_for(1)
     assert OutboundEmail.objects.get().state == OutboundEmail.State.SENT
-    assert message["Subject"] == "Приглашение на тест «Python Bcc: victim@example.org X-Evil: 1»"
+    assert (
+        str(message["Subject"]).strip()
+        == "Приглашение на тест «Python Bcc: victim@example.org X-Evil: 1»"
+    )
     assert message["Bcc"] is None and message["X-Evil"] is None
     assert smtp_server.to("victim@example.org") == [] and smtp_server.to("b@example.org") == []
 
