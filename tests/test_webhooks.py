@@ -9,6 +9,7 @@ import re
 import ssl
 import subprocess
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -256,6 +257,24 @@ def test_a_timeout_is_recorded_and_retried(webhook_receiver, settings):
     assert attempt.status_code is None
     assert "Timed out after 0.3 s" in attempt.error
     assert attempt.duration_ms < 1500
+    assert delivery.state == WebhookDelivery.State.QUEUED
+
+
+def test_a_receiver_dripping_its_answer_holds_a_worker_no_longer_than_the_timeout(
+    webhook_receiver, settings
+):
+    # A byte every 0.2 s never trips a read timeout of 1 s: only a limit on the whole
+    # exchange stops a receiver that would otherwise keep the worker for hours.
+    settings.WEBHOOK_TIMEOUT = 1
+    webhook_receiver.slow_seconds = 0.2
+    webhook_receiver.answer("drip")
+    delivery = delivery_for(endpoint_for(webhook_receiver))
+    started = time.monotonic()
+    delivering.deliver_due()
+    assert time.monotonic() - started < 3
+    attempt = delivery.attempts.get()
+    assert attempt.status_code is None and "Timed out after 1 s" in attempt.error
+    delivery.refresh_from_db()
     assert delivery.state == WebhookDelivery.State.QUEUED
 
 
