@@ -748,3 +748,39 @@ def test_a_delivery_page_lists_every_try(recruiter_client, webhook_receiver):
     ).content.decode()
     assert page.count("receiver says no") == 1 and ">500<" in page and ">200<" in page
     assert str(delivery.delivery_id) in page
+
+
+def test_a_recruiter_saving_a_leavers_endpoint_takes_it_over(recruiter_client, webhook_receiver):
+    leaver = _recruiter("leaver")
+    endpoint = service.create_webhook_endpoint(
+        user=leaver, url=webhook_receiver.url, secret=SECRET, events=webhooks.EVENTS
+    )
+    User.objects.filter(pk=leaver.pk).update(is_active=False)
+    delivery_for(endpoint)
+    delivering.deliver_due()
+    assert webhook_receiver.requests == []
+
+    response = recruiter_client.post(
+        reverse("admin:quizzes_webhookendpoint_change", args=[endpoint.pk]),
+        {"url": endpoint.url, "events": list(webhooks.EVENTS), "active": "on", "new_secret": ""},
+    )
+    assert response.status_code == 302, response.content[:500]
+    endpoint.refresh_from_db()
+    assert endpoint.created_by.username == "rita" and endpoint.secret == SECRET
+    delivering.deliver_due()
+    assert len(webhook_receiver.wait_for(1)) == 1
+
+
+def test_saving_an_endpoint_whose_owner_may_still_receive_keeps_its_owner(
+    recruiter_client, webhook_receiver
+):
+    owner = _recruiter("owner")
+    endpoint = service.create_webhook_endpoint(
+        user=owner, url=webhook_receiver.url, secret=SECRET, events=webhooks.EVENTS
+    )
+    recruiter_client.post(
+        reverse("admin:quizzes_webhookendpoint_change", args=[endpoint.pk]),
+        {"url": endpoint.url, "events": [webhooks.ATTEMPT_SUBMITTED], "active": "on"},
+    )
+    endpoint.refresh_from_db()
+    assert endpoint.created_by == owner and endpoint.events == [webhooks.ATTEMPT_SUBMITTED]

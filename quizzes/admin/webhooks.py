@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from quizzes import webhooks
 from quizzes.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from quizzes.services.webhook_delivery import owner_may_receive
 from quizzes.services.webhooks import redeliver, send_test_event, validate_endpoint
 
 
@@ -100,7 +101,9 @@ class WebhookEndpointAdmin(CandidateReadersOnly):
         return shown if obj is None else [*shown, *self.readonly_fields]
 
     def save_model(self, request, obj, form, change):
-        if not change:
+        # Deliveries need an owner who may read attempts (services.webhook_delivery): whoever
+        # saves the endpoint of an owner who lost that right takes it over.
+        if not change or not owner_may_receive(obj):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
