@@ -712,12 +712,15 @@ def test_a_recruiter_adds_an_endpoint_and_sees_its_generated_secret_once(
             "active": "on",
             "new_secret": "",
         },
-        follow=True,
     )
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.events == ["attempt.submitted", "invite.expired"]
     assert endpoint.created_by.username == "rita"
-    assert endpoint.secret in response.content.decode()
+    assert response.status_code == 200
+    assert f'value="{endpoint.secret}"' in response.content.decode()
+    # Shown on the answer itself: not carried in a cookie to another page.
+    assert all(endpoint.secret not in cookie.value for cookie in response.cookies.values())
+    assert endpoint.secret not in recruiter_client.get(reverse("admin:index")).content.decode()
 
     page = recruiter_client.get(
         reverse("admin:quizzes_webhookendpoint_change", args=[endpoint.pk])

@@ -9,6 +9,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -108,13 +109,23 @@ class WebhookEndpointAdmin(CandidateReadersOnly):
         super().save_model(request, obj, form, change)
 
     def response_add(self, request, obj, post_url_continue=None):
-        if not request.POST.get("new_secret"):
-            messages.warning(
-                request,
-                _("The endpoint's signing secret, shown only now: %(secret)s")
-                % {"secret": obj.secret},
-            )
-        return super().response_add(request, obj, post_url_continue)
+        if request.POST.get("new_secret"):
+            return super().response_add(request, obj, post_url_continue)
+        # A generated secret is shown on this page only: a message would carry it through
+        # the message store (a cookie) to the next page.
+        return TemplateResponse(
+            request,
+            "admin/quizzes/webhookendpoint/created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Webhook endpoint added"),
+                "endpoint": obj,
+                "secret": obj.secret,
+                "changelist_url": reverse("admin:quizzes_webhookendpoint_changelist"),
+                "change_url": reverse("admin:quizzes_webhookendpoint_change", args=[obj.pk]),
+            },
+        )
 
     @admin.display(description=_("events"))
     def events_display(self, endpoint):
