@@ -72,8 +72,15 @@ class WebhookEndpointForm(forms.ModelForm):
         url, events = cleaned.get("url"), cleaned.get("events")
         if url and events is not None:
             try:
-                cleaned["events"] = validate_endpoint(url=url, events=events)
+                # Adding, or turning an endpoint back on, counts against the limit.
+                adding = cleaned.get("active", False) and not (
+                    self.instance.pk and self.instance.active
+                )
+                cleaned["events"] = validate_endpoint(url=url, events=events, adding=adding)
             except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    self.add_error(None, error)
+                    return cleaned
                 for field, field_errors in error.message_dict.items():
                     self.add_error(field if field in self.fields else None, field_errors)
         return cleaned
