@@ -356,6 +356,9 @@ RATE_LIMITS = {
     "code": env_rate("RATE_LIMIT_CODE", "20/10m"),
     # The JSON API, per token rather than per address (quizzes/api/auth.py).
     "api": env_rate("RATE_LIMIT_API", "600/m"),
+    # Requests with a wrong, revoked or expired token, per address: they have no token to
+    # count against, and past this they are refused before the token is looked up.
+    "api_auth": env_rate("RATE_LIMIT_API_AUTH", "30/m"),
 }
 
 # --- Background tasks (Huey) ------------------------------------------------------------
@@ -424,10 +427,14 @@ NOTIFICATION_DIGEST_HOUR = min(max(env_int("NOTIFICATION_DIGEST_HOUR", 7), 0), 2
 # when it is saved and again at every delivery, unless this is on (a receiver on the same
 # network; the test suite). With it on, or with DEBUG, plain http URLs are accepted too.
 WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
-# Seconds to connect and for each read of one delivery; redirects are never followed.
+# Seconds one delivery may take in all (connecting, sending, reading the answer); redirects
+# are never followed.
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 # A delivery that keeps failing is retried with doubling pauses for this long, then failed.
 WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24)
+# Active endpoints at most: each event is posted to every one, and each post may hold a
+# worker for WEBHOOK_TIMEOUT, so their number bounds what one event costs the queue.
+WEBHOOK_MAX_ENDPOINTS = env_int("WEBHOOK_MAX_ENDPOINTS", 50)
 
 # --- Logging ---------------------------------------------------------------------------
 

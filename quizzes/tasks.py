@@ -8,6 +8,7 @@ or a test without the queue. Periodic tasks are safe to run on several consumers
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from importlib import import_module
 
 from django.conf import settings
@@ -26,18 +27,28 @@ def deliver_emails() -> None:
     mail.deliver_due()
 
 
+def _step(name: str, work: Callable[[], object]) -> object:
+    """Run one independent part of a periodic task: a part that fails is logged and the
+    next one still runs (a broken row must not stop email and webhooks every minute)."""
+    try:
+        return work()
+    except Exception:
+        logger.exception("Periodic step %s failed", name)
+        return None
+
+
 @db_periodic_task(crontab(minute="*"))
 def every_minute() -> None:
     """Close attempts whose time ran out, note expired invites for webhooks, and deliver
     what is due (in case a run was lost)."""
-    closed = close_overdue_attempts()
+    closed = _step("close overdue attempts", close_overdue_attempts)
     if closed:
         logger.info("Closed %d overdue attempt(s)", closed)
-    mail.deliver_due()
-    expired = webhooks.record_invite_expirations()
+    _step("deliver emails", mail.deliver_due)
+    expired = _step("record invite expiries", webhooks.record_invite_expirations)
     if expired:
         logger.info("Recorded %d invite.expired webhook delivery(ies)", expired)
-    webhook_delivery.deliver_due()
+    _step("deliver webhooks", webhook_delivery.deliver_due)
 
 
 @db_task()

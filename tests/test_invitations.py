@@ -103,6 +103,25 @@ def test_the_invitation_is_in_the_invites_language(quiz):
     assert '<html lang="en">' in email.body_html
 
 
+def test_a_title_with_a_line_break_cannot_add_headers_or_stop_the_email(quiz, smtp_server):
+    quiz.title = "Python\r\nBcc: victim@example.org\nX-Evil: 1"
+    quiz.save(update_fields=["title"])
+    invite = Invite.objects.create(
+        quiz=quiz, candidate_name="Анна\r\nBcc: b@example.org", candidate_email="a@example.com"
+    )
+    mail.queue_emails([compose(invite)])
+    mail.deliver_due()
+
+    (message,) = smtp_server.wait_for(1)
+    assert OutboundEmail.objects.get().state == OutboundEmail.State.SENT
+    assert (
+        str(message["Subject"]).strip()
+        == "Приглашение на тест «Python Bcc: victim@example.org X-Evil: 1»"
+    )
+    assert message["Bcc"] is None and message["X-Evil"] is None
+    assert smtp_server.to("victim@example.org") == [] and smtp_server.to("b@example.org") == []
+
+
 # --- bulk: 100 candidates, one request, no SMTP in it ---------------------------------------
 
 

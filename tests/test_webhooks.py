@@ -9,6 +9,7 @@ import re
 import ssl
 import subprocess
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -266,6 +267,24 @@ def test_a_timeout_is_recorded_and_retried(webhook_receiver, settings):
     assert delivery.state == WebhookDelivery.State.QUEUED
 
 
+def test_a_receiver_dripping_its_answer_holds_a_worker_no_longer_than_the_timeout(
+    webhook_receiver, settings
+):
+    # A byte every 0.2 s never trips a read timeout of 1 s: only a limit on the whole
+    # exchange stops a receiver that would otherwise keep the worker for hours.
+    settings.WEBHOOK_TIMEOUT = 1
+    webhook_receiver.slow_seconds = 0.2
+    webhook_receiver.answer("drip")
+    delivery = delivery_for(endpoint_for(webhook_receiver))
+    started = time.monotonic()
+    delivering.deliver_due()
+    assert time.monotonic() - started < 3
+    attempt = delivery.attempts.get()
+    assert attempt.status_code is None and "Timed out after 1 s" in attempt.error
+    delivery.refresh_from_db()
+    assert delivery.state == WebhookDelivery.State.QUEUED
+
+
 def test_a_refused_connection_is_recorded(webhook_receiver):
     endpoint = endpoint_for(webhook_receiver)
     webhook_receiver.stop()
@@ -281,6 +300,60 @@ def test_an_inactive_endpoint_gets_nothing(webhook_receiver):
     WebhookEndpoint.objects.update(active=False)
     delivering.deliver_due()
     assert webhook_receiver.requests == []
+
+
+def _recruiter(name: str) -> User:
+    from django.contrib.auth.models import Group
+
+    user = User.objects.create_user(name, is_staff=True)
+    user.groups.add(Group.objects.get(name="Recruiters"))
+    return user
+
+
+@pytest.mark.parametrize(
+    "lose_it",
+    [
+        lambda user: User.objects.filter(pk=user.pk).update(is_active=False),
+        lambda user: User.objects.filter(pk=user.pk).update(is_staff=False),
+        lambda user: user.groups.clear(),
+    ],
+    ids=["deactivated", "no longer staff", "no longer a recruiter"],
+)
+def test_an_endpoint_whose_creator_lost_the_right_to_read_attempts_gets_nothing(
+    webhook_receiver, quiz_with_invite, lose_it
+):
+    quiz, _invite = quiz_with_invite
+    creator = _recruiter("leaver")
+    endpoint = service.create_webhook_endpoint(
+        user=creator, url=webhook_receiver.url, secret=SECRET, events=webhooks.EVENTS
+    )
+    queued = delivery_for(endpoint)  # recorded while the creator could read attempts
+    lose_it(creator)
+
+    attempt = start_attempt(quiz=quiz, candidate_name="Анна", candidate_email="a@example.com")
+    submit_attempt(attempt_id=attempt.pk, selections={})
+    assert service.record_event(event=webhooks.ATTEMPT_SUBMITTED, object_id=attempt.pk) == 0
+    delivering.deliver_due()
+
+    assert webhook_receiver.requests == []
+    queued.refresh_from_db()
+    assert queued.state == WebhookDelivery.State.QUEUED and queued.tries == 0
+
+
+def test_an_endpoint_whose_creator_may_read_attempts_gets_its_events(
+    webhook_receiver, quiz_with_invite
+):
+    quiz, _invite = quiz_with_invite
+    endpoint = service.create_webhook_endpoint(
+        user=_recruiter("stayer"), url=webhook_receiver.url, secret=SECRET, events=webhooks.EVENTS
+    )
+    attempt = start_attempt(quiz=quiz, candidate_name="Анна", candidate_email="a@example.com")
+    submit_attempt(attempt_id=attempt.pk, selections={})
+    assert service.record_event(event=webhooks.ATTEMPT_SUBMITTED, object_id=attempt.pk) == 1
+    delivering.deliver_due()
+    (request,) = webhook_receiver.wait_for(1)
+    assert json.loads(request.body)["data"]["candidate_email"] == "a@example.com"
+    assert WebhookDelivery.objects.get().endpoint == endpoint
 
 
 # --- the address rule ----------------------------------------------------------------------
@@ -646,12 +719,15 @@ def test_a_recruiter_adds_an_endpoint_and_sees_its_generated_secret_once(
             "active": "on",
             "new_secret": "",
         },
-        follow=True,
     )
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.events == ["attempt.submitted", "invite.expired"]
     assert endpoint.created_by.username == "rita"
-    assert endpoint.secret in response.content.decode()
+    assert response.status_code == 200
+    assert f'value="{endpoint.secret}"' in response.content.decode()
+    # Shown on the answer itself: not carried in a cookie to another page.
+    assert all(endpoint.secret not in cookie.value for cookie in response.cookies.values())
+    assert endpoint.secret not in recruiter_client.get(reverse("admin:index")).content.decode()
 
     page = recruiter_client.get(
         reverse("admin:quizzes_webhookendpoint_change", args=[endpoint.pk])
@@ -682,3 +758,39 @@ def test_a_delivery_page_lists_every_try(recruiter_client, webhook_receiver):
     ).content.decode()
     assert page.count("receiver says no") == 1 and ">500<" in page and ">200<" in page
     assert str(delivery.delivery_id) in page
+
+
+def test_a_recruiter_saving_a_leavers_endpoint_takes_it_over(recruiter_client, webhook_receiver):
+    leaver = _recruiter("leaver")
+    endpoint = service.create_webhook_endpoint(
+        user=leaver, url=webhook_receiver.url, secret=SECRET, events=webhooks.EVENTS
+    )
+    User.objects.filter(pk=leaver.pk).update(is_active=False)
+    delivery_for(endpoint)
+    delivering.deliver_due()
+    assert webhook_receiver.requests == []
+
+    response = recruiter_client.post(
+        reverse("admin:quizzes_webhookendpoint_change", args=[endpoint.pk]),
+        {"url": endpoint.url, "events": list(webhooks.EVENTS), "active": "on", "new_secret": ""},
+    )
+    assert response.status_code == 302, response.content[:500]
+    endpoint.refresh_from_db()
+    assert endpoint.created_by.username == "rita" and endpoint.secret == SECRET
+    delivering.deliver_due()
+    assert len(webhook_receiver.wait_for(1)) == 1
+
+
+def test_saving_an_endpoint_whose_owner_may_still_receive_keeps_its_owner(
+    recruiter_client, webhook_receiver
+):
+    owner = _recruiter("owner")
+    endpoint = service.create_webhook_endpoint(
+        user=owner, url=webhook_receiver.url, secret=SECRET, events=webhooks.EVENTS
+    )
+    recruiter_client.post(
+        reverse("admin:quizzes_webhookendpoint_change", args=[endpoint.pk]),
+        {"url": endpoint.url, "events": [webhooks.ATTEMPT_SUBMITTED], "active": "on"},
+    )
+    endpoint.refresh_from_db()
+    assert endpoint.created_by == owner and endpoint.events == [webhooks.ATTEMPT_SUBMITTED]

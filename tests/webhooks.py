@@ -2,7 +2,8 @@
 
 `webhook_receiver` starts one in a thread; it records every request (path, headers, raw
 body) and answers each from a script of replies ("ok" 200, "error" 500, "redirect" 302,
-"slow": answer only after `slow_seconds`), then 200 once the script is used up.
+"slow": answer only after `slow_seconds`; "drip": a status line, then one header byte
+every `slow_seconds`, for ever), then 200 once the script is used up.
 `Receiver(tls=context)` serves https.
 """
 
@@ -83,6 +84,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         receiver.record(Received(self.path, dict(self.headers.items()), body))
         reply = receiver.next_reply()
+        if reply == "drip":
+            self._drip(receiver)
+            return
         if reply == "slow":
             time.sleep(receiver.slow_seconds)
         status = {"ok": 200, "slow": 200, "error": 500, "redirect": 302}[reply]
@@ -96,6 +100,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(text)
         except OSError:
             pass  # the sender gave up waiting (the timeout test)
+
+    def _drip(self, receiver: Receiver) -> None:
+        # Each byte arrives well within a read timeout; the headers never end.
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            self.wfile.flush()
+            while True:
+                time.sleep(receiver.slow_seconds)
+                self.wfile.write(b"a")
+                self.wfile.flush()
+        except OSError:
+            pass  # the sender hung up
 
     def log_message(self, format, *args) -> None:
         pass

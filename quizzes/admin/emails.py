@@ -1,7 +1,9 @@
 """The outbox in the admin: every email the site sent or will send, read-only.
 
 Emails name candidates, so only those who may see invites (Recruiters, superusers) see
-them; Authors do not. A failed email can be sent again as a new message.
+them; Authors do not. A failed email can be sent again as a new message. The text of a
+one-time code's email is never shown: the code would let whoever reads it continue the
+candidate's attempt (services.mail also removes it from the row once it left).
 """
 
 from django.contrib import admin, messages
@@ -45,13 +47,19 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "invite",
         "attempt",
         "message_id",
-        "body_text",
+        "body",
     )
     actions = ["send_again"]
 
     @admin.display(description=_("last error"))
     def error(self, email: OutboundEmail) -> str:
         return email.last_error[:200] + ("…" if len(email.last_error) > 200 else "")
+
+    @admin.display(description=_("text"))
+    def body(self, email: OutboundEmail) -> str:
+        if email.kind == OutboundEmail.Kind.CODE:
+            return str(_("(a one-time code: not shown)"))
+        return email.body_text
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
@@ -73,7 +81,9 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the failed emails again"), permissions=["send"])
     def send_again(self, request, queryset):
-        failed = list(queryset.filter(state=OutboundEmail.State.FAILED))
+        failed = list(
+            queryset.filter(state=OutboundEmail.State.FAILED).exclude(kind=OutboundEmail.Kind.CODE)
+        )
         with transaction.atomic():
             for email in failed:
                 send_again(email)
@@ -83,7 +93,20 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             % {"count": len(failed)},
             messages.SUCCESS,
         )
-        skipped = queryset.count() - len(failed)
+        codes = queryset.filter(kind=OutboundEmail.Kind.CODE).count()
+        if codes:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d one-time code was not sent again: the candidate asks for a new one.",
+                    "%(count)d one-time codes were not sent again: the candidate asks for a "
+                    "new one.",
+                    codes,
+                )
+                % {"count": codes},
+                messages.WARNING,
+            )
+        skipped = queryset.exclude(kind=OutboundEmail.Kind.CODE).count() - len(failed)
         if skipped:
             self.message_user(
                 request,

@@ -9,6 +9,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -17,6 +18,7 @@ from django.utils.translation import ngettext
 
 from quizzes import webhooks
 from quizzes.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from quizzes.services.webhook_delivery import owner_may_receive
 from quizzes.services.webhooks import redeliver, send_test_event, validate_endpoint
 
 
@@ -71,8 +73,15 @@ class WebhookEndpointForm(forms.ModelForm):
         url, events = cleaned.get("url"), cleaned.get("events")
         if url and events is not None:
             try:
-                cleaned["events"] = validate_endpoint(url=url, events=events)
+                # Adding, or turning an endpoint back on, counts against the limit.
+                adding = cleaned.get("active", False) and not (
+                    self.instance.pk and self.instance.active
+                )
+                cleaned["events"] = validate_endpoint(url=url, events=events, adding=adding)
             except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    self.add_error(None, error)
+                    return cleaned
                 for field, field_errors in error.message_dict.items():
                     self.add_error(field if field in self.fields else None, field_errors)
         return cleaned
@@ -101,18 +110,30 @@ class WebhookEndpointAdmin(CandidateReadersOnly):
         return shown if obj is None else [*shown, *self.readonly_fields]
 
     def save_model(self, request, obj, form, change):
-        if not change:
+        # Deliveries need an owner who may read attempts (services.webhook_delivery): whoever
+        # saves the endpoint of an owner who lost that right takes it over.
+        if not change or not owner_may_receive(obj):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
     def response_add(self, request, obj, post_url_continue=None):
-        if not request.POST.get("new_secret"):
-            messages.warning(
-                request,
-                _("The endpoint's signing secret, shown only now: %(secret)s")
-                % {"secret": obj.secret},
-            )
-        return super().response_add(request, obj, post_url_continue)
+        if request.POST.get("new_secret"):
+            return super().response_add(request, obj, post_url_continue)
+        # A generated secret is shown on this page only: a message would carry it through
+        # the message store (a cookie) to the next page.
+        return TemplateResponse(
+            request,
+            "admin/quizzes/webhookendpoint/created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Webhook endpoint added"),
+                "endpoint": obj,
+                "secret": obj.secret,
+                "changelist_url": reverse("admin:quizzes_webhookendpoint_changelist"),
+                "change_url": reverse("admin:quizzes_webhookendpoint_change", args=[obj.pk]),
+            },
+        )
 
     @admin.display(description=_("events"))
     def events_display(self, endpoint):

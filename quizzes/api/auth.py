@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 
 from quizzes.api.errors import ApiProblem
 from quizzes.models import ApiToken
+from quizzes.security import ratelimit_key
 from quizzes.services.api_tokens import token_for_secret
 
 # Each scope with the permissions its operations need (a token's scope names an area; the
@@ -39,6 +40,37 @@ SCOPE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 
 def _rate_key(group: str, request: HttpRequest) -> str:
     return f"token:{request.auth.pk}"  # type: ignore[attr-defined]
+
+
+def _refused_tokens(request: HttpRequest, *, increment: bool) -> None:
+    """Count a refused token against its client's address (settings.RATE_LIMITS["api_auth"]).
+
+    A valid token is limited per token; a client with no valid one has no token to count,
+    so its refusals are counted per address and, past the limit, it is refused before its
+    token is even looked up.
+    """
+    rate = settings.RATE_LIMITS.get("api_auth")
+    if not rate:
+        return
+    usage = get_usage(request, group="api_auth", key=ratelimit_key, rate=rate, increment=increment)
+    # Counted after a refusal, checked (without counting) before the lookup: an address at
+    # its limit is not looked up again.
+    if not usage:
+        return
+    if usage["should_limit"] or (not increment and usage["count"] >= usage["limit"]):
+        wait = max(int(usage["time_left"]), 1)
+        raise ApiProblem(
+            429,
+            _("Too many requests with invalid tokens; try again in %(seconds)d seconds.")
+            % {"seconds": wait},
+            kind="rate-limited",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def _invalid(request: HttpRequest, detail: str) -> ApiProblem:
+    _refused_tokens(request, increment=True)
+    return ApiProblem(401, detail, kind="invalid-token")
 
 
 def check_rate(request: HttpRequest) -> None:
@@ -71,28 +103,23 @@ class TokenAuth(HttpBearer):
         scheme, _space, secret = header.partition(" ")
         if not header:
             return None  # the generic 401: no token at all
+        _refused_tokens(request, increment=False)
         if scheme.lower() != "bearer" or not secret.strip():
-            raise ApiProblem(
-                401,
-                _("The Authorization header must read “Bearer <token>”."),
-                kind="invalid-token",
-            )
+            raise _invalid(request, _("The Authorization header must read “Bearer <token>”."))
         return self.authenticate(request, secret.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
         now = timezone.now()
         row = token_for_secret(token, now=now)
         if row is None:
-            raise ApiProblem(401, _("This API token is not valid."), kind="invalid-token")
+            raise _invalid(request, _("This API token is not valid."))
         if row.revoked_at is not None:
-            raise ApiProblem(401, _("This API token was revoked."), kind="invalid-token")
+            raise _invalid(request, _("This API token was revoked."))
         if row.is_expired(now):
-            raise ApiProblem(401, _("This API token has expired."), kind="invalid-token")
+            raise _invalid(request, _("This API token has expired."))
         user = row.user
         if not user.is_active:
-            raise ApiProblem(
-                401, _("The user this token belongs to is deactivated."), kind="invalid-token"
-            )
+            raise _invalid(request, _("The user this token belongs to is deactivated."))
         request.auth = row  # type: ignore[attr-defined]
         check_rate(request)
         if not user.is_staff:

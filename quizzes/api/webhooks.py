@@ -66,7 +66,7 @@ def _out(endpoint: WebhookEndpoint) -> dict:
 
 @router.post(
     "",
-    response=responses({201: WebhookCreated}, 422),
+    response=responses({201: WebhookCreated}, 409, 422),
     auth=WRITE,
     summary="Add a webhook endpoint",
     operation_id="create_webhook",
@@ -79,6 +79,8 @@ def create_webhook(request: HttpRequest, payload: WebhookIn):
             user=token.user, url=payload.url, secret=payload.secret, events=payload.events
         )
     except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise ApiProblem(409, " ".join(error.messages), kind="too-many-endpoints") from None
         raise ApiProblem(
             422,
             _("The request has invalid fields: see errors."),

@@ -360,11 +360,17 @@ def close_overdue_attempts(
 
     Each attempt is closed in its own transaction under its row lock, so two runs (or a
     run racing a candidate's late submit) finalize every attempt exactly once.
-    `on_closed(attempt)` is called for each attempt this run closed.
+    `on_closed(attempt)` is called for each attempt this run closed. An attempt that
+    cannot be closed (an error in its data) is logged and skipped: it must not keep the
+    others open, run after run.
     """
     closed = 0
     for attempt_id in overdue_attempt_ids(now=now):
-        outcome = submit_attempt(attempt_id=attempt_id)
+        try:
+            outcome = submit_attempt(attempt_id=attempt_id)
+        except Exception:
+            logger.exception("Could not close overdue attempt %s", attempt_id)
+            continue
         if outcome.graded_now:
             closed += 1
             if on_closed is not None:

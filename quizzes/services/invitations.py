@@ -49,7 +49,9 @@ def compose(invite: Invite, kind: str = OutboundEmail.Kind.INVITATION) -> Outbou
         return OutboundEmail(
             kind=kind,
             to=invite.candidate_email,
-            subject=(subject % {"title": quiz.title})[:300],
+            # One line: a line break in a title would make the header invalid (the mail
+            # library refuses it rather than let it add headers), and the email unsendable.
+            subject=" ".join((subject % {"title": quiz.title}).split())[:300],
             body_text=_text_body(invite, link, expires_at, reminder=reminder),
             body_html=render_to_string(
                 f"emails/{'reminder' if reminder else 'invitation'}.html", context

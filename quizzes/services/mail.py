@@ -40,6 +40,9 @@ LONGEST_RETRY = timedelta(hours=1)
 # Rows one delivery run sends at most; the rest wait for the next run, which the run
 # itself asks for, so one huge batch cannot hold a worker for hours.
 BATCH = 500
+# What is kept of a one-time code's email once it left: the code lets a browser continue
+# a candidate's attempt, so it is not left readable in the outbox (the admin's included).
+CODE_REDACTED = "[one-time code removed after sending]"
 
 
 def new_message_id() -> str:
@@ -136,9 +139,11 @@ def _describe(error: Exception) -> str:
 def give_up_on_stalled(now: datetime | None = None) -> int:
     """Rows a stopped worker left "sending": their outcome is unknown, so not retried."""
     now = now or timezone.now()
-    return OutboundEmail.objects.filter(
+    stalled = OutboundEmail.objects.filter(
         state=OutboundEmail.State.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
-    ).update(
+    )
+    stalled.filter(kind=OutboundEmail.Kind.CODE).update(body_text=CODE_REDACTED, body_html="")
+    return stalled.update(
         state=OutboundEmail.State.FAILED,
         last_error=_(
             "Unknown outcome: the worker stopped while sending. It may have arrived; "
@@ -175,7 +180,10 @@ def deliver_due(*, now: datetime | None = None, batch: int = BATCH) -> DeliveryR
                 _close_quietly(connection)
                 continue
             OutboundEmail.objects.filter(pk=email.pk).update(
-                state=OutboundEmail.State.SENT, sent_at=timezone.now(), last_error=""
+                state=OutboundEmail.State.SENT,
+                sent_at=timezone.now(),
+                last_error="",
+                **_secret_removed(email),
             )
             report.sent += 1
     finally:
@@ -184,15 +192,26 @@ def deliver_due(*, now: datetime | None = None, batch: int = BATCH) -> DeliveryR
     return report
 
 
+def _secret_removed(email: OutboundEmail) -> dict[str, str]:
+    """The body fields that replace a one-time code's once it is sent or given up on."""
+    if email.kind != OutboundEmail.Kind.CODE:
+        return {}
+    return {"body_text": CODE_REDACTED, "body_html": ""}
+
+
 def _record_failure(email: OutboundEmail, error: Exception) -> None:
     logger.warning("Email %s to %s failed (try %d): %s", email.pk, email.to, email.tries, error)
+    fields = ["state", "next_try_at", "last_error"]
     if email.tries >= settings.EMAIL_MAX_TRIES:
         email.state = OutboundEmail.State.FAILED
+        for field, value in _secret_removed(email).items():
+            setattr(email, field, value)
+            fields.append(field)
     else:
         email.state = OutboundEmail.State.QUEUED
         email.next_try_at = timezone.now() + retry_pause(email.tries)
     email.last_error = _describe(error)
-    email.save(update_fields=["state", "next_try_at", "last_error"])
+    email.save(update_fields=fields)
 
 
 def _close_quietly(connection) -> None:
@@ -221,7 +240,13 @@ def _ask_for_next_run(report: DeliveryReport) -> None:
 
 
 def send_again(email: OutboundEmail) -> OutboundEmail:
-    """Queue a copy of an email as a new message (with its own Message-ID)."""
+    """Queue a copy of an email as a new message (with its own Message-ID).
+
+    Not for a one-time code: its text is gone once it left, and the candidate asks for a
+    new code instead.
+    """
+    if email.kind == OutboundEmail.Kind.CODE:
+        raise ValueError("one-time codes are not sent again")
     return queue_emails(
         [
             OutboundEmail(

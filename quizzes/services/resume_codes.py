@@ -5,9 +5,13 @@ A candidate who switches devices asks for a 6-digit code, sent to the email the 
 was started with; entering it in the new browser lets that browser continue.
 
 What a guesser gets is bounded: a code works for CODE_LIFETIME and MAX_TRIES wrong tries,
-only the newest code of an attempt works, and an attempt gets at most CODES_PER_WINDOW
-codes per CODE_WINDOW (plus the per-address rate limit of the views). Only a keyed hash
-of a code is stored, and it is compared in constant time.
+only the newest code of an attempt works, an attempt gets at most CODES_PER_WINDOW codes
+per CODE_WINDOW, and one email address at most CODES_PER_ADDRESS_DAY codes a day across
+all its attempts (plus the per-client rate limit of the views). So a guesser has at most
+MAX_TRIES * CODES_PER_ADDRESS_DAY = 50 tries a day at one candidate's attempts (one chance
+in 20,000), and whoever starts attempts with a stranger's address can make the site email
+them at most that many codes a day. Only a keyed hash of a code is stored, and it is
+compared in constant time.
 """
 
 from __future__ import annotations
@@ -33,14 +37,15 @@ CODE_LIFETIME = timedelta(minutes=10)
 MAX_TRIES = 5
 CODES_PER_WINDOW = 3
 CODE_WINDOW = timedelta(minutes=15)
+CODES_PER_ADDRESS_DAY = 10
 
 
 class CodeRefused(Exception):
     """No code can be sent or checked now; `reason` says why (a word the page explains).
 
     "finished": the attempt is no longer open; "too_many": the attempt had its codes for
-    now; "none": no code was asked for; "dead": the newest code expired, was used or had
-    all its tries.
+    now; "address_day": its address had its codes for today; "none": no code was asked
+    for; "dead": the newest code expired, was used or had all its tries.
     """
 
     def __init__(self, reason: str):
@@ -91,13 +96,19 @@ def send_resume_code(*, attempt_id: int, language: str, now: datetime | None = N
     """Make a new code for the open attempt and email it to the attempt's address.
 
     Every older code of the attempt stops working. Raises CodeRefused ("finished",
-    "too_many").
+    "too_many", "address_day").
     """
     now = now or timezone.now()
     attempt = _open_attempt(attempt_id, now)  # the lock also serialises concurrent sends
     recent = ResumeCode.objects.filter(attempt=attempt, created_at__gt=now - CODE_WINDOW)
     if recent.count() >= CODES_PER_WINDOW:
         raise CodeRefused("too_many")
+    to_address = ResumeCode.objects.filter(
+        attempt__candidate_email__iexact=attempt.candidate_email,
+        created_at__gt=now - timedelta(days=1),
+    )
+    if to_address.count() >= CODES_PER_ADDRESS_DAY:
+        raise CodeRefused("address_day")
     ResumeCode.objects.filter(attempt=attempt, used_at=None, expires_at__gt=now).update(
         expires_at=now
     )

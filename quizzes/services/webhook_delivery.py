@@ -11,9 +11,12 @@ so at least once is the promise.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -78,6 +81,28 @@ def check_url(url: str) -> webhooks.Target:
     )
 
 
+# Deliveries carry candidates' names, emails and scores: an endpoint receives them only
+# while the user who set it up may read attempts (the right the API asks of whoever
+# manages endpoints). Revoking that right, or deactivating the user, stops them at once.
+READ_ATTEMPTS = "quizzes.view_attempt"
+
+
+def owner_may_receive(endpoint: WebhookEndpoint) -> bool:
+    """Whether the endpoint's creator may still read what its deliveries carry."""
+    user = endpoint.created_by
+    if user is None:  # set up by a command or a user since deleted: staff decide in the admin
+        return True
+    return bool(user.is_active and user.is_staff and user.has_perm(READ_ATTEMPTS))
+
+
+def silenced_endpoint_ids() -> list[int]:
+    """Active endpoints whose creator lost the right to read attempts (see above)."""
+    endpoints = WebhookEndpoint.objects.filter(
+        active=True, created_by__isnull=False
+    ).select_related("created_by")
+    return [endpoint.pk for endpoint in endpoints if not owner_may_receive(endpoint)]
+
+
 def request_delivery() -> None:
     from quizzes.tasks import deliver_webhooks
 
@@ -134,14 +159,21 @@ def post(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> Answer:
     # second lookup could resolve to a private address (DNS rebinding). The Host header and,
     # for https, the TLS server name and certificate check still use the name.
     url = httpx.URL(target.url).copy_with(host=target.address)
-    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     timeout = settings.WEBHOOK_TIMEOUT
+    watchdog = _Watchdog(timeout)
+    extensions: dict[str, Any] = {"trace": watchdog.trace}
+    if target.scheme == "https":
+        extensions["sni_hostname"] = target.host
+    message = _("Timed out after %(seconds)s s (%(kind)s)")
     try:
         # No proxies from the environment (they would bypass the address check), no
         # redirects (a 3xx could point anywhere, and is not a 2xx).
-        with httpx.Client(
-            timeout=timeout, follow_redirects=False, trust_env=False, verify=TLS_VERIFY
-        ) as client:
+        with (
+            httpx.Client(
+                timeout=timeout, follow_redirects=False, trust_env=False, verify=TLS_VERIFY
+            ) as client,
+            watchdog,
+        ):
             request = client.build_request(
                 "POST", url, content=body, headers=headers, extensions=extensions
             )
@@ -151,15 +183,60 @@ def post(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> Answer:
             finally:
                 response.close()
     except httpx.TimeoutException as error:
-        message = _("Timed out after %(seconds)s s (%(kind)s)")
         return Answer(error=message % {"seconds": timeout, "kind": type(error).__name__})
     except Exception as error:
+        if watchdog.fired:
+            return Answer(error=message % {"seconds": timeout, "kind": "total"})
         # Whatever went wrong is this try's outcome: the delivery must move on (retry or
         # fail), not stay claimed by a worker that carried on.
         if not isinstance(error, httpx.HTTPError):
             logger.exception("Webhook %s: unexpected error", delivery.delivery_id)
         return Answer(error=f"{type(error).__name__}: {error}"[:2000])
     return Answer(status_code=response.status_code, excerpt=excerpt)
+
+
+class _Watchdog:
+    """Cuts the connection when the whole exchange outlasts `seconds`.
+
+    httpx's timeouts bound each read, not the exchange: a receiver that sends its headers
+    a byte at a time, each within the read timeout, would hold the worker for hours. The
+    socket is learnt from httpcore's trace of the connection and shut down from a timer
+    thread, which makes the blocked read return at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event == "connection.connect_tcp.complete":
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                with self._lock:
+                    self._sockets.append(sock)
+                    fired = self.fired
+                if fired:
+                    self._cut()
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
 
 
 def _read_excerpt(response: httpx.Response, *, deadline: float) -> str:
@@ -202,7 +279,8 @@ def _claim(pk: int, now: datetime) -> WebhookDelivery | None:
 
 
 def deliver_due(*, now: datetime | None = None, batch: int = BATCH) -> DeliveryReport:
-    """Try every due delivery of an active endpoint once (at most `batch`)."""
+    """Try every due delivery of an active endpoint once (at most `batch`); an endpoint whose
+    creator may no longer read attempts gets nothing (`owner_may_receive`)."""
     now = now or timezone.now()
     release_stalled(now)
     report = DeliveryReport()
@@ -210,6 +288,7 @@ def deliver_due(*, now: datetime | None = None, batch: int = BATCH) -> DeliveryR
         WebhookDelivery.objects.filter(
             state=WebhookDelivery.State.QUEUED, next_try_at__lte=now, endpoint__active=True
         )
+        .exclude(endpoint__in=silenced_endpoint_ids())
         .order_by("next_try_at", "pk")
         .values_list("pk", flat=True)[: batch + 1]
     )

@@ -33,13 +33,29 @@ from quizzes.models import (
     WebhookEndpoint,
     new_webhook_secret,
 )
-from quizzes.services.webhook_delivery import check_url, refusal_message, request_delivery
+from quizzes.services.webhook_delivery import (
+    check_url,
+    owner_may_receive,
+    refusal_message,
+    request_delivery,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def validate_endpoint(*, url: str, events: Iterable[str]) -> list[str]:
-    """The events, cleaned; raises ValidationError naming the field (url, events)."""
+def validate_endpoint(*, url: str, events: Iterable[str], adding: bool = False) -> list[str]:
+    """The events, cleaned; raises ValidationError naming the field (url, events), or with
+    no field when `adding` one more active endpoint would pass WEBHOOK_MAX_ENDPOINTS."""
+    if adding and WebhookEndpoint.objects.filter(active=True).count() >= (
+        settings.WEBHOOK_MAX_ENDPOINTS
+    ):
+        raise ValidationError(
+            _(
+                "There are already %(limit)d active webhook endpoints, the most allowed: "
+                "turn one off or remove it first."
+            )
+            % {"limit": settings.WEBHOOK_MAX_ENDPOINTS}
+        )
     errors: dict[str, list[str]] = {}
     try:
         check_url(url)
@@ -65,7 +81,7 @@ def create_webhook_endpoint(
     Raises ValidationError (by field: url, events, secret) for a URL that may not receive
     webhooks (see quizzes.webhooks) or events that do not exist.
     """
-    clean_events = validate_endpoint(url=url, events=events)
+    clean_events = validate_endpoint(url=url, events=events, adding=True)
     secret = secret.strip()
     if len(secret) > WebhookEndpoint._meta.get_field("secret").max_length:  # type: ignore[operator]
         raise ValidationError({"secret": [_("The secret is too long.")]})
@@ -186,7 +202,9 @@ def _new_delivery(
 def _subscribed(event: str) -> list[WebhookEndpoint]:
     # Few endpoints exist; their event lists are filtered here because SQLite has no JSON
     # containment lookup.
-    return [e for e in WebhookEndpoint.objects.filter(active=True) if event in e.events]
+    # An endpoint whose creator may no longer read attempts records nothing either.
+    endpoints = WebhookEndpoint.objects.filter(active=True).select_related("created_by")
+    return [e for e in endpoints if event in e.events and owner_may_receive(e)]
 
 
 def record_event(*, event: str, object_id: int, now: datetime | None = None) -> int:

@@ -36,6 +36,10 @@ REFUSALS = {
         "Several codes were sent for this attempt in the last minutes. Wait a quarter of an "
         "hour, then ask again, or use the newest code you received."
     ),
+    "address_day": _(
+        "Too many codes were sent to this address today. Try again tomorrow, or ask the "
+        "recruiter for a personal link."
+    ),
     "none": _("No code was sent yet: ask for one."),
     "dead": _(
         "This code no longer works (too old, used, or too many wrong tries): ask for a new one."
@@ -79,7 +83,7 @@ def _refused(request: HttpRequest, attempt: Attempt, refusal: CodeRefused) -> Ht
         forget_code_offer(request)
         status = 410
     else:
-        status = 429 if refusal.reason == "too_many" else 200
+        status = 429 if refusal.reason in ("too_many", "address_day") else 200
     return _page(request, attempt, CodeForm(), error=str(REFUSALS[refusal.reason]), status=status)
 
 
@@ -112,6 +116,9 @@ def resume(request: HttpRequest) -> HttpResponse:
         return _page(request, attempt, CodeForm(), error=error)
     forget_code_offer(request)
     remember_attempt(request, attempt)
+    # The session now opens someone's attempt: a session id planted in this browser
+    # before (session fixation) must not open it too.
+    request.session.cycle_key()
     return redirect(attempt)
 
 

@@ -56,6 +56,46 @@ def test_a_url_that_reaches_a_private_address_is_refused_with_a_problem(api, set
     assert WebhookEndpoint.objects.count() == 0
 
 
+def test_active_endpoints_are_capped_so_one_event_cannot_fan_out_without_bound(
+    api, webhook_receiver, settings
+):
+    settings.WEBHOOK_MAX_ENDPOINTS = 2
+    body = {"url": webhook_receiver.url, "events": ["attempt.submitted"]}
+    assert [api.post("/webhooks", body).status_code for _ in range(2)] == [201, 201]
+
+    refused = api.post("/webhooks", body)
+
+    assert refused.status_code == 409
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["type"] == "urn:quizsite:problem:too-many-endpoints"
+    assert "2 active webhook endpoints" in refused.json()["detail"]
+    assert WebhookEndpoint.objects.count() == 2
+    WebhookEndpoint.objects.filter(pk=WebhookEndpoint.objects.first().pk).update(active=False)
+    assert api.post("/webhooks", body).status_code == 201
+
+
+def test_the_admin_counts_adding_and_turning_on_against_the_cap(
+    client, db, webhook_receiver, settings
+):
+    settings.WEBHOOK_MAX_ENDPOINTS = 1
+    client.force_login(make_role_user("superuser"))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    form = {"url": webhook_receiver.url, "events": ["attempt.submitted"], "new_secret": "s"}
+    add = reverse("admin:quizzes_webhookendpoint_add")
+    assert client.post(add, {**form, "active": "on"}).status_code == 302
+    refused = client.post(add, {**form, "active": "on"})
+    assert refused.status_code == 200
+    assert "1 active webhook endpoints, the most allowed" in refused.content.decode()
+    assert client.post(add, form).status_code == 302  # added switched off
+    off = WebhookEndpoint.objects.get(active=False)
+    change = reverse("admin:quizzes_webhookendpoint_change", args=[off.pk])
+    assert client.post(change, {**form, "active": "on"}).status_code == 200  # cannot turn on
+    on = WebhookEndpoint.objects.get(active=True)
+    edit = reverse("admin:quizzes_webhookendpoint_change", args=[on.pk])
+    assert client.post(edit, {**form, "active": "on"}).status_code == 302  # editing is fine
+    assert WebhookEndpoint.objects.filter(active=True).count() == 1
+
+
 def test_unknown_events_are_refused_by_the_schema(api, webhook_receiver):
     response = api.post("/webhooks", {"url": webhook_receiver.url, "events": ["attempt.won"]})
     assert response.status_code == 422

@@ -223,3 +223,124 @@ def test_codes_are_six_random_digits():
     codes = {new_code() for _ in range(200)}
     assert all(re.fullmatch(r"\d{6}", code) for code in codes)
     assert len(codes) > 190
+
+
+def _recruiter_client() -> Client:
+    from tests.api.conftest import make_role_user
+
+    browser = Client()
+    browser.force_login(make_role_user("recruiter"))
+    return browser
+
+
+def test_the_outbox_keeps_no_code_once_it_is_sent(anna, other, ask):
+    _, code = ask(other)
+    email = OutboundEmail.objects.get(kind=OutboundEmail.Kind.CODE)
+    assert email.state == OutboundEmail.State.SENT
+    assert code not in email.body_text and code not in email.body_html
+    assert email.body_text == "[one-time code removed after sending]"
+    # The email said it all the same (ask() read the code from the message received).
+    assert enter(other, code)["Location"] == anna.get_absolute_url()
+
+
+def test_a_recruiter_reading_the_outbox_cannot_see_a_code_not_sent_yet(anna, other):
+    # Queued (the worker has not run): the row still holds the code, the admin does not show it.
+    assert other.post(SEND).status_code == 302
+    email = OutboundEmail.objects.get(kind=OutboundEmail.Kind.CODE)
+    (code,) = re.findall(r"\b\d{6}\b", email.body_text)
+    recruiter = _recruiter_client()
+    page = recruiter.get(reverse("admin:quizzes_outboundemail_change", args=[email.pk]))
+    assert page.status_code == 200
+    assert "(одноразовый код: не показывается)" in page.content.decode()
+    assert code not in page.content.decode()
+
+
+def test_a_failed_code_is_not_sent_again_from_the_outbox(anna, other, settings):
+    from quizzes.services.mail import send_again
+
+    assert other.post(SEND).status_code == 302
+    email = OutboundEmail.objects.get(kind=OutboundEmail.Kind.CODE)
+    OutboundEmail.objects.filter(pk=email.pk).update(state=OutboundEmail.State.FAILED)
+    recruiter = _recruiter_client()
+    response = recruiter.post(
+        reverse("admin:quizzes_outboundemail_changelist"),
+        {"action": "send_again", "_selected_action": [email.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert OutboundEmail.objects.count() == 1
+    with pytest.raises(ValueError):
+        send_again(email)
+
+
+def test_a_code_given_up_on_is_removed_from_the_outbox(anna, other, settings, smtp_server):
+    from quizzes.services.mail import deliver_due, give_up_on_stalled
+
+    settings.EMAIL_MAX_TRIES = 1
+    smtp_server.stop()
+    assert other.post(SEND).status_code == 302
+    deliver_due()  # the server is down: the only try fails
+    failed = OutboundEmail.objects.get(kind=OutboundEmail.Kind.CODE)
+    assert failed.state == OutboundEmail.State.FAILED and failed.last_error
+    assert not re.search(r"\b\d{6}\b", failed.body_text + failed.body_html)
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert other.post(SEND).status_code == 302
+    email = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.CODE).latest("pk")
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        state=OutboundEmail.State.SENDING, claimed_at=timezone.now() - timedelta(hours=1)
+    )
+    assert give_up_on_stalled() == 1
+    email.refresh_from_db()
+    assert email.state == OutboundEmail.State.FAILED
+    assert not re.search(r"\b\d{6}\b", email.body_text + email.body_html)
+
+
+def test_one_address_gets_at_most_ten_codes_a_day_across_attempts(anna, other):
+    from quizzes.services.attempts import start_attempt
+    from quizzes.services.resume_codes import CodeRefused, send_resume_code
+
+    # Someone starts attempts at several quizzes with a stranger's address and asks for
+    # codes in every window: the stranger gets ten emails a day, not hundreds.
+    attempts = [anna] + [
+        start_attempt(
+            quiz=make_quiz(title=f"Ещё {n}", access="invite"),
+            candidate_name="Анна",
+            candidate_email=EMAIL.upper() if n % 2 else EMAIL,
+        )
+        for n in range(3)
+    ]
+    start = timezone.now()
+    sent = refused = 0
+    for window in range(8):
+        with time_machine.travel(start + timedelta(minutes=16 * window)):
+            for attempt in attempts:
+                try:
+                    send_resume_code(attempt_id=attempt.pk, language="ru")
+                    sent += 1
+                except CodeRefused as refusal:
+                    assert refusal.reason == "address_day"
+                    refused += 1
+    assert sent == 10 and refused == 22
+    assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.CODE).count() == 10
+
+    with time_machine.travel(start + timedelta(hours=2)):
+        page = other.post(SEND)
+    assert page.status_code == 429
+    assert "Сегодня на этот адрес отправлено слишком много кодов" in page.content.decode()
+    with time_machine.travel(start + timedelta(days=1, minutes=1)):
+        page = other.post(SEND)
+    assert page.status_code == 302  # a day later the address gets codes again
+
+
+def test_a_right_code_gives_the_browser_a_new_session_id(anna, other, ask, settings):
+    _, code = ask(other)
+    planted = other.cookies[settings.SESSION_COOKIE_NAME].value
+    fixer = Client()  # whoever planted that session id in the candidate's browser
+    fixer.cookies[settings.SESSION_COOKIE_NAME] = planted
+
+    assert enter(other, code)["Location"] == anna.get_absolute_url()
+
+    assert other.cookies[settings.SESSION_COOKIE_NAME].value != planted
+    assert other.get(anna.get_absolute_url()).status_code == 200
+    assert fixer.get(anna.get_absolute_url()).status_code == 404
