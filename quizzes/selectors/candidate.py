@@ -146,8 +146,12 @@ class QuizRules:
     review_after_close: Quiz.ReviewPolicy | None
 
 
-def quiz_rules(quiz: Quiz, *, now: datetime) -> QuizRules:
-    """The rules; the question count annotated by public_quizzes(), or counted here."""
+def quiz_rules(quiz: Quiz, *, now: datetime, invite: Invite | None = None) -> QuizRules:
+    """The rules; the question count annotated by public_quizzes(), or counted here.
+
+    A personal invite's uses bound the attempts too: a quiz with unlimited attempts behind
+    a one-use link still allows its candidate one.
+    """
     count = getattr(quiz, "question_count", None)
     if count is None:
         count = question_count(quiz)
@@ -155,9 +159,12 @@ def quiz_rules(quiz: Quiz, *, now: datetime) -> QuizRules:
     after_close = None
     if quiz.closes_at is not None:
         after_close = quiz.review_shown(quiz.closes_at + DEADLINE_GRACE)
+    allowed = quiz.attempts_allowed if quiz.limits_attempts else None
+    if invite is not None and invite.is_personal:
+        allowed = invite.max_uses if allowed is None else min(allowed, invite.max_uses)
     return QuizRules(
         question_count=count,
-        attempts_allowed=quiz.attempts_allowed if quiz.limits_attempts else None,
+        attempts_allowed=allowed,
         review_now=review_now,
         review_after_close=after_close if after_close != review_now else None,
     )

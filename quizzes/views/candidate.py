@@ -99,7 +99,7 @@ def _start_page(request: HttpRequest, template: str, quiz: Quiz, context: dict) 
     context = {
         **context,
         "quiz": quiz,
-        "rules": quiz_rules(quiz, now=timezone.now()),
+        "rules": quiz_rules(quiz, now=timezone.now(), invite=context.get("invite")),
         "resume": resume,
         "start_new": resume is None or not quiz.limits_attempts,
     }

@@ -141,6 +141,25 @@ def test_the_invite_start_page_states_the_same_rules(client):
     assert "сигналы добросовестности" in rules[4]
 
 
+@pytest.mark.parametrize(
+    ("attempts_allowed", "max_uses", "said"),
+    [
+        (None, 1, "Пройти тест можно 1 раз."),  # not "as many times as you like"
+        (None, 2, "Пройти тест можно 2 раза."),
+        (3, 2, "Пройти тест можно 2 раза."),
+        (1, 5, "Пройти тест можно 1 раз."),
+    ],
+)
+def test_a_personal_invite_states_the_attempts_its_uses_allow(
+    client, attempts_allowed, max_uses, said
+):
+    quiz = make_quiz(attempts_allowed=attempts_allowed)
+    invite = Invite.objects.create(quiz=quiz, candidate_email="anna@example.com", max_uses=max_uses)
+    client.get(invite.get_absolute_url())
+    rules = _rules(client.get(reverse("quizzes:invite_start")).content.decode())
+    assert said in rules
+
+
 def _rules(html: str) -> list[str]:
     block = re.search(r'<ul class="test-rules">(.*?)</ul>', html, re.S).group(1)
     items = re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)
