@@ -409,6 +409,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Delivery: a message that fails is retried with growing pauses (1, 2, 4 ... minutes, at
 # most an hour apart) and marked failed after this many tries; the admin can resend it.
 EMAIL_MAX_TRIES = env_int("EMAIL_MAX_TRIES", 10)
+# Invitation emails one staff user (or their API token) may queue per hour: a stolen token
+# or session cannot turn the site into a spam relay beyond this.
+INVITATION_EMAILS_PER_HOUR = env_int("INVITATION_EMAILS_PER_HOUR", 2000)
 
 # Links in emails and other messages sent without a request (reminders, notifications)
 # start with this address. Default: http://127.0.0.1:$PORT in development, otherwise

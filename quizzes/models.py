@@ -1039,6 +1039,16 @@ class OutboundEmail(models.Model):
         related_name="emails",
         verbose_name=_("attempt"),
     )
+    # Who asked for it (None: the site itself, e.g. a reminder): invitations count against
+    # their sender's hourly allowance (settings.INVITATION_EMAILS_PER_HOUR).
+    queued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("queued by"),
+    )
     state = models.CharField(
         _("delivery"), max_length=16, choices=State.choices, default=State.QUEUED
     )

@@ -44,6 +44,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "last_error",
         "sent_at",
         "created_at",
+        "queued_by",
         "invite",
         "attempt",
         "message_id",

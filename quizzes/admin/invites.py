@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from quizzes.admin.invite_forms import BulkInviteForm
 from quizzes.models import Invite, OutboundEmail
+from quizzes.services.invitations import InvitationQuotaExceeded
 from quizzes.services.invites import create_invite, create_invites, resend_invitations
 
 # The site's address for full invite links, set per request by the invite admin views:
@@ -198,7 +199,14 @@ class InviteAdmin(admin.ModelAdmin):
             return
         obj.created_by = request.user
         send_email = form.cleaned_data.get("send_email", False) and obj.is_personal
-        create_invite(invite=obj, send_email=send_email)
+        try:
+            create_invite(invite=obj, send_email=send_email)
+        except InvitationQuotaExceeded as refused:
+            # The admin's add view expects the object saved: keep the invite, without email.
+            obj.pk = None
+            create_invite(invite=obj, send_email=False)
+            messages.error(request, refused.message)
+            send_email = False
         if send_email:
             messages.info(
                 request,
@@ -208,7 +216,11 @@ class InviteAdmin(admin.ModelAdmin):
     @admin.action(description=_("Resend the invitation by email"), permissions=["add"])
     def resend_invitation(self, request, queryset):
         invites = list(queryset.select_related("quiz"))
-        count = resend_invitations(invites=invites)
+        try:
+            count = resend_invitations(invites=invites, user=request.user)
+        except InvitationQuotaExceeded as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", count)
@@ -286,15 +298,19 @@ class InviteAdmin(admin.ModelAdmin):
         created = []
         if request.method == "POST" and form.is_valid():
             send_email = form.cleaned_data["send_email"]
-            created = create_invites(
-                quiz=form.cleaned_data["quiz"],
-                entries=form.cleaned_data["entries"],
-                max_uses=form.cleaned_data["max_uses"],
-                expires_at=form.cleaned_data["expires_at"],
-                language=form.cleaned_data["language"],
-                send_email=send_email,
-                created_by=request.user,
-            )
+            try:
+                created = create_invites(
+                    quiz=form.cleaned_data["quiz"],
+                    entries=form.cleaned_data["entries"],
+                    max_uses=form.cleaned_data["max_uses"],
+                    expires_at=form.cleaned_data["expires_at"],
+                    language=form.cleaned_data["language"],
+                    send_email=send_email,
+                    created_by=request.user,
+                )
+            except InvitationQuotaExceeded as refused:
+                form.add_error(None, refused.message)
+        if request.method == "POST" and form.is_valid():
             if send_email:
                 message = ngettext(
                     "%(count)d invite created; its invitation is queued for sending.",

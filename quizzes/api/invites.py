@@ -30,6 +30,7 @@ from quizzes.candidates import InviteEntry
 from quizzes.models import ApiToken, Invite, Quiz
 from quizzes.selectors.integrations import api_invite, visible_quizzes
 from quizzes.services.api_tokens import IdempotencyKeyReused, create_invites_once
+from quizzes.services.invitations import InvitationQuotaExceeded
 from quizzes.services.invites import create_invites
 
 router = Router(tags=["invites"])
@@ -93,15 +94,20 @@ def _create(
             expires_at = timezone.make_aware(expires_at)
         if expires_at is not None and expires_at <= timezone.now():
             raise _field_problem("expires_at", _("The expiry date is in the past."))
-        return create_invites(
-            quiz=quiz,
-            entries=entries,
-            max_uses=options.max_uses,
-            expires_at=expires_at,
-            language=options.language or "",
-            send_email=options.send_email,
-            created_by=token.user,
-        )
+        try:
+            return create_invites(
+                quiz=quiz,
+                entries=entries,
+                max_uses=options.max_uses,
+                expires_at=expires_at,
+                language=options.language or "",
+                send_email=options.send_email,
+                created_by=token.user,
+            )
+        except InvitationQuotaExceeded as refused:
+            raise ApiProblem(
+                429, refused.message, kind="email-quota", headers={"Retry-After": "3600"}
+            ) from None
 
     if idempotency_key is None:
         with transaction.atomic():

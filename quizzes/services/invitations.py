@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
@@ -93,15 +94,47 @@ def _text_body(invite: Invite, link: str, expires_at, *, reminder: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def send_invitations(*, invites: Iterable[Invite]) -> list[OutboundEmail]:
+class InvitationQuotaExceeded(Exception):
+    """The user has queued as many invitation emails this hour as they may."""
+
+    def __init__(self, *, allowed: int, used: int, asked: int):
+        super().__init__(allowed, used, asked)
+        self.allowed, self.used, self.asked = allowed, used, asked
+
+    @property
+    def message(self) -> str:
+        return gettext(
+            "Invitation emails are limited to %(allowed)d an hour per user: %(used)d were "
+            "queued in the last hour and these are %(asked)d more. Nothing was created; try "
+            "again later or with fewer candidates."
+        ) % {"allowed": self.allowed, "used": self.used, "asked": self.asked}
+
+
+def send_invitations(
+    *, invites: Iterable[Invite], queued_by: User | None = None
+) -> list[OutboundEmail]:
     """Queue an invitation email to each personal invite's candidate (others are skipped).
 
     The rows are written in the caller's transaction with one bulk insert and delivered
-    by the queue after it commits.
+    by the queue after it commits. Raises InvitationQuotaExceeded when `queued_by` would
+    go beyond settings.INVITATION_EMAILS_PER_HOUR (the caller's transaction should then
+    roll back whatever came with the emails).
     """
-    return queue_emails(
+    emails = [
         compose(invite) for invite in invites if invite.is_personal and invite.candidate_email
-    )
+    ]
+    if queued_by is not None and emails:
+        allowed = settings.INVITATION_EMAILS_PER_HOUR
+        used = OutboundEmail.objects.filter(
+            queued_by=queued_by,
+            kind=OutboundEmail.Kind.INVITATION,
+            created_at__gte=timezone.now() - timedelta(hours=1),
+        ).count()
+        if used + len(emails) > allowed:
+            raise InvitationQuotaExceeded(allowed=allowed, used=used, asked=len(emails))
+        for email in emails:
+            email.queued_by = queued_by
+    return queue_emails(emails)
 
 
 def due_reminders(now: datetime | None = None):

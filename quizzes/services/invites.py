@@ -67,23 +67,30 @@ def create_invites(
     ]
     Invite.objects.bulk_create(invites)
     if send_email:
-        send_invitations(invites=invites)
+        send_invitations(invites=invites, queued_by=created_by)
     return invites
 
 
 def create_invite(*, invite: Invite, send_email: bool = False) -> Invite:
-    """Save a new invite (from the admin's form); with `send_email`, queue its invitation."""
+    """Save a new invite (from the admin's form); with `send_email`, queue its invitation.
+
+    Raises InvitationQuotaExceeded (nothing saved) when its creator's hourly allowance of
+    invitation emails is used up.
+    """
     with transaction.atomic():
         invite.save()
         if send_email:
-            send_invitations(invites=[invite])
+            send_invitations(invites=[invite], queued_by=invite.created_by)
     return invite
 
 
-def resend_invitations(*, invites: Iterable[Invite]) -> int:
-    """Queue a fresh invitation to each personal invite's candidate; returns how many."""
+def resend_invitations(*, invites: Iterable[Invite], user: User | None = None) -> int:
+    """Queue a fresh invitation to each personal invite's candidate; returns how many.
+
+    Raises InvitationQuotaExceeded (nothing queued) beyond `user`'s hourly allowance.
+    """
     with transaction.atomic():
-        return len(send_invitations(invites=invites))
+        return len(send_invitations(invites=invites, queued_by=user))
 
 
 def redeem_invite(
