@@ -6,6 +6,7 @@ went wrong; validation errors add `errors`, one entry per field.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -34,6 +35,7 @@ def _titles() -> dict[int, str]:
         413: _("Content too large"),
         422: _("Invalid request"),
         429: _("Too many requests"),
+        500: _("Server error"),
     }
 
 
@@ -138,3 +140,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return problem(exc.status_code, str(exc))
+
+    @api.exception_handler(Exception)
+    def on_bug(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Logged where Django logs a server error; the client gets JSON it can parse and
+        # nothing of the traceback.
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s", request.path, exc_info=exc
+        )
+        return problem(500, _("Something went wrong on our side; it has been logged."))

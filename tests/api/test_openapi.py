@@ -52,3 +52,21 @@ def test_an_unknown_api_path_is_a_problem_document_too(client, path):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["detail"] == "No such API path: see /api/v1/docs."
+
+
+def test_a_bug_answers_a_problem_document_without_the_traceback(client, monkeypatch, caplog):
+    from django.contrib.auth.models import User
+
+    from tests.api.conftest import ApiClient, token_for
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("quizzes.api.quizzes.api_quizzes", broken)
+    api = ApiClient(client, token_for(User.objects.create_superuser("boss", "b@x.org", "pw")))
+    response = api.get("/quizzes")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["title"] == "Server error" and "secret internals" not in response.content.decode()
+    assert "secret internals" in caplog.text
