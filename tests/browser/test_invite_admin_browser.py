@@ -11,7 +11,9 @@ from tests.builders import make_quiz
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_emails_of_an_invite_line_up_with_its_other_values(browser, live_server, screenshot):
+def test_the_emails_of_an_invite_line_up_with_its_other_values(
+    browser, live_server, screenshot, roles
+):
     quiz = make_quiz(title="Тест по DL")
     invite = create_invites(
         quiz=quiz, entries=[InviteEntry("Вера", "vera@example.com")], send_email=True
