@@ -338,7 +338,9 @@ def test_the_start_pages_say_how_many_attempts_there_are(client, allowed, text):
     quiz = make_quiz(access="public", attempts_allowed=allowed)
     assert text in client.get(quiz.get_absolute_url()).content.decode()
     invited = make_quiz(title="По ссылке", access="invite", attempts_allowed=allowed)
-    client.get(personal(invited).get_absolute_url())
+    # A link with uses enough for every attempt (a one-use link allows one, see
+    # tests/views/test_resume_and_rules.py).
+    client.get(personal(invited, max_uses=allowed).get_absolute_url())
     assert text in client.get(reverse("quizzes:invite_start")).content.decode()
 
 
