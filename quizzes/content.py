@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from quizzes import grading
 
@@ -39,11 +39,19 @@ class QuestionContent(TypedDict):
     explanation_html: str
 
 
+class SectionContent(TypedDict):
+    title: str
+    questions: list[int]  # ids of the questions the section presents, in authoring order
+
+
 class RevisionContent(TypedDict):
     title: str
     description: str
+    # Every question presented, section after section: for a drawn section only the drawn ones.
     questions: list[QuestionContent]
     description_html: str
+    # Absent for a quiz of one untitled fixed section (every quiz before sections existed).
+    sections: NotRequired[list[SectionContent]]
 
 
 class Layout(TypedDict):
@@ -84,6 +92,13 @@ def introduces_options(explanation: str) -> bool:
     вариант:"): their feedback then reads as its continuation, so it comes first."""
     lines = [line for line in explanation.splitlines() if line.strip()]
     return bool(lines) and lines[-1].strip().rstrip("*_ ").endswith((":", "："))
+
+
+def section_groups(content: RevisionContent) -> list[tuple[str, list[int]]]:
+    """(title, question ids) of each section, in order; one untitled group without sections."""
+    if "sections" in content:
+        return [(section["title"], list(section["questions"])) for section in content["sections"]]
+    return [("", [question["id"] for question in content["questions"]])]
 
 
 def max_score(content: RevisionContent) -> Decimal:
