@@ -234,6 +234,9 @@ class QuestionInlineFormSet(OrderedInlineFormSet):
 # What an author edits on a question's own page (the admin adds its read-only preview).
 QUESTION_FIELDS = [
     "quiz",
+    "bank",
+    "tags",
+    "retired",
     "text",
     "kind",
     "points",
@@ -262,6 +265,14 @@ class QuestionAdminForm(forms.ModelForm):
             and (message := too_many_questions(quiz.questions.count() + 1))
         ):
             self.add_error("quiz", message)
+        bank = cleaned.get("bank")
+        if quiz is None and bank is None:
+            self.add_error("bank", _("A question belongs to a quiz, a bank or both."))
+        strangers = [
+            tag for tag in cleaned.get("tags", []) if bank is None or tag.bank_id != bank.pk
+        ]
+        if strangers:
+            self.add_error("tags", _("Tags come from the question's own bank."))
         return cleaned
 
 

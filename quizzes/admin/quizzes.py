@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from quizzes import formats
+from quizzes.admin.banks import SectionInline, sample_draw_html
 from quizzes.admin.forms import COMPACT_TEXT, QuestionInlineFormSet, QuizForm
 from quizzes.admin.formulas import warn_about_formulas
 from quizzes.admin.importing import QuizImportAdmin
@@ -99,7 +100,7 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
     list_filter = ["published", "practice", "access", "grading_strategy"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [QuestionInline]
+    inlines = [SectionInline, QuestionInline]
     actions = [
         "publish",
         "unpublish",
@@ -110,7 +111,7 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
     ]
     change_list_template = "admin/quizzes/quiz/change_list.html"
     form = QuizForm
-    readonly_fields = ["question_links"]
+    readonly_fields = ["question_links", "sample_draw"]
 
     class Media:
         css = {"all": ["quizzes/admin.css"]}
@@ -131,6 +132,7 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
                 ]
             },
         ),
+        (_("Sections and draws"), {"fields": ["sample_draw"]}),
         (_("Grading"), {"fields": ["grading_strategy", "pass_mark"]}),
         (
             _("Candidate experience"),
@@ -176,6 +178,10 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
         if request.user.has_perm(STATISTICS_PERMISSION):
             return [*shown, "statistics_link"]
         return shown
+
+    @admin.display(description=_("Sample draw"))
+    def sample_draw(self, quiz: Quiz) -> str:
+        return sample_draw_html(quiz)
 
     @admin.display(description=_("statistics"))
     def statistics_link(self, quiz):

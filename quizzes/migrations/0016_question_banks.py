@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 
@@ -19,6 +20,29 @@ def quizzes_into_banks(apps, schema_editor):
         bank = QuestionBank.objects.create(title=quiz.title, slug=quiz.slug)
         Question.objects.filter(quiz=quiz).update(bank=bank)
         Section.objects.create(quiz=quiz, order=0, title="")
+
+
+AUTHORS = "Authors"
+BANK_CODENAMES = [
+    f"{action}_{model}"
+    for model in ("questionbank", "tag", "section")
+    for action in ("add", "change", "delete", "view")
+]
+
+
+def grant_banks_to_authors(apps, schema_editor):
+    # As in 0006: permissions are created after `migrate` finishes; these are needed now.
+    app_config = apps.get_app_config("quizzes")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = list(
+        Permission.objects.filter(content_type__app_label="quizzes", codename__in=BANK_CODENAMES)
+    )
+    for group in Group.objects.filter(name=AUTHORS):
+        group.permissions.add(*permissions)
 
 
 class Migration(migrations.Migration):
@@ -110,4 +134,5 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('bank__isnull', True), ('draw_count__isnull', True), ('tag__isnull', True)), models.Q(('bank__isnull', False), ('draw_count__gte', 1)), _connector='OR'), name='section_fixed_or_drawn', violation_error_message='A section either draws a number of questions from a bank or has none of the draw settings.'),
         ),
         migrations.RunPython(quizzes_into_banks, migrations.RunPython.noop),
+        migrations.RunPython(grant_banks_to_authors, migrations.RunPython.noop),
     ]

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from quizzes.content import RevisionContent, content_hash
 from quizzes.models import Question, Quiz, QuizRevision, Section
+from quizzes.selectors.banks import draw_sections
 
 
 def build_revision_content(quiz: Quiz, *, rng: random.Random | None = None) -> RevisionContent:
@@ -49,42 +50,6 @@ def is_plain(sections: list[Section]) -> bool:
     return len(sections) == 0 or (
         len(sections) == 1 and not sections[0].is_drawn and not sections[0].title
     )
-
-
-def draw_sections(
-    quiz: Quiz, sections: list[Section], *, rng: random.Random
-) -> list[tuple[Section, list[int]]]:
-    """Each section with the ids of the questions it presents this time.
-
-    A drawn section samples uniformly without replacement; a question already presented by
-    an earlier section is not drawn again.
-    """
-    fixed = [section for section in sections if not section.is_drawn]
-    own: dict[int | None, list[int]] = {section.id: [] for section in fixed}
-    if fixed:
-        rows = quiz.questions.filter(published=True).order_by("position", "id")
-        for question_id, section_id in rows.values_list("id", "section_id"):
-            own.get(section_id if section_id in own else fixed[0].id, []).append(question_id)
-    taken: set[int] = set()
-    plan = []
-    for section in sections:
-        if not section.is_drawn:
-            ids = own[section.id]
-        else:
-            pool = [i for i in drawable_question_ids(section) if i not in taken]
-            count = min(section.draw_count or 0, len(pool))
-            ids = sorted(rng.sample(pool, count), key=pool.index)
-        taken.update(ids)
-        plan.append((section, ids))
-    return plan
-
-
-def drawable_question_ids(section: Section) -> list[int]:
-    """The questions a drawn section may draw from now, in the bank's order."""
-    questions = Question.objects.filter(bank_id=section.bank_id, published=True, retired=False)
-    if section.tag_id is not None:
-        questions = questions.filter(tags=section.tag_id)
-    return list(questions.order_by("id").values_list("id", flat=True))
 
 
 def _content(quiz: Quiz, questions: list[Question]) -> RevisionContent:

@@ -1,0 +1,103 @@
+"""Question banks in the admin: their tags with question counts, and quizzes' sections."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from quizzes.models import QuestionBank, Quiz, Section, Tag
+from quizzes.selectors.banks import bank_tag_counts, drawable_questions, sample_draw
+
+
+class TagInline(admin.TabularInline):
+    model = Tag
+    fields = ["name"]
+    extra = 0
+
+
+@admin.register(QuestionBank)
+class QuestionBankAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "question_count", "drawable_count"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [TagInline]
+    fields = ["title", "slug", "tag_counts"]
+    readonly_fields = ["tag_counts"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                question_total=Count("questions"),
+                drawable_total=Count(
+                    "questions", filter=Q(questions__published=True, questions__retired=False)
+                ),
+            )
+        )
+
+    @admin.display(description=_("questions"), ordering="question_total")
+    def question_count(self, bank: QuestionBank) -> int:
+        return getattr(bank, "question_total", 0)
+
+    @admin.display(description=_("can be drawn"), ordering="drawable_total")
+    def drawable_count(self, bank: QuestionBank) -> int:
+        return getattr(bank, "drawable_total", 0)
+
+    @admin.display(description=_("Questions per tag"))
+    def tag_counts(self, bank: QuestionBank) -> str:
+        if bank.pk is None:
+            return ""
+        return render_to_string(
+            "admin/quizzes/questionbank/tag_counts.html", {"counts": bank_tag_counts(bank)}
+        )
+
+
+class SectionInlineFormSet(forms.BaseInlineFormSet):
+    """Draw rules that can be met: a tag of the chosen bank, no more questions than it offers."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            bank, tag = form.cleaned_data.get("bank"), form.cleaned_data.get("tag")
+            count = form.cleaned_data.get("draw_count")
+            if bank is None:
+                if tag is not None or count is not None:
+                    form.add_error("bank", _("Choose the bank to draw from."))
+                continue
+            if count is None:
+                form.add_error("draw_count", _("Say how many questions to draw."))
+                continue
+            if tag is not None and tag.bank_id != bank.pk:
+                form.add_error("tag", _("This tag belongs to another bank."))
+                continue
+            available = drawable_questions(bank.pk, tag.pk if tag else None).count()
+            if count > available:
+                form.add_error(
+                    "draw_count",
+                    ValidationError(
+                        _("Only %(available)d published, non-retired questions can be drawn here."),
+                        params={"available": available},
+                    ),
+                )
+
+
+class SectionInline(admin.TabularInline):
+    """The quiz's sections in order: fixed questions, or a number drawn from a bank."""
+
+    model = Section
+    formset = SectionInlineFormSet
+    fields = ["order", "title", "bank", "tag", "draw_count"]
+    ordering = ["order", "id"]
+    extra = 0
+
+
+def sample_draw_html(quiz: Quiz) -> str:
+    """A sample draw of the quiz's sections, for the quiz's admin page."""
+    if quiz.pk is None:
+        return str(_("Save the quiz to see a sample draw."))
+    return render_to_string("admin/quizzes/quiz/sample_draw.html", {"sections": sample_draw(quiz)})

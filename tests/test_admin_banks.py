@@ -1,0 +1,90 @@
+"""Banks and sections in the admin: counts per tag, draw rules that can be met, a sample draw."""
+
+import random
+
+import pytest
+from django.forms import inlineformset_factory
+from django.urls import reverse
+
+from quizzes.admin.banks import SectionInlineFormSet
+from quizzes.models import Quiz, Section
+from quizzes.selectors.banks import sample_draw
+from tests.banks import draw_section, make_bank
+from tests.builders import make_quiz
+
+pytestmark = pytest.mark.django_db
+
+SectionFormSet = inlineformset_factory(
+    Quiz,
+    Section,
+    formset=SectionInlineFormSet,
+    fields=["order", "title", "bank", "tag", "draw_count"],
+)
+
+
+def section_data(**row) -> dict:
+    data = {
+        "sections-TOTAL_FORMS": "1",
+        "sections-INITIAL_FORMS": "0",
+        "sections-0-order": "0",
+        "sections-0-title": "Случайные",
+    }
+    data.update({f"sections-0-{name}": str(value) for name, value in row.items()})
+    return data
+
+
+def test_the_bank_page_counts_questions_that_can_be_drawn_per_tag(admin_client):
+    bank = make_bank("Сети", 5, tags={"cnn": range(1, 4), "rnn": range(4, 6)})
+    bank.questions.filter(position=1).update(retired=True)
+    bank.questions.filter(position=4).update(published=False)
+    page = admin_client.get(reverse("admin:quizzes_questionbank_change", args=[bank.pk]))
+    html = page.content.decode()
+    assert "<td>whole bank</td><td>3</td><td>5</td>" in html
+    assert "<td>cnn</td><td>2</td><td>3</td>" in html
+    assert "<td>rnn</td><td>1</td><td>2</td>" in html
+    listing = admin_client.get(reverse("admin:quizzes_questionbank_changelist")).content.decode()
+    assert '<td class="field-question_count">5</td>' in listing
+    assert '<td class="field-drawable_count">3</td>' in listing
+
+
+def test_a_section_may_draw_no_more_than_its_bank_or_tag_offers():
+    quiz = make_quiz(questions=[], title="Правила")
+    bank = make_bank("Банк", 4, tags={"cnn": range(1, 3)})
+    bank.questions.filter(position=4).update(retired=True)
+    tag = bank.tags.get()
+    assert SectionFormSet(section_data(bank=bank.pk, draw_count=3), instance=quiz).is_valid()
+    too_many = SectionFormSet(section_data(bank=bank.pk, draw_count=4), instance=quiz)
+    assert not too_many.is_valid()
+    assert too_many.errors[0]["draw_count"] == [
+        "Only 3 published, non-retired questions can be drawn here."
+    ]
+    by_tag = SectionFormSet(section_data(bank=bank.pk, tag=tag.pk, draw_count=3), instance=quiz)
+    assert not by_tag.is_valid() and "Only 2" in by_tag.errors[0]["draw_count"][0]
+
+
+def test_draw_settings_need_a_bank_and_a_tag_of_that_bank():
+    quiz = make_quiz(questions=[], title="Правила")
+    bank, other = make_bank("Банк", 2), make_bank("Другой", 2, tags={"x": range(1, 2)})
+    no_bank = SectionFormSet(section_data(draw_count=1), instance=quiz)
+    assert not no_bank.is_valid() and no_bank.errors[0]["bank"]
+    no_count = SectionFormSet(section_data(bank=bank.pk), instance=quiz)
+    assert not no_count.is_valid() and no_count.errors[0]["draw_count"]
+    foreign = SectionFormSet(
+        section_data(bank=bank.pk, tag=other.tags.get().pk, draw_count=1), instance=quiz
+    )
+    assert not foreign.is_valid()
+    assert foreign.errors[0]["tag"] == ["This tag belongs to another bank."]
+
+
+def test_the_sample_draw_shows_each_section_with_questions_from_its_bank(admin_client):
+    quiz = make_quiz(title="Образец")
+    Section.objects.create(quiz=quiz, order=0, title="Основы")
+    draw_section(quiz, make_bank("Пул", 5), 2, order=1, title="Из пула")
+    sections = sample_draw(quiz, rng=random.Random(1))
+    assert [(s.title, s.drawn, len(s.questions)) for s in sections] == [
+        ("Основы", False, 3),
+        ("Из пула", True, 2),
+    ]
+    assert all(text.startswith("Пул ") for text in sections[1].questions)
+    page = admin_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk])).content.decode()
+    assert "Из пула (drawn at random)" in page and "Какое утверждение про Adam верное?" in page
