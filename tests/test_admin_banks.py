@@ -39,7 +39,7 @@ def test_the_bank_page_counts_questions_that_can_be_drawn_per_tag(admin_client):
     bank.questions.filter(position=4).update(published=False)
     page = admin_client.get(reverse("admin:quizzes_questionbank_change", args=[bank.pk]))
     html = page.content.decode()
-    assert "<td>whole bank</td><td>3</td><td>5</td>" in html
+    assert "<td>весь банк</td><td>3</td><td>5</td>" in html
     assert "<td>cnn</td><td>2</td><td>3</td>" in html
     assert "<td>rnn</td><td>1</td><td>2</td>" in html
     listing = admin_client.get(reverse("admin:quizzes_questionbank_changelist")).content.decode()
@@ -56,10 +56,10 @@ def test_a_section_may_draw_no_more_than_its_bank_or_tag_offers():
     too_many = SectionFormSet(section_data(bank=bank.pk, draw_count=4), instance=quiz)
     assert not too_many.is_valid()
     assert too_many.errors[0]["draw_count"] == [
-        "Only 3 published, non-retired questions can be drawn here."
+        "Здесь могут выпасть только 3 опубликованных невыведенных вопросов."
     ]
     by_tag = SectionFormSet(section_data(bank=bank.pk, tag=tag.pk, draw_count=3), instance=quiz)
-    assert not by_tag.is_valid() and "Only 2" in by_tag.errors[0]["draw_count"][0]
+    assert not by_tag.is_valid() and "только 2" in by_tag.errors[0]["draw_count"][0]
 
 
 def test_draw_settings_need_a_bank_and_a_tag_of_that_bank():
@@ -73,7 +73,7 @@ def test_draw_settings_need_a_bank_and_a_tag_of_that_bank():
         section_data(bank=bank.pk, tag=other.tags.get().pk, draw_count=1), instance=quiz
     )
     assert not foreign.is_valid()
-    assert foreign.errors[0]["tag"] == ["This tag belongs to another bank."]
+    assert foreign.errors[0]["tag"] == ["Этот тег из другого банка."]
 
 
 def test_the_sample_draw_shows_each_section_with_questions_from_its_bank(admin_client):
@@ -87,4 +87,4 @@ def test_the_sample_draw_shows_each_section_with_questions_from_its_bank(admin_c
     ]
     assert all(text.startswith("Пул ") for text in sections[1].questions)
     page = admin_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk])).content.decode()
-    assert "Из пула (drawn at random)" in page and "Какое утверждение про Adam верное?" in page
+    assert "Из пула (выбираются случайно)" in page and "Какое утверждение про Adam верное?" in page
