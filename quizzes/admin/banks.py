@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import QuestionBank, Quiz, Section, Tag
 from quizzes.selectors.banks import bank_tag_counts, drawable_questions, sample_draw
+from quizzes.selectors.exposure import bank_exposure
 
 
 class TagInline(admin.TabularInline):
@@ -23,8 +24,8 @@ class QuestionBankAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [TagInline]
-    fields = ["title", "slug", "tag_counts"]
-    readonly_fields = ["tag_counts"]
+    fields = ["title", "slug", "tag_counts", "exposure"]
+    readonly_fields = ["tag_counts", "exposure"]
 
     def get_queryset(self, request):
         return (
@@ -52,6 +53,15 @@ class QuestionBankAdmin(admin.ModelAdmin):
             return ""
         return render_to_string(
             "admin/quizzes/questionbank/tag_counts.html", {"counts": bank_tag_counts(bank)}
+        )
+
+    @admin.display(description=_("Exposure"))
+    def exposure(self, bank: QuestionBank) -> str:
+        """How many candidates of every quiz were shown each of the bank's questions."""
+        if bank.pk is None:
+            return ""
+        return render_to_string(
+            "admin/quizzes/questionbank/exposure.html", {"exposure": bank_exposure(bank)}
         )
 
 
