@@ -7,8 +7,9 @@ A quiz's sections follow its settings line, one comment each, in order::
 
 Before the ``|`` come the draw rule's tokens (``draw=`` the number of questions drawn,
 ``bank=`` the bank's slug, ``tag=`` the tag drawn from); after it the section's title, as
-written (one line, without ``>``). A question's own comment (after its heading) may say which fixed section it is in
-(``section=2``, counted from 1), its tags (``tag=``, one token each) and ``retired``.
+written (one line, without ``>``). A question's own comment (after its heading) may say
+which fixed section it is in (``section=2``, counted from 1), its tags (``tag=``, one token
+each) and ``retired``.
 
 Values are percent-encoded, capital letters included (``CNN`` is ``%43%4E%4E``), so that
 they survive the comments' case-insensitive reading: lower-case names read as written.

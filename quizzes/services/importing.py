@@ -14,7 +14,10 @@ from quizzes.formats import ParsedOption, ParsedQuestion, ParsedQuiz
 from quizzes.models import (
     Option,
     Question,
+    QuestionBank,
     Quiz,
+    Section,
+    Tag,
     quiz_size_errors,
     render_html,
     unclosed_fence_message,
@@ -157,7 +160,68 @@ def import_quiz(
     _write(writes)
     summary.questions_created = len(writes.new_questions)
     summary.questions_deleted = len(writes.stale_questions)
+    if _import_structure(quiz, parsed, created=created):
+        summary.changes.append("sections, tags or retired questions updated")
     return summary
+
+
+def _bank(slug: str, title: str) -> QuestionBank:
+    return QuestionBank.objects.get_or_create(slug=slug, defaults={"title": title})[0]
+
+
+def _import_structure(quiz: Quiz, parsed: ParsedQuiz, *, created: bool) -> bool:
+    """Give the quiz the file's sections, and its questions their sections, tags and
+    retirement; True when anything changed.
+
+    A drawn section names its bank by slug: a bank not there yet is created, empty, for
+    the author to fill. Tags of the quiz's own questions live in their bank: the quiz's
+    bank (slug of the quiz) for a question in none yet. A file with none of this on a new
+    quiz costs no query.
+    """
+    plain = not parsed.sections and not any(
+        q.section or q.tags or q.retired for q in parsed.questions
+    )
+    if plain and created:
+        return False
+    sections = list(quiz.sections.order_by("order", "id"))
+    questions = list(quiz.questions.prefetch_related("tags").order_by("position", "id"))
+    if (
+        plain
+        and not sections
+        and not any(q.section_id or q.retired or q.tags.all() for q in questions)
+    ):
+        return False
+    changed = False
+    for index, item in enumerate(parsed.sections):
+        bank = _bank(item.bank, item.bank) if item.bank else None
+        tag = Tag.objects.get_or_create(bank=bank, name=item.tag)[0] if bank and item.tag else None
+        values = {"order": index, "title": item.title, "bank": bank, "tag": tag}
+        values["draw_count"] = item.draw
+        if index < len(sections):
+            if _assign(sections[index], values):
+                sections[index].save()
+                changed = True
+        else:
+            sections.append(Section.objects.create(quiz=quiz, **values))
+            changed = True
+    if len(sections) > len(parsed.sections):
+        Section.objects.filter(pk__in=[s.pk for s in sections[len(parsed.sections) :]]).delete()
+        changed = True
+    own_bank = None
+    for question, pq in zip(questions, parsed.questions, strict=True):
+        section = sections[pq.section - 1] if pq.section else None
+        values = {"section_id": section.pk if section else None, "retired": pq.retired}
+        if pq.tags and question.bank_id is None:
+            own_bank = own_bank or _bank(quiz.slug, quiz.title)
+            values["bank_id"] = own_bank.pk
+        if _assign(question, values):
+            question.save(update_fields=list(values))
+            changed = True
+        if sorted(tag.name for tag in question.tags.all()) != pq.tags:
+            tags = [Tag.objects.get_or_create(bank_id=question.bank_id, name=n)[0] for n in pq.tags]
+            question.tags.set(tags)
+            changed = True
+    return changed
 
 
 def _plan_questions(
