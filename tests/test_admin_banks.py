@@ -88,3 +88,31 @@ def test_the_sample_draw_shows_each_section_with_questions_from_its_bank(admin_c
     assert all(text.startswith("Пул ") for text in sections[1].questions)
     page = admin_client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk])).content.decode()
     assert "Из пула (выбираются случайно)" in page and "Какое утверждение про Adam верное?" in page
+
+
+def test_a_question_goes_only_to_a_fixed_section_of_its_own_quiz():
+    from quizzes.admin.forms import QuestionAdminForm
+
+    quiz, other = make_quiz(title="Свой"), make_quiz(title="Чужой", questions=[])
+    fixed = Section.objects.create(quiz=quiz, order=0, title="Основы")
+    drawn = draw_section(quiz, make_bank("Банк", 2), 1, order=1)
+    foreign = Section.objects.create(quiz=other, order=0, title="Чужой раздел")
+    question = quiz.questions.get(position=2)
+
+    def form(section):
+        data = {
+            "quiz": quiz.pk,
+            "section": section.pk,
+            "text": question.text,
+            "kind": question.kind,
+            "points": "1",
+            "partial_fraction": "0.5",
+            "published": "on",
+        }
+        return QuestionAdminForm(data, instance=question)
+
+    assert form(fixed).is_valid(), form(fixed).errors
+    for wrong in (drawn, foreign):
+        assert form(wrong).errors["section"] == [
+            "Выберите раздел с постоянными вопросами из теста этого вопроса."
+        ]

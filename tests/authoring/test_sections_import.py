@@ -5,6 +5,7 @@ import pytest
 from quizzes import formats
 from quizzes.models import QuestionBank, Section, Tag
 from quizzes.selectors.authoring import parsed_quiz
+from quizzes.services.authoring import duplicate_quiz
 from quizzes.services.importing import import_quiz
 from tests.banks import draw_section, make_bank
 from tests.builders import make_quiz
@@ -77,3 +78,19 @@ def test_a_drawn_section_naming_a_new_bank_creates_it_empty():
     import_quiz(parsed=parsed, slug="novyi-2")
     bank = QuestionBank.objects.get(slug="novyi-bank")
     assert bank.questions.count() == 0 and bank.sections.get().draw_count == 2
+
+
+def test_a_duplicated_quiz_gets_its_own_sections_and_leaves_the_bank_alone():
+    quiz = make_quiz(title="Оригинал")
+    own = QuestionBank.objects.create(title="Оригинал", slug="original")
+    quiz.questions.update(bank=own)
+    basics = Section.objects.create(quiz=quiz, order=0, title="Основы")
+    draw_section(quiz, make_bank("Пул", 3), 2, order=1)
+    quiz.questions.filter(position=2).update(section=basics)
+
+    copy = duplicate_quiz(quiz=quiz)
+
+    assert structure(copy)[0] == structure(quiz)[0]
+    moved = copy.questions.get(position=2)
+    assert moved.section.quiz == copy and moved.section.title == "Основы"
+    assert own.questions.count() == 3 and not copy.questions.filter(bank__isnull=False).exists()
