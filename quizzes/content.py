@@ -66,6 +66,7 @@ class PresentedQuestion(QuestionContent):
     """A question as one attempt presents it: numbered, options in the drawn order."""
 
     number: int
+    section: str  # the title of its section; empty for an untitled one
 
 
 def content_hash(content: RevisionContent) -> str:
@@ -112,6 +113,7 @@ def question_by_id(content: RevisionContent, question_id: int) -> QuestionConten
 def presented_questions(content: RevisionContent, layout: Layout) -> list[PresentedQuestion]:
     """The revision's questions in the layout's order, numbered from 1."""
     by_id = {question["id"]: question for question in content["questions"]}
+    sections = {qid: title for title, ids in section_groups(content) for qid in ids}
     presented: list[PresentedQuestion] = []
     for number, question_id in enumerate(layout["questions"], start=1):
         question = by_id[question_id]
@@ -120,6 +122,7 @@ def presented_questions(content: RevisionContent, layout: Layout) -> list[Presen
             {
                 **question,
                 "number": number,
+                "section": sections.get(question_id, ""),
                 "options": [options[i] for i in layout["options"][str(question_id)]],
             }
         )

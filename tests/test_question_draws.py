@@ -166,3 +166,26 @@ def test_a_regrade_reaches_questions_drawn_from_a_bank():
     attempt.refresh_from_db()
     assert (len(report.changes), report.skipped) == (1, [])
     assert attempt.score == Decimal(2)
+
+
+def test_candidates_see_section_titles_above_each_section(client, start):
+    quiz = make_quiz(title="С разделами", access="public", review_after_attempt="full")
+    Section.objects.create(quiz=quiz, order=0, title="Основы")
+    draw_section(quiz, make_bank("Пул", 3), 2, order=1, title="Из банка")
+    attempt = start(quiz)
+    page = client.get(attempt.get_absolute_url()).content.decode()
+    first, second = page.index(">Основы</h2>"), page.index(">Из банка</h2>")
+    assert first < page.index("Какое утверждение про Adam верное?") < second
+    assert second < page.index("Пул ")
+    submit_attempt(attempt_id=attempt.pk, selections={})
+    result = client.get(reverse("quizzes:result", kwargs={"public_id": attempt.public_id}))
+    html = result.content.decode()
+    assert html.count('class="h5 section-title"') == 2
+    assert html.index(">Основы</h2>") < html.index(">Из банка</h2>") < html.index("Пул ")
+
+
+def test_a_quiz_without_titled_sections_shows_no_section_heading(client, start):
+    quiz = make_quiz(title="Без разделов", access="public", review_after_attempt="full")
+    Section.objects.create(quiz=quiz, order=0)
+    attempt = start(quiz)
+    assert "section-title" not in client.get(attempt.get_absolute_url()).content.decode()
