@@ -39,10 +39,10 @@ class OptionInline(LivePreviewFields, SortableTabularInline):
 class QuestionAdmin(LivePreviewAdmin, SortableAdminBase, QuietSaveMixin):
     form = QuestionAdminForm
     # The number is part of each question's name; positions themselves are never shown.
-    list_display = ["__str__", "quiz", "bank", "kind", "points", "published", "retired"]
+    list_display = ["__str__", "quiz", "kind", "points", "published", "retired"]
     list_filter = ["quiz", "bank", "kind", "published", "retired"]
     search_fields = ["text", "explanation", "options__text", "quiz__title", "bank__title"]
-    list_select_related = ["quiz", "bank"]
+    list_select_related = ["quiz"]
     filter_horizontal = ["tags"]
     actions = ["retire", "return_to_draws"]
     inlines = [OptionInline]
