@@ -7,7 +7,10 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from quizzes import formats
+from quizzes.admin.downloads import markdown_download
 from quizzes.models import QuestionBank, Quiz, Section, Tag
+from quizzes.selectors.authoring import parsed_bank
 from quizzes.selectors.banks import bank_tag_counts, drawable_questions, sample_draw
 from quizzes.selectors.exposure import bank_exposure
 
@@ -24,6 +27,7 @@ class QuestionBankAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [TagInline]
+    actions = ["export_seed", "export_tasklist"]
     fields = ["title", "slug", "tag_counts", "exposure"]
     readonly_fields = ["tag_counts", "exposure"]
 
@@ -54,6 +58,24 @@ class QuestionBankAdmin(admin.ModelAdmin):
         return render_to_string(
             "admin/quizzes/questionbank/tag_counts.html", {"counts": bank_tag_counts(bank)}
         )
+
+    @admin.action(description=_("Export as markdown, seed format (✅ ❌ ⚠️)"), permissions=["view"])
+    def export_seed(self, request, queryset):
+        return self._export(queryset, formats.SEED)
+
+    @admin.action(
+        description=_("Export as markdown, task-list format (- [x])"), permissions=["view"]
+    )
+    def export_tasklist(self, request, queryset):
+        return self._export(queryset, formats.TASKLIST)
+
+    def _export(self, queryset, format: str):
+        """The banks' own questions (those in no quiz) as question bank files."""
+        files = [
+            (f"{bank.slug}.{format}.md", formats.write(parsed_bank(bank), format).encode())
+            for bank in queryset.order_by("slug")
+        ]
+        return markdown_download(files, f"banks.{format}.zip")
 
     @admin.display(description=_("Exposure"))
     def exposure(self, bank: QuestionBank) -> str:

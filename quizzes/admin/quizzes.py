@@ -1,7 +1,5 @@
 """Quiz authoring in the admin: quizzes with questions inline, and the quiz list's actions."""
 
-import io
-import zipfile
 from collections import Counter
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
@@ -9,7 +7,6 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +14,7 @@ from django.utils.translation import ngettext
 
 from quizzes import formats
 from quizzes.admin.banks import SectionInline, sample_draw_html
+from quizzes.admin.downloads import markdown_download
 from quizzes.admin.forms import COMPACT_TEXT, QuestionInlineFormSet, QuizForm
 from quizzes.admin.formulas import warn_about_formulas
 from quizzes.admin.importing import QuizImportAdmin
@@ -314,17 +312,4 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
                 )
                 return None
             files.append((f"{quiz.slug}.{format}.md", text.encode("utf-8")))
-        if len(files) == 1:
-            name, content = files[0]
-            response = HttpResponse(content, content_type="text/markdown; charset=utf-8")
-        else:
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                for file_name, content in files:
-                    archive.writestr(file_name, content)
-            name, response = (
-                f"quizzes.{format}.zip",
-                HttpResponse(buffer.getvalue(), content_type="application/zip"),
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return markdown_download(files, f"quizzes.{format}.zip")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import _markdown as md
 from .model import KINDS, VERDICTS, ParsedQuiz
 from .settings import settings_problem, settings_tokens
-from .structure import section_line, structure_problem
+from .structure import BANK_LINE, section_line, structure_problem
 
 
 def validate_quiz(quiz: ParsedQuiz) -> None:
@@ -47,6 +47,8 @@ def validate_quiz(quiz: ParsedQuiz) -> None:
 def preamble_lines(quiz: ParsedQuiz, structural: md.Predicate) -> list[str]:
     """The "# title" line, the settings line and the escaped description opening every file."""
     out = ["# " + quiz.title.strip() if quiz.title.strip() else "#"]
+    if quiz.bank:
+        out += ["", BANK_LINE]
     if quiz.settings is not None:
         out += ["", md.meta_line(settings_tokens(quiz.settings))]
     if quiz.sections:

@@ -103,6 +103,8 @@ class ParsedQuiz:
     settings: QuizSettings | None = None
     # Empty: the file states none, and the quiz is one fixed section.
     sections: list[ParsedSection] = field(default_factory=list)
+    # The file is a question bank: a title and questions (with tags), no settings or sections.
+    bank: bool = False
 
 
 @dataclass

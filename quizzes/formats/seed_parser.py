@@ -82,6 +82,7 @@ class _SeedParser(LineParser):
             questions=questions,
             settings=self.settings,
             sections=self.sections,
+            bank=self.bank,
         )
 
     def _preamble(self, end: int) -> tuple[str, str, list[tuple[int, str, int]]]:

@@ -14,6 +14,10 @@ each) and ``retired``.
 Values are percent-encoded, capital letters included (``CNN`` is ``%43%4E%4E``), so that
 they survive the comments' case-insensitive reading: lower-case names read as written.
 Files without these comments have no sections: the quiz is one fixed section, as before.
+
+A question bank is written as a quiz whose title is followed by ``<!-- quizsite:
+question-bank -->``: its questions with their tags and retirement (no description,
+settings or sections: importing a bank ignores them).
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ def decode(token: str) -> str | None:
         return unquote(token, errors="strict")
     except UnicodeDecodeError:
         return None
+
+
+BANK_TOKEN = "question-bank"
+BANK_LINE = f"<!-- quizsite: {BANK_TOKEN} -->"
 
 
 def section_line(section: ParsedSection) -> str:
@@ -100,6 +108,8 @@ def read_question_tokens(question: ParsedQuestion, tokens: set[str]) -> None:
 
 def structure_problem(quiz: ParsedQuiz) -> str | None:
     """Why the quiz's sections and tags cannot be written losslessly, or None."""
+    if quiz.bank and (quiz.sections or quiz.settings is not None or quiz.description):
+        return "a question bank has no description, settings or sections"
     for n, section in enumerate(quiz.sections, 1):
         title = section.title
         if title != title.strip() or "\n" in title or ">" in title:

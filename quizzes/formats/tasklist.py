@@ -204,6 +204,7 @@ class _TasklistParser(LineParser):
             questions=questions,
             settings=self.settings,
             sections=self.sections,
+            bank=self.bank,
         )
 
     def _question(self, head: int, heading: str, end: int) -> ParsedQuestion | None:

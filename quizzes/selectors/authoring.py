@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from quizzes import formats
 from quizzes.diffing import QuestionChanges, question_changes
-from quizzes.models import Question, Quiz
+from quizzes.models import Question, QuestionBank, Quiz
 from quizzes.text import normalize_markdown, normalized_quiz
 
 # The quiz fields a file's settings line carries (formats.QuizSettings), in the order shown.
@@ -54,6 +54,20 @@ def parsed_quiz(quiz: Quiz) -> formats.ParsedQuiz:
             for section in sections
         ],
     )
+
+
+def parsed_bank(bank: QuestionBank) -> formats.ParsedQuiz:
+    """A bank's own questions (those in no quiz) as a question bank file, with their tags."""
+    questions = list(
+        Question.objects.filter(bank=bank, quiz__isnull=True)
+        .prefetch_related("options", "tags")
+        .order_by("position", "id")
+    )
+    parsed = [_parsed_question(question, number) for number, question in enumerate(questions, 1)]
+    for question, item in zip(questions, parsed, strict=True):
+        item.tags = sorted({tag.name for tag in question.tags.all()})
+        item.retired = question.retired
+    return formats.ParsedQuiz(title=bank.title, questions=parsed, bank=True)
 
 
 def _quiz_settings(quiz: Quiz) -> formats.QuizSettings:

@@ -49,6 +49,16 @@ class ImportSummary:
 
 
 @dataclass
+class BankImportSummary:
+    bank: QuestionBank
+    created: bool
+    questions_created: int = 0
+    questions_updated: int = 0
+    questions_deleted: int = 0
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class _ImportWrites:
     """Rows an import changes, written together at the end.
 
@@ -133,6 +143,8 @@ def import_quiz(
     written. Texts are stored in the shape the admin stores them in (quizzes.text).
     """
     parsed = normalized_quiz(parsed)
+    if parsed.bank:
+        raise ImportRefused(str(_("This file is a question bank, not a quiz.")))
     if errors := import_errors(parsed):
         raise ImportRefused(" ".join(errors))
     slug = slug or quiz_slug(parsed.title)
@@ -163,6 +175,42 @@ def import_quiz(
     if _import_structure(quiz, parsed, created=created):
         summary.changes.append("sections, tags or retired questions updated")
     return summary
+
+
+@transaction.atomic
+def import_bank(*, parsed: ParsedQuiz, slug: str | None = None) -> BankImportSummary:
+    """Create or update a question bank's own questions from a bank file, as import_quiz
+    does a quiz's: matched by position, written only where something differs, tags and
+    retirement included. Questions that quizzes present as fixed are not the bank file's.
+    """
+    parsed = normalized_quiz(parsed)
+    if not parsed.bank:
+        raise ImportRefused(str(_("This file is a quiz, not a question bank.")))
+    if errors := import_errors(parsed):
+        raise ImportRefused(" ".join(errors))
+    slug = slug or quiz_slug(parsed.title)
+    bank, created = QuestionBank.objects.get_or_create(slug=slug, defaults={"title": parsed.title})
+    if not created and bank.title != parsed.title:
+        bank.title = parsed.title
+        bank.save(update_fields=["title"])
+    summary = BankImportSummary(bank=bank, created=created)
+    writes = _plan_questions(None, parsed.questions, summary, bank=bank)
+    _write(writes)
+    summary.questions_created = len(writes.new_questions)
+    summary.questions_deleted = len(writes.stale_questions)
+    questions = list(bank_questions(bank).prefetch_related("tags").order_by("position", "id"))
+    for question, pq in zip(questions, parsed.questions, strict=True):
+        if question.retired != pq.retired:
+            question.retired = pq.retired
+            question.save(update_fields=["retired"])
+        if sorted(tag.name for tag in question.tags.all()) != pq.tags:
+            question.tags.set([Tag.objects.get_or_create(bank=bank, name=n)[0] for n in pq.tags])
+    return summary
+
+
+def bank_questions(bank: QuestionBank | None):
+    """A bank's own questions: those in no quiz (a quiz's fixed questions travel with it)."""
+    return Question.objects.filter(bank=bank, quiz__isnull=True)
 
 
 def _bank(slug: str, title: str) -> QuestionBank:
@@ -225,10 +273,16 @@ def _import_structure(quiz: Quiz, parsed: ParsedQuiz, *, created: bool) -> bool:
 
 
 def _plan_questions(
-    quiz: Quiz, parsed_questions: Sequence[ParsedQuestion], summary: ImportSummary
+    quiz: Quiz | None,
+    parsed_questions: Sequence[ParsedQuestion],
+    summary: ImportSummary | BankImportSummary,
+    *,
+    bank: QuestionBank | None = None,
 ) -> _ImportWrites:
-    """Match the file's questions to the quiz's by position; record what differs."""
-    existing = list(quiz.questions.prefetch_related("options").order_by("position", "id"))
+    """Match the file's questions to the quiz's (or the bank's own) by position; record
+    what differs."""
+    owned = quiz.questions.all() if quiz is not None else bank_questions(bank)
+    existing = list(owned.prefetch_related("options").order_by("position", "id"))
     renumber(existing, Question)
     writes = _ImportWrites()
     for index, parsed_question in enumerate(parsed_questions):
@@ -241,7 +295,8 @@ def _plan_questions(
         }
         if index >= len(existing):
             # Positions after the existing (renumbered 1..n) ones: free, so no parking.
-            writes.new_questions.append((Question(quiz=quiz, **values), parsed_question.options))
+            new = Question(quiz=quiz, bank=bank, **values)
+            writes.new_questions.append((new, parsed_question.options))
             continue
         question = existing[index]
         question_changed = _assign(question, values)

@@ -73,6 +73,7 @@ tricky_lines = st.sampled_from(
         "<!-- quizsite: draft -->",
         "<!-- quizsite: explanation -->",
         "<!-- quizsite: practice access=invite -->",
+        "<!-- quizsite: question-bank -->",
         "<!-- quizsite: section draw=2 bank=dl | Раздел -->",
         "<!-- quizsite: section2 tag=x retired -->",
         "Выберите один вариант из списка:",
@@ -199,6 +200,13 @@ def quizzes(draw):
     return quiz
 
 
+def as_bank(quiz: ParsedQuiz) -> ParsedQuiz:
+    """The quiz as a question bank file: no description, settings or sections."""
+    for question in quiz.questions:
+        question.section = None
+    return dataclasses.replace(quiz, description="", settings=None, sections=[], bank=True)
+
+
 def without_lines(quiz: ParsedQuiz) -> dict:
     data = dataclasses.asdict(quiz)
     for q in data["questions"]:
@@ -216,6 +224,16 @@ def test_write_then_parse_is_lossless(fmt, quiz):
     result = parse(written, format=fmt)
     assert result.errors == [], written
     assert without_lines(result.quiz) == without_lines(quiz), written
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(quiz=quizzes().map(as_bank))
+def test_a_question_bank_file_round_trips(fmt, quiz):
+    written = write(quiz, fmt)
+    result = parse(written, format=fmt)
+    assert result.errors == [], written
+    assert result.quiz.bank and without_lines(result.quiz) == without_lines(quiz), written
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -293,6 +293,16 @@ def _queued_to(address: str, kind: str) -> None:
     ).exists()
 
 
+def _bank_exported(format: str) -> Check:
+    def check(world: World, outcome: Outcome) -> None:
+        assert outcome.response.status_code == 200
+        disposition = f'attachment; filename="bank-rights.{format}.md"'
+        assert outcome.response["Content-Disposition"] == disposition
+        assert "# Банк прав" in outcome.text and "<!-- quizsite: question-bank -->" in outcome.text
+
+    return check
+
+
 def _retired(retired: bool) -> Check:
     def check(world: World, outcome: Outcome) -> None:
         world.draft_question.refresh_from_db()
@@ -388,6 +398,17 @@ ACTION_CASES = [
         AUTHORS,
         lambda world: [world.draft_question.pk],
         _retired(False),
+    ),
+    *(
+        ActionCase(
+            "quizzes.QuestionBank",
+            f"export_{format}",
+            AUTHORS,
+            lambda world: [world.bank.pk],
+            _bank_exported(format),
+            writes=False,
+        )
+        for format in (formats.SEED, formats.TASKLIST)
     ),
     ActionCase(
         "quizzes.QuestionBank",
