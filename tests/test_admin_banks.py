@@ -116,3 +116,27 @@ def test_a_question_goes_only_to_a_fixed_section_of_its_own_quiz():
         assert form(wrong).errors["section"] == [
             "Выберите раздел с постоянными вопросами из теста этого вопроса."
         ]
+
+
+def test_a_quiz_with_own_questions_keeps_a_fixed_section_for_them():
+    quiz = make_quiz(title="Свои вопросы")
+    bank = make_bank("Банк", 3)
+    only_drawn = SectionFormSet(section_data(bank=bank.pk, draw_count=2), instance=quiz)
+    assert not only_drawn.is_valid()
+    assert only_drawn.non_form_errors() == [
+        "Собственным вопросам теста нужен раздел с постоянными вопросами (без банка)."
+    ]
+    data = section_data(bank=bank.pk, draw_count=2)
+    data.update({"sections-TOTAL_FORMS": "2", "sections-1-order": "1", "sections-1-title": ""})
+    assert SectionFormSet(data, instance=quiz).is_valid()
+
+
+def test_draws_count_towards_the_questions_a_quiz_may_have(settings):
+    settings.QUIZ_MAX_QUESTIONS = 4
+    quiz = make_quiz(title="Предел")  # 3 questions of its own
+    bank = make_bank("Банк", 3)
+    data = section_data(bank=bank.pk, draw_count=2)
+    data.update({"sections-TOTAL_FORMS": "2", "sections-1-order": "1", "sections-1-title": ""})
+    formset = SectionFormSet(data, instance=quiz)
+    assert not formset.is_valid()
+    assert formset.non_form_errors() == ["Слишком много вопросов: 5, предел — 4."]

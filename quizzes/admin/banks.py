@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizzes import formats
 from quizzes.admin.downloads import markdown_download
-from quizzes.models import QuestionBank, Quiz, Section, Tag
+from quizzes.models import QuestionBank, Quiz, Section, Tag, too_many_questions
 from quizzes.selectors.authoring import parsed_bank
 from quizzes.selectors.banks import bank_tag_counts, drawable_questions, sample_draw
 from quizzes.selectors.exposure import bank_exposure
@@ -92,9 +92,8 @@ class SectionInlineFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        for form in self.forms:
-            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
-                continue
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        for form in kept:
             bank, tag = form.cleaned_data.get("bank"), form.cleaned_data.get("tag")
             count = form.cleaned_data.get("draw_count")
             if bank is None:
@@ -116,6 +115,16 @@ class SectionInlineFormSet(forms.BaseInlineFormSet):
                         params={"available": available},
                     ),
                 )
+        if any(self.errors) or not kept or self.instance.pk is None:
+            return
+        own = self.instance.questions.filter(published=True).count()
+        if own and all(form.cleaned_data.get("bank") for form in kept):
+            raise ValidationError(
+                _("The quiz's own questions need a fixed section (one without a bank).")
+            )
+        drawn = sum(form.cleaned_data.get("draw_count") or 0 for form in kept)
+        if message := too_many_questions(own + drawn):
+            raise ValidationError(message)
 
 
 class SectionInline(admin.TabularInline):
