@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from quizzes import grading
 
@@ -39,11 +39,19 @@ class QuestionContent(TypedDict):
     explanation_html: str
 
 
+class SectionContent(TypedDict):
+    title: str
+    questions: list[int]  # ids of the questions the section presents, in authoring order
+
+
 class RevisionContent(TypedDict):
     title: str
     description: str
+    # Every question presented, section after section: for a drawn section only the drawn ones.
     questions: list[QuestionContent]
     description_html: str
+    # Absent for a quiz of one untitled fixed section (every quiz before sections existed).
+    sections: NotRequired[list[SectionContent]]
 
 
 class Layout(TypedDict):
@@ -58,6 +66,7 @@ class PresentedQuestion(QuestionContent):
     """A question as one attempt presents it: numbered, options in the drawn order."""
 
     number: int
+    section: str  # the title of its section; empty for an untitled one
 
 
 def content_hash(content: RevisionContent) -> str:
@@ -86,6 +95,13 @@ def introduces_options(explanation: str) -> bool:
     return bool(lines) and lines[-1].strip().rstrip("*_ ").endswith((":", "："))
 
 
+def section_groups(content: RevisionContent) -> list[tuple[str, list[int]]]:
+    """(title, question ids) of each section, in order; one untitled group without sections."""
+    if "sections" in content:
+        return [(section["title"], list(section["questions"])) for section in content["sections"]]
+    return [("", [question["id"] for question in content["questions"]])]
+
+
 def max_score(content: RevisionContent) -> Decimal:
     return sum((Decimal(question["points"]) for question in content["questions"]), Decimal(0))
 
@@ -97,6 +113,7 @@ def question_by_id(content: RevisionContent, question_id: int) -> QuestionConten
 def presented_questions(content: RevisionContent, layout: Layout) -> list[PresentedQuestion]:
     """The revision's questions in the layout's order, numbered from 1."""
     by_id = {question["id"]: question for question in content["questions"]}
+    sections = {qid: title for title, ids in section_groups(content) for qid in ids}
     presented: list[PresentedQuestion] = []
     for number, question_id in enumerate(layout["questions"], start=1):
         question = by_id[question_id]
@@ -105,6 +122,7 @@ def presented_questions(content: RevisionContent, layout: Layout) -> list[Presen
             {
                 **question,
                 "number": number,
+                "section": sections.get(question_id, ""),
                 "options": [options[i] for i in layout["options"][str(question_id)]],
             }
         )

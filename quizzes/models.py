@@ -295,9 +295,135 @@ class Quiz(models.Model):
         )
 
 
-class Question(models.Model):
+class QuestionBank(models.Model):
+    """Questions that quizzes draw from at random; one bank can serve several quizzes."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question bank")
+        verbose_name_plural = _("question banks")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Tag(models.Model):
+    """A label within one bank that a section may restrict its draw to."""
+
+    bank = models.ForeignKey(
+        QuestionBank, on_delete=models.CASCADE, related_name="tags", verbose_name=_("bank")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["bank", "name"]
+        constraints = [models.UniqueConstraint(fields=["bank", "name"], name="tag_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.bank}: {self.name}"
+
+
+class Section(models.Model):
+    """A part of a quiz: its own fixed questions, or K questions drawn from a bank at start.
+
+    A fixed section presents the quiz's questions assigned to it (questions assigned to no
+    section belong to the first fixed section). A drawn section presents `draw_count`
+    questions drawn uniformly from the bank's published, non-retired questions (with the
+    tag, when one is set); the draw is made when an attempt starts and kept in its revision.
+    """
+
     quiz = models.ForeignKey(
-        Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
+        Quiz, on_delete=models.CASCADE, related_name="sections", verbose_name=_("quiz")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    bank = models.ForeignKey(
+        QuestionBank,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sections",
+        verbose_name=_("draw from bank"),
+        help_text=_("Empty: the section presents its fixed questions."),
+    )
+    tag = models.ForeignKey(
+        Tag,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sections",
+        verbose_name=_("only with tag"),
+    )
+    draw_count = models.PositiveIntegerField(
+        _("questions to draw"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["quiz", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bank__isnull=True, tag__isnull=True, draw_count__isnull=True)
+                | Q(bank__isnull=False, draw_count__gte=1),
+                name="section_fixed_or_drawn",
+                violation_error_message=_(
+                    "A section either draws a number of questions from a bank or has none of "
+                    "the draw settings."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or str(_("Section %(number)s") % {"number": self.order + 1})
+
+    @property
+    def is_drawn(self) -> bool:
+        return self.bank_id is not None
+
+
+class Question(models.Model):
+    # The quiz that presents this question in a fixed section; empty for a question that
+    # only lives in a bank and reaches candidates through draws.
+    quiz = models.ForeignKey(
+        Quiz,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("quiz"),
+        null=True,
+        blank=True,
+    )
+    bank = models.ForeignKey(
+        QuestionBank,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("bank"),
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fixed_questions",
+        verbose_name=_("section"),
+        help_text=_("Empty: the quiz's first fixed section."),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="questions", verbose_name=_("tags"))
+    retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_("Retired questions are no longer drawn; past attempts keep them."),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     text = models.TextField(_("text"), help_text=_("Markdown."), validators=[validate_markdown])

@@ -83,6 +83,7 @@ ROLE_MIGRATIONS = [
     ("0013_api_tokens", "grant_to_roles"),
     ("0014_webhooks", "grant_to_recruiters"),
     ("0015_invitation_emails", "grant_to_recruiters"),
+    ("0018_question_banks", "grant_banks_to_authors"),
 ]
 
 

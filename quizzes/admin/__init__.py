@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from quizzes.admin import (  # noqa: F401
     api_tokens,
     attempts,
+    banks,
     emails,
     invites,
     lockout,

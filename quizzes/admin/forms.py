@@ -234,6 +234,10 @@ class QuestionInlineFormSet(OrderedInlineFormSet):
 # What an author edits on a question's own page (the admin adds its read-only preview).
 QUESTION_FIELDS = [
     "quiz",
+    "section",
+    "bank",
+    "tags",
+    "retired",
     "text",
     "kind",
     "points",
@@ -262,6 +266,19 @@ class QuestionAdminForm(forms.ModelForm):
             and (message := too_many_questions(quiz.questions.count() + 1))
         ):
             self.add_error("quiz", message)
+        section = cleaned.get("section")
+        if section is not None and (
+            section.quiz_id != getattr(quiz, "pk", None) or section.is_drawn
+        ):
+            self.add_error("section", _("Choose a fixed section of the question's quiz."))
+        bank = cleaned.get("bank")
+        if quiz is None and bank is None:
+            self.add_error("bank", _("A question belongs to a quiz, a bank or both."))
+        strangers = [
+            tag for tag in cleaned.get("tags", []) if bank is None or tag.bank_id != bank.pk
+        ]
+        if strangers:
+            self.add_error("tags", _("Tags come from the question's own bank."))
         return cleaned
 
 

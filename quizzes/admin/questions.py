@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from quizzes.admin.forms import (
     COMPACT_TEXT,
@@ -38,10 +39,12 @@ class OptionInline(LivePreviewFields, SortableTabularInline):
 class QuestionAdmin(LivePreviewAdmin, SortableAdminBase, QuietSaveMixin):
     form = QuestionAdminForm
     # The number is part of each question's name; positions themselves are never shown.
-    list_display = ["__str__", "quiz", "kind", "points", "published"]
-    list_filter = ["quiz", "kind", "published"]
-    search_fields = ["text", "explanation", "options__text", "quiz__title"]
+    list_display = ["__str__", "quiz", "kind", "points", "published", "retired"]
+    list_filter = ["quiz", "bank", "kind", "published", "retired"]
+    search_fields = ["text", "explanation", "options__text", "quiz__title", "bank__title"]
     list_select_related = ["quiz"]
+    filter_horizontal = ["tags"]
+    actions = ["retire", "return_to_draws"]
     inlines = [OptionInline]
     readonly_fields = ["preview"]
 
@@ -59,6 +62,32 @@ class QuestionAdmin(LivePreviewAdmin, SortableAdminBase, QuietSaveMixin):
         return render_to_string(
             "admin/quizzes/question/preview.html",
             {"question": question, "options": question.options.order_by("position", "id")},
+        )
+
+    @admin.action(description=_("Retire from future draws"), permissions=["change"])
+    def retire(self, request, queryset):
+        count = queryset.update(retired=True)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d question retired: no new attempt draws it.",
+                "%(count)d questions retired: no new attempt draws them.",
+                count,
+            )
+            % {"count": count},
+        )
+
+    @admin.action(description=_("Return to draws"), permissions=["change"])
+    def return_to_draws(self, request, queryset):
+        count = queryset.update(retired=False)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d question can be drawn again.",
+                "%(count)d questions can be drawn again.",
+                count,
+            )
+            % {"count": count},
         )
 
     def save_model(self, request, obj, form, change):

@@ -1,7 +1,5 @@
 """Quiz authoring in the admin: quizzes with questions inline, and the quiz list's actions."""
 
-import io
-import zipfile
 from collections import Counter
 
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
@@ -9,13 +7,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from quizzes import formats
+from quizzes.admin.banks import SectionInline, sample_draw_html
+from quizzes.admin.downloads import markdown_download
 from quizzes.admin.forms import COMPACT_TEXT, QuestionInlineFormSet, QuizForm
 from quizzes.admin.formulas import warn_about_formulas
 from quizzes.admin.importing import QuizImportAdmin
@@ -99,7 +98,7 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
     list_filter = ["published", "practice", "access", "grading_strategy"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [QuestionInline]
+    inlines = [SectionInline, QuestionInline]
     actions = [
         "publish",
         "unpublish",
@@ -110,7 +109,7 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
     ]
     change_list_template = "admin/quizzes/quiz/change_list.html"
     form = QuizForm
-    readonly_fields = ["question_links"]
+    readonly_fields = ["question_links", "sample_draw"]
 
     class Media:
         css = {"all": ["quizzes/admin.css"]}
@@ -131,6 +130,7 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
                 ]
             },
         ),
+        (_("Sections and draws"), {"fields": ["sample_draw"]}),
         (_("Grading"), {"fields": ["grading_strategy", "pass_mark"]}),
         (
             _("Candidate experience"),
@@ -176,6 +176,10 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
         if request.user.has_perm(STATISTICS_PERMISSION):
             return [*shown, "statistics_link"]
         return shown
+
+    @admin.display(description=_("Sample draw"))
+    def sample_draw(self, quiz: Quiz) -> str:
+        return sample_draw_html(quiz)
 
     @admin.display(description=_("statistics"))
     def statistics_link(self, quiz):
@@ -308,17 +312,4 @@ class QuizAdmin(SortableAdminBase, QuietSaveMixin, QuizImportAdmin, QuizRegradeA
                 )
                 return None
             files.append((f"{quiz.slug}.{format}.md", text.encode("utf-8")))
-        if len(files) == 1:
-            name, content = files[0]
-            response = HttpResponse(content, content_type="text/markdown; charset=utf-8")
-        else:
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                for file_name, content in files:
-                    archive.writestr(file_name, content)
-            name, response = (
-                f"quizzes.{format}.zip",
-                HttpResponse(buffer.getvalue(), content_type="application/zip"),
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return markdown_download(files, f"quizzes.{format}.zip")

@@ -37,6 +37,7 @@ from .model import (
     ParsedOption,
     ParsedQuestion,
     ParsedQuiz,
+    ParsedSection,
     ParseResult,
     QuizSettings,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "ParsedOption",
     "ParsedQuestion",
     "ParsedQuiz",
+    "ParsedSection",
     "Problem",
     "QuizSettings",
     "decode",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from . import _markdown as md
-from .model import KINDS, ParsedQuiz, QuizSettings
+from .model import KINDS, ParsedQuiz, ParsedSection, QuizSettings
 from .problems import Code, NotImported, Problem
 from .settings import parse_settings
+from .structure import BANK_TOKEN, parse_section
 
 # How much of the text a warning quotes.
 _EXCERPT = 60
@@ -24,6 +25,8 @@ class LineParser:
         self.warnings: list[Problem] = []
         self.errors: list[Problem] = []
         self.settings: QuizSettings | None = None
+        self.sections: list[ParsedSection] = []
+        self.bank = False
 
     def warn(self, index: int | None, code: Code, **params: str | int) -> None:
         self.warnings.append(Problem(None if index is None else index + 1, code, params))
@@ -57,6 +60,12 @@ class LineParser:
         tokens = md.meta_tokens(line) if md.is_meta_line(line) else None
         if tokens is None:
             return False
+        if (section := parse_section(line)) is not None:
+            self.sections.append(section)
+            return True
+        if tokens == {BANK_TOKEN}:
+            self.bank = True
+            return True
         if self.settings is not None:
             self.warn(index, Code.SECOND_SETTINGS_LINE)
             return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import _markdown as md
 from .model import KINDS, VERDICTS, ParsedQuiz
 from .settings import settings_problem, settings_tokens
+from .structure import BANK_LINE, section_line, structure_problem
 
 
 def validate_quiz(quiz: ParsedQuiz) -> None:
@@ -13,6 +14,8 @@ def validate_quiz(quiz: ParsedQuiz) -> None:
         raise ValueError("the quiz title must be a single line")
     if quiz.settings is not None and (problem := settings_problem(quiz.settings)):
         raise ValueError(f"quiz settings: {problem}")
+    if problem := structure_problem(quiz):
+        raise ValueError(problem)
     texts = [("description", quiz.description)]
     for n, q in enumerate(quiz.questions, 1):
         if q.kind not in KINDS:
@@ -44,8 +47,12 @@ def validate_quiz(quiz: ParsedQuiz) -> None:
 def preamble_lines(quiz: ParsedQuiz, structural: md.Predicate) -> list[str]:
     """The "# title" line, the settings line and the escaped description opening every file."""
     out = ["# " + quiz.title.strip() if quiz.title.strip() else "#"]
+    if quiz.bank:
+        out += ["", BANK_LINE]
     if quiz.settings is not None:
         out += ["", md.meta_line(settings_tokens(quiz.settings))]
+    if quiz.sections:
+        out += ["", *(section_line(section) for section in quiz.sections)]
     if quiz.description.strip():
         out += ["", md.escape_text(quiz.description.strip(), structural)]
     return out

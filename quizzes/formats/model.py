@@ -48,6 +48,10 @@ class ParsedQuestion:
     line: int = 0
     number: int | None = None
     published: bool = True
+    # The fixed section of the quiz it is in (from 1); None: the first fixed section.
+    section: int | None = None
+    tags: list[str] = field(default_factory=list)  # sorted, distinct
+    retired: bool = False  # no longer drawn by sections that draw from its bank
 
 
 # Quiz-level settings; the values are those of quizzes.models.Quiz's choices.
@@ -81,12 +85,26 @@ class QuizSettings:
 
 
 @dataclass
+class ParsedSection:
+    """A part of the quiz: its fixed questions, or ``draw`` questions drawn from a bank."""
+
+    title: str = ""
+    draw: int | None = None
+    bank: str = ""  # the bank's slug
+    tag: str = ""  # draw only questions with this tag
+
+
+@dataclass
 class ParsedQuiz:
     title: str
     description: str = ""
     questions: list[ParsedQuestion] = field(default_factory=list)
     # None: the file has no settings line.
     settings: QuizSettings | None = None
+    # Empty: the file states none, and the quiz is one fixed section.
+    sections: list[ParsedSection] = field(default_factory=list)
+    # The file is a question bank: a title and questions (with tags), no settings or sections.
+    bank: bool = False
 
 
 @dataclass

@@ -72,6 +72,7 @@ from .model import (
     SINGLE,
     ParsedQuiz,
 )
+from .structure import question_tokens
 
 _EMOJI = r"(?P<emoji>✅|❌|⚠\ufe0f?)"
 EMOJI_VERDICT = {"✅": CORRECT, "❌": INCORRECT, "⚠": PARTIAL}
@@ -170,8 +171,9 @@ def write_seed(quiz: ParsedQuiz) -> str:
         out += ["", *toc]
     for q in quiz.questions:
         out += ["", "## Задание" if q.number is None else f"## Задание {q.number}"]
-        if not q.published:
-            out += ["", md.meta_line(["draft"])]
+        tokens = ([] if q.published else ["draft"]) + question_tokens(q)
+        if tokens:
+            out += ["", md.meta_line(tokens)]
         body = md.escape_text(q.text.strip(), structural).split("\n")
         if not md.is_fence_line(body[0]) and (len(body) == 1 or md.is_blank(body[1])):
             body[0] = f"**{body[0]}**"

@@ -40,6 +40,7 @@ from .seed import (
     structural,
 )
 from .seed_sections import heading_note, match_sections, read_section
+from .structure import read_question_tokens
 
 
 def _stop_lazy(line: str) -> bool:
@@ -76,7 +77,12 @@ class _SeedParser(LineParser):
         if self.errors:
             return None
         return ParsedQuiz(
-            title=title, description=description, questions=questions, settings=self.settings
+            title=title,
+            description=description,
+            questions=questions,
+            settings=self.settings,
+            sections=self.sections,
+            bank=self.bank,
         )
 
     def _preamble(self, end: int) -> tuple[str, str, list[tuple[int, str, int]]]:
@@ -125,7 +131,7 @@ class _SeedParser(LineParser):
             options, j = self._options(opt_start, end)
         explanation, j = self._explanation(j, end, options, label)
         kind = self._settle_kind(head, label, meta_kind(tokens) or kind, options, published)
-        return ParsedQuestion(
+        question = ParsedQuestion(
             text=text,
             kind=kind,
             options=options,
@@ -134,6 +140,8 @@ class _SeedParser(LineParser):
             number=number,
             published=published,
         )
+        read_question_tokens(question, tokens)
+        return question
 
     def _options_start(self, start: int, end: int) -> int | None:
         """The first verdict bullet outside code blocks, unless the explanation comes first."""

@@ -73,6 +73,7 @@ from .model import (
     implied_kind,
 )
 from .problems import Code, Problem
+from .structure import question_tokens, read_question_tokens
 
 QHEAD_RE = re.compile(r"^#{3,4}(?:[ \t]+(?P<title>.*?))?[ \t]*$")
 H2_RE = re.compile(r"^##[ \t]+(?P<title>.*?)[ \t]*$")
@@ -198,7 +199,12 @@ class _TasklistParser(LineParser):
         if self.errors:
             return None
         return ParsedQuiz(
-            title=title, description=description, questions=questions, settings=self.settings
+            title=title,
+            description=description,
+            questions=questions,
+            settings=self.settings,
+            sections=self.sections,
+            bank=self.bank,
         )
 
     def _question(self, head: int, heading: str, end: int) -> ParsedQuestion | None:
@@ -226,7 +232,7 @@ class _TasklistParser(LineParser):
         if published and not any(o.verdict == CORRECT for o in options):
             published = False
             self.warn(head, Code.TASKLIST_DRAFT)
-        return ParsedQuestion(
+        question = ParsedQuestion(
             text=text,
             kind=meta_kind(tokens) or implied_kind(options),
             options=options,
@@ -235,6 +241,8 @@ class _TasklistParser(LineParser):
             number=number,
             published=published,
         )
+        read_question_tokens(question, tokens)
+        return question
 
     def _draft_without_options(
         self, head: int, heading: str, number: int | None, tokens: set[str], start: int, end: int
@@ -254,7 +262,7 @@ class _TasklistParser(LineParser):
         if "draft" not in tokens or not text:
             self.warn_not_imported(head, end, Code.TASKLIST_QUESTION_SKIPPED)
             return None
-        return ParsedQuestion(
+        question = ParsedQuestion(
             text=text,
             kind=meta_kind(tokens) or implied_kind([]),
             options=[],
@@ -263,6 +271,8 @@ class _TasklistParser(LineParser):
             number=number,
             published=False,
         )
+        read_question_tokens(question, tokens)
+        return question
 
     def _options(self, start: int, end: int) -> tuple[list[ParsedOption], int]:
         """The options from ``start`` on, and the index where the explanation starts."""
@@ -350,6 +360,7 @@ def write_tasklist(quiz: ParsedQuiz) -> str:
             tokens.append(q.kind)
         if not q.published:
             tokens.append("draft")
+        tokens += question_tokens(q)
         if tokens:
             out += ["", md.meta_line(tokens)]
         if body:

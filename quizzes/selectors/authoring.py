@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from quizzes import formats
 from quizzes.diffing import QuestionChanges, question_changes
-from quizzes.models import Question, Quiz
+from quizzes.models import Question, QuestionBank, Quiz
 from quizzes.text import normalize_markdown, normalized_quiz
 
 # The quiz fields a file's settings line carries (formats.QuizSettings), in the order shown.
@@ -30,15 +30,44 @@ def parsed_quiz(quiz: Quiz) -> formats.ParsedQuiz:
     Texts come in their stored shape (quizzes.text) even if a row was written before every
     way in normalised them: what the admin accepted, export writes.
     """
-    questions = quiz.questions.prefetch_related("options").order_by("position", "id")
+    questions = quiz.questions.prefetch_related("options", "tags").order_by("position", "id")
+    sections = list(quiz.sections.select_related("bank", "tag").order_by("order", "id"))
+    # Questions name the fixed section they are in by its place among all sections.
+    places = {section.pk: n for n, section in enumerate(sections, 1) if not section.is_drawn}
+    parsed = [_parsed_question(question, number) for number, question in enumerate(questions, 1)]
+    for question, item in zip(questions, parsed, strict=True):
+        item.section = places.get(question.section_id) if question.section_id else None
+        item.tags = sorted({tag.name for tag in question.tags.all()})
+        item.retired = question.retired
     return formats.ParsedQuiz(
         title=quiz.title,
         description=normalize_markdown(quiz.description),
-        questions=[
-            _parsed_question(question, number) for number, question in enumerate(questions, 1)
-        ],
+        questions=parsed,
         settings=_quiz_settings(quiz),
+        sections=[
+            formats.ParsedSection(
+                title=section.title,
+                draw=section.draw_count,
+                bank=section.bank.slug if section.bank else "",
+                tag=section.tag.name if section.tag else "",
+            )
+            for section in sections
+        ],
     )
+
+
+def parsed_bank(bank: QuestionBank) -> formats.ParsedQuiz:
+    """A bank's own questions (those in no quiz) as a question bank file, with their tags."""
+    questions = list(
+        Question.objects.filter(bank=bank, quiz__isnull=True)
+        .prefetch_related("options", "tags")
+        .order_by("position", "id")
+    )
+    parsed = [_parsed_question(question, number) for number, question in enumerate(questions, 1)]
+    for question, item in zip(questions, parsed, strict=True):
+        item.tags = sorted({tag.name for tag in question.tags.all()})
+        item.retired = question.retired
+    return formats.ParsedQuiz(title=bank.title, questions=parsed, bank=True)
 
 
 def _quiz_settings(quiz: Quiz) -> formats.QuizSettings:

@@ -6,10 +6,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from quizzes import content
-from quizzes.models import DEADLINE_GRACE, INVITE_TOKEN_SHAPE, Attempt, Invite, Quiz
+from quizzes.models import DEADLINE_GRACE, INVITE_TOKEN_SHAPE, Attempt, Invite, Quiz, Section
+
+
+def presented_question_count():
+    """How many questions an attempt gets, as a Quiz annotation: its own published questions
+    plus what its sections draw."""
+    drawn = (
+        Section.objects.filter(quiz=OuterRef("pk"), bank__isnull=False)
+        .values("quiz")
+        .annotate(total=Sum("draw_count"))
+        .values("total")
+    )
+    return Count("questions", filter=Q(questions__published=True)) + Coalesce(
+        Subquery(drawn, output_field=IntegerField()), 0
+    )
 
 
 def public_quizzes(*, open_at: datetime | None = None) -> QuerySet[Quiz]:
@@ -17,9 +32,7 @@ def public_quizzes(*, open_at: datetime | None = None) -> QuerySet[Quiz]:
     quizzes = Quiz.objects.filter(published=True, access=Quiz.Access.PUBLIC)
     if open_at is not None:
         quizzes = quizzes.exclude(closes_at__lte=open_at)
-    return quizzes.annotate(
-        question_count=Count("questions", filter=Q(questions__published=True))
-    ).order_by("title")
+    return quizzes.annotate(question_count=presented_question_count()).order_by("title")
 
 
 def presented_questions(attempt: Attempt) -> list[content.PresentedQuestion]:
@@ -33,8 +46,9 @@ def saved_choices(attempt: Attempt) -> dict[int, list[int]]:
 
 
 def question_count(quiz: Quiz) -> int:
-    """How many questions an attempt started now gets (the published ones)."""
-    return quiz.questions.filter(published=True).count()
+    """How many questions an attempt started now gets (the published ones and the draws)."""
+    counted = Quiz.objects.filter(pk=quiz.pk).annotate(n=presented_question_count())
+    return counted.values_list("n", flat=True).get()
 
 
 @dataclass(frozen=True)

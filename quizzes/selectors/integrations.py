@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from quizzes.models import Attempt, Invite, Quiz
+from quizzes.selectors.candidate import presented_question_count
 
 
 def visible_quizzes(user: User) -> QuerySet[Quiz]:
@@ -23,7 +24,7 @@ def api_quizzes(user: User) -> QuerySet[Quiz]:
     return (
         visible_quizzes(user)
         .defer("description", "description_html")
-        .annotate(question_count=Count("questions", filter=Q(questions__published=True)))
+        .annotate(question_count=presented_question_count())
         .order_by("title", "pk")
     )
 

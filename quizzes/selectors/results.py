@@ -36,6 +36,7 @@ class ReviewedQuestion:
     time_spent: int = 0
     text_html: str = ""
     explanation_html: str = ""
+    section: str = ""  # the title of the question's section, empty for an untitled one
 
     @property
     def explanation_first(self) -> bool:
@@ -86,6 +87,7 @@ def attempt_review(attempt: Attempt, answers: list[Answer] | None = None) -> lis
         reviewed.append(
             ReviewedQuestion(
                 number=question["number"],
+                section=question["section"],
                 text=question["text"],
                 kind=question["kind"],
                 explanation=question["explanation"],

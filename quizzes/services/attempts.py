@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from quizzes import grading
-from quizzes.content import Layout, RevisionContent, max_score
+from quizzes.content import Layout, RevisionContent, max_score, section_groups
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals, clamp
 from quizzes.models import DEADLINE_GRACE, SAVE_SEQ_LEAD_MS, Answer, Attempt, Invite, Quiz
 from quizzes.opaque import new_key
@@ -44,9 +44,12 @@ def draw_layout(
 ) -> Layout:
     """Draw the order this attempt presents questions and options in; stored, never redrawn."""
     rng = rng or random.SystemRandom()
-    question_ids = [question["id"] for question in content["questions"]]
-    if shuffle_questions:
-        rng.shuffle(question_ids)
+    question_ids = []
+    for _title, section_ids in section_groups(content):
+        # Shuffling keeps each section's questions together, sections in their order.
+        if shuffle_questions:
+            rng.shuffle(section_ids)
+        question_ids.extend(section_ids)
     options = {}
     for question in content["questions"]:
         option_ids = [option["id"] for option in question["options"]]
@@ -75,7 +78,8 @@ def start_attempt(
     now = timezone.now()
     if quiz.is_closed(now):
         raise QuizClosed
-    revision = current_revision(quiz)
+    rng = rng or random.SystemRandom()
+    revision = current_revision(quiz, rng=rng)
     questions = revision.content["questions"]
     return Attempt.objects.create(
         quiz=quiz,

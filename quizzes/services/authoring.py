@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quizzes.models import Option, Question, Quiz
+from quizzes.models import Option, Question, Quiz, Section
 
 
 def _free_slug(base: str) -> str:
@@ -56,11 +56,21 @@ def duplicate_quiz(*, quiz: Quiz) -> Quiz:
     copy.published = False
     copy.closes_at = None
     copy.save()
+    # The sections with their draw rules; the copied questions go to the copied sections.
+    sections = list(quiz.sections.order_by("order", "id"))
+    originals_of = {section.pk: section for section in sections}
+    for section in sections:
+        section.pk = None
+        section.quiz = copy
+    Section.objects.bulk_create(sections)
     questions = list(quiz.questions.prefetch_related("options").order_by("position", "id"))
     originals = [list(question.options.all()) for question in questions]
     for question in questions:
         question.pk = None
         question.quiz = copy
+        # The copy is the new quiz's own: it would be drawn twice from the original's bank.
+        question.bank = None
+        question.section = originals_of.get(question.section_id or 0)
     Question.objects.bulk_create(questions)
     options = []
     for question, question_options in zip(questions, originals, strict=True):

@@ -14,7 +14,10 @@ from quizzes.formats import ParsedOption, ParsedQuestion, ParsedQuiz
 from quizzes.models import (
     Option,
     Question,
+    QuestionBank,
     Quiz,
+    Section,
+    Tag,
     quiz_size_errors,
     render_html,
     unclosed_fence_message,
@@ -43,6 +46,16 @@ class ImportSummary:
             or self.questions_updated
             or self.questions_deleted
         )
+
+
+@dataclass
+class BankImportSummary:
+    bank: QuestionBank
+    created: bool
+    questions_created: int = 0
+    questions_updated: int = 0
+    questions_deleted: int = 0
+    changes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -130,6 +143,8 @@ def import_quiz(
     written. Texts are stored in the shape the admin stores them in (quizzes.text).
     """
     parsed = normalized_quiz(parsed)
+    if parsed.bank:
+        raise ImportRefused(str(_("This file is a question bank, not a quiz.")))
     if errors := import_errors(parsed):
         raise ImportRefused(" ".join(errors))
     slug = slug or quiz_slug(parsed.title)
@@ -157,14 +172,117 @@ def import_quiz(
     _write(writes)
     summary.questions_created = len(writes.new_questions)
     summary.questions_deleted = len(writes.stale_questions)
+    if _import_structure(quiz, parsed, created=created):
+        summary.changes.append("sections, tags or retired questions updated")
     return summary
 
 
+@transaction.atomic
+def import_bank(*, parsed: ParsedQuiz, slug: str | None = None) -> BankImportSummary:
+    """Create or update a question bank's own questions from a bank file, as import_quiz
+    does a quiz's: matched by position, written only where something differs, tags and
+    retirement included. Questions that quizzes present as fixed are not the bank file's.
+    """
+    parsed = normalized_quiz(parsed)
+    if not parsed.bank:
+        raise ImportRefused(str(_("This file is a quiz, not a question bank.")))
+    if errors := import_errors(parsed):
+        raise ImportRefused(" ".join(errors))
+    slug = slug or quiz_slug(parsed.title)
+    bank, created = QuestionBank.objects.get_or_create(slug=slug, defaults={"title": parsed.title})
+    if not created and bank.title != parsed.title:
+        bank.title = parsed.title
+        bank.save(update_fields=["title"])
+    summary = BankImportSummary(bank=bank, created=created)
+    writes = _plan_questions(None, parsed.questions, summary, bank=bank)
+    _write(writes)
+    summary.questions_created = len(writes.new_questions)
+    summary.questions_deleted = len(writes.stale_questions)
+    questions = list(bank_questions(bank).prefetch_related("tags").order_by("position", "id"))
+    for question, pq in zip(questions, parsed.questions, strict=True):
+        if question.retired != pq.retired:
+            question.retired = pq.retired
+            question.save(update_fields=["retired"])
+        if sorted(tag.name for tag in question.tags.all()) != pq.tags:
+            question.tags.set([Tag.objects.get_or_create(bank=bank, name=n)[0] for n in pq.tags])
+    return summary
+
+
+def bank_questions(bank: QuestionBank | None):
+    """A bank's own questions: those in no quiz (a quiz's fixed questions travel with it)."""
+    return Question.objects.filter(bank=bank, quiz__isnull=True)
+
+
+def _bank(slug: str, title: str) -> QuestionBank:
+    return QuestionBank.objects.get_or_create(slug=slug, defaults={"title": title})[0]
+
+
+def _import_structure(quiz: Quiz, parsed: ParsedQuiz, *, created: bool) -> bool:
+    """Give the quiz the file's sections, and its questions their sections, tags and
+    retirement; True when anything changed.
+
+    A drawn section names its bank by slug: a bank not there yet is created, empty, for
+    the author to fill. Tags of the quiz's own questions live in their bank: the quiz's
+    bank (slug of the quiz) for a question in none yet. A file with none of this on a new
+    quiz costs no query.
+    """
+    plain = not parsed.sections and not any(
+        q.section or q.tags or q.retired for q in parsed.questions
+    )
+    if plain and created:
+        return False
+    sections = list(quiz.sections.order_by("order", "id"))
+    questions = list(quiz.questions.prefetch_related("tags").order_by("position", "id"))
+    if (
+        plain
+        and not sections
+        and not any(q.section_id or q.retired or q.tags.all() for q in questions)
+    ):
+        return False
+    changed = False
+    for index, item in enumerate(parsed.sections):
+        bank = _bank(item.bank, item.bank) if item.bank else None
+        tag = Tag.objects.get_or_create(bank=bank, name=item.tag)[0] if bank and item.tag else None
+        values = {"order": index, "title": item.title, "bank": bank, "tag": tag}
+        values["draw_count"] = item.draw
+        if index < len(sections):
+            if _assign(sections[index], values):
+                sections[index].save()
+                changed = True
+        else:
+            sections.append(Section.objects.create(quiz=quiz, **values))
+            changed = True
+    if len(sections) > len(parsed.sections):
+        Section.objects.filter(pk__in=[s.pk for s in sections[len(parsed.sections) :]]).delete()
+        changed = True
+    own_bank = None
+    for question, pq in zip(questions, parsed.questions, strict=True):
+        section = sections[pq.section - 1] if pq.section else None
+        values = {"section_id": section.pk if section else None, "retired": pq.retired}
+        if pq.tags and question.bank_id is None:
+            own_bank = own_bank or _bank(quiz.slug, quiz.title)
+            values["bank_id"] = own_bank.pk
+        if _assign(question, values):
+            question.save(update_fields=list(values))
+            changed = True
+        if sorted(tag.name for tag in question.tags.all()) != pq.tags:
+            tags = [Tag.objects.get_or_create(bank_id=question.bank_id, name=n)[0] for n in pq.tags]
+            question.tags.set(tags)
+            changed = True
+    return changed
+
+
 def _plan_questions(
-    quiz: Quiz, parsed_questions: Sequence[ParsedQuestion], summary: ImportSummary
+    quiz: Quiz | None,
+    parsed_questions: Sequence[ParsedQuestion],
+    summary: ImportSummary | BankImportSummary,
+    *,
+    bank: QuestionBank | None = None,
 ) -> _ImportWrites:
-    """Match the file's questions to the quiz's by position; record what differs."""
-    existing = list(quiz.questions.prefetch_related("options").order_by("position", "id"))
+    """Match the file's questions to the quiz's (or the bank's own) by position; record
+    what differs."""
+    owned = quiz.questions.all() if quiz is not None else bank_questions(bank)
+    existing = list(owned.prefetch_related("options").order_by("position", "id"))
     renumber(existing, Question)
     writes = _ImportWrites()
     for index, parsed_question in enumerate(parsed_questions):
@@ -177,7 +295,8 @@ def _plan_questions(
         }
         if index >= len(existing):
             # Positions after the existing (renumbered 1..n) ones: free, so no parking.
-            writes.new_questions.append((Question(quiz=quiz, **values), parsed_question.options))
+            new = Question(quiz=quiz, bank=bank, **values)
+            writes.new_questions.append((new, parsed_question.options))
             continue
         question = existing[index]
         question_changed = _assign(question, values)

@@ -80,13 +80,15 @@ def regrade_quiz_attempts(*, quiz: Quiz, dry_run: bool, user: User | None = None
     if not dry_run and user is not None and not user.has_perm(REGRADE_PERMISSION):
         raise PermissionDenied(f"{user} may not regrade attempts")
     report = RegradeReport()
-    current = {q.id: q for q in quiz.questions.prefetch_related("options")}
-    attempts = (
+    attempts = list(
         quiz.attempts.exclude(state=Attempt.State.IN_PROGRESS)
         .select_related("revision")
         .prefetch_related("answers")
         .order_by("started_at", "id")
     )
+    # The questions the attempts were asked: the quiz's own and those drawn from banks.
+    asked = {q["id"] for attempt in attempts for q in attempt.revision.content["questions"]}
+    current = {q.id: q for q in Question.objects.filter(id__in=asked).prefetch_related("options")}
     for attempt in attempts:
         content, reason = _regraded_content(attempt.revision.content, current)
         if content is None:

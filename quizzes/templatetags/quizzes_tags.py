@@ -151,7 +151,12 @@ def question_fields(
     """
     language = get_language()
     parts = []
+    section = ""
     for question in questions:
+        # A section's title above its first question on the page.
+        if question.get("section") and question["section"] != section:
+            parts.append(format_html('<h2 class="h5 section-title">{}</h2>', question["section"]))
+        section = question.get("section", "")
         key = (
             content_hash,
             question["id"],

@@ -41,6 +41,7 @@ from quizzes.forms import (
 )
 from quizzes.models import Attempt, Quiz
 from quizzes.selectors.exports import export_attempts
+from quizzes.selectors.exposure import exposure_report
 from quizzes.selectors.results import ReviewedQuestion, attempt_review
 from quizzes.selectors.review import (
     attempt_allowance,
@@ -327,6 +328,8 @@ def quiz_statistics(request: HttpRequest, slug: str) -> HttpResponse:
             "quiz": quiz,
             "report": report,
             "questions": questions,
+            # Each question's and section's figures over every attempt that had it.
+            "exposure": exposure_report([quiz]) if report is not None else None,
             # The page then shows the newest version, and says so.
             "version_missing": version_missing,
         },

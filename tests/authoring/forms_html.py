@@ -13,6 +13,7 @@ class _FormReader(HTMLParser):
         # The inline's empty form ("__prefix__"), which "Add another" copies.
         self.templates: list[tuple[str, str]] = []
         self._select: str | None = None
+        self._multiple = False
         self._select_value: str | None = None
         self._first_option: str | None = None
         self._textarea: str | None = None
@@ -36,12 +37,15 @@ class _FormReader(HTMLParser):
             self._add(name, attrs.get("value") or "")
         elif tag == "select" and name:
             self._select, self._select_value, self._first_option = name, None, None
+            self._multiple = "multiple" in attrs
         elif tag == "option" and self._select:
             value = attrs.get("value", "")
             if self._first_option is None:
                 self._first_option = value
             if "selected" in attrs:
                 self._select_value = value
+                if self._multiple:
+                    self._add(self._select, value)
         elif tag == "textarea" and name:
             self._textarea, self._text = name, []
 
@@ -52,8 +56,10 @@ class _FormReader(HTMLParser):
         if tag == "form" and self.inside:
             self.inside = False
         elif tag == "select" and self._select:
-            value = self._select_value if self._select_value is not None else self._first_option
-            self._add(self._select, value or "")
+            # A multiple select sends each selected option as it comes: nothing when none is.
+            if not self._multiple:
+                value = self._select_value if self._select_value is not None else self._first_option
+                self._add(self._select, value or "")
             self._select = None
         elif tag == "textarea" and self._textarea:
             text = "".join(self._text)

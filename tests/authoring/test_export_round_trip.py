@@ -163,7 +163,7 @@ def test_parsed_quiz_and_import_plan_take_constant_queries(questions, django_ass
     from tests.builders import make_large_quiz
 
     quiz = make_large_quiz(questions=questions, slug="large")
-    with django_assert_num_queries(2):  # questions, then all their options
+    with django_assert_num_queries(4):  # questions, their options, their tags, sections
         parsed = parsed_quiz(quiz)
     assert len(parsed.questions) == questions
     with django_assert_num_queries(3):  # the quiz by slug, questions, options

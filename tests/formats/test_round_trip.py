@@ -26,6 +26,7 @@ from quizzes.formats import (
     ParsedOption,
     ParsedQuestion,
     ParsedQuiz,
+    ParsedSection,
     QuizSettings,
     detect_format,
     parse,
@@ -72,6 +73,9 @@ tricky_lines = st.sampled_from(
         "<!-- quizsite: draft -->",
         "<!-- quizsite: explanation -->",
         "<!-- quizsite: practice access=invite -->",
+        "<!-- quizsite: question-bank -->",
+        "<!-- quizsite: section draw=2 bank=dl | Раздел -->",
+        "<!-- quizsite: section2 tag=x retired -->",
         "Выберите один вариант из списка:",
         "Select all that apply",
         "> a quote",
@@ -161,14 +165,46 @@ def quiz_settings(draw):
     )
 
 
+names = words.filter(lambda name: name.strip() == name and name)
+
+
+@st.composite
+def sections(draw):
+    title = draw(st.one_of(st.just(""), single_line.filter(lambda t: ">" not in t)))
+    if not draw(st.booleans()):
+        return ParsedSection(title=title)
+    return ParsedSection(
+        title=title,
+        draw=draw(st.integers(1, 50)),
+        bank=draw(names),
+        tag=draw(st.one_of(st.just(""), names)),
+    )
+
+
 @st.composite
 def quizzes(draw):
-    return ParsedQuiz(
+    """A quiz, with sections, tags and retired questions half of the time."""
+    quiz = ParsedQuiz(
         title=draw(single_line),
         description=draw(st.one_of(st.just(""), markdown())),
         questions=draw(st.lists(questions(), min_size=1, max_size=3)),
         settings=draw(st.one_of(st.none(), quiz_settings())),
     )
+    if draw(st.booleans()):
+        quiz.sections = draw(st.lists(sections(), min_size=1, max_size=3))
+        fixed = [n for n, s in enumerate(quiz.sections, 1) if s.draw is None]
+        for question in quiz.questions:
+            question.section = draw(st.one_of(st.none(), *map(st.just, fixed)))
+            question.tags = sorted(draw(st.sets(names, max_size=3)))
+            question.retired = draw(st.booleans())
+    return quiz
+
+
+def as_bank(quiz: ParsedQuiz) -> ParsedQuiz:
+    """The quiz as a question bank file: no description, settings or sections."""
+    for question in quiz.questions:
+        question.section = None
+    return dataclasses.replace(quiz, description="", settings=None, sections=[], bank=True)
 
 
 def without_lines(quiz: ParsedQuiz) -> dict:
@@ -188,6 +224,16 @@ def test_write_then_parse_is_lossless(fmt, quiz):
     result = parse(written, format=fmt)
     assert result.errors == [], written
     assert without_lines(result.quiz) == without_lines(quiz), written
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(quiz=quizzes().map(as_bank))
+def test_a_question_bank_file_round_trips(fmt, quiz):
+    written = write(quiz, fmt)
+    result = parse(written, format=fmt)
+    assert result.errors == [], written
+    assert result.quiz.bank and without_lines(result.quiz) == without_lines(quiz), written
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -32,6 +32,7 @@ from quizzes.models import (
     NotificationPreference,
     OutboundEmail,
     Question,
+    QuestionBank,
     Quiz,
     ScoreChange,
     WebhookDelivery,
@@ -75,6 +76,7 @@ class World:
     api_token: ApiToken  # the bystander's
     endpoint: WebhookEndpoint
     delivery: WebhookDelivery  # a failed delivery of the attempt, naming the candidate
+    bank: QuestionBank  # with a tag and no section drawing from it: may be deleted
 
 
 def build_world() -> World:
@@ -102,6 +104,8 @@ def build_world() -> World:
     invite = Invite.objects.create(
         quiz=invite_quiz, candidate_name=SECRET_NAME, candidate_email=SECRET_EMAIL
     )
+    bank = QuestionBank.objects.create(title="Банк прав", slug="bank-rights")
+    bank.tags.create(name="основы")
     return World(
         quiz=quiz,
         attempt=attempt,
@@ -133,6 +137,7 @@ def build_world() -> World:
         ),
         endpoint=endpoint,
         delivery=delivery,
+        bank=bank,
     )
 
 
@@ -288,6 +293,24 @@ def _queued_to(address: str, kind: str) -> None:
     ).exists()
 
 
+def _bank_exported(format: str) -> Check:
+    def check(world: World, outcome: Outcome) -> None:
+        assert outcome.response.status_code == 200
+        disposition = f'attachment; filename="bank-rights.{format}.md"'
+        assert outcome.response["Content-Disposition"] == disposition
+        assert "# Банк прав" in outcome.text and "<!-- quizsite: question-bank -->" in outcome.text
+
+    return check
+
+
+def _retired(retired: bool) -> Check:
+    def check(world: World, outcome: Outcome) -> None:
+        world.draft_question.refresh_from_db()
+        assert world.draft_question.retired is retired, outcome.messages
+
+    return check
+
+
 def _quiz(world: World) -> list[int]:
     return [world.quiz.pk]
 
@@ -360,6 +383,39 @@ ACTION_CASES = [
         AUTHORS,
         lambda world: [world.draft_question.pk],
         gone(lambda world: world.draft_question),
+        extra=CONFIRMED,
+    ),
+    ActionCase(
+        "quizzes.Question",
+        "retire",
+        AUTHORS,
+        lambda world: [world.draft_question.pk],
+        _retired(True),
+    ),
+    ActionCase(
+        "quizzes.Question",
+        "return_to_draws",
+        AUTHORS,
+        lambda world: [world.draft_question.pk],
+        _retired(False),
+    ),
+    *(
+        ActionCase(
+            "quizzes.QuestionBank",
+            f"export_{format}",
+            AUTHORS,
+            lambda world: [world.bank.pk],
+            _bank_exported(format),
+            writes=False,
+        )
+        for format in (formats.SEED, formats.TASKLIST)
+    ),
+    ActionCase(
+        "quizzes.QuestionBank",
+        "delete_selected",
+        AUTHORS,
+        lambda world: [world.bank.pk],
+        gone(lambda world: world.bank),
         extra=CONFIRMED,
     ),
     ActionCase(
@@ -674,6 +730,18 @@ ADMIN_PAGE_CASES = [
         shows(),
         method="post",
         data=lambda world: {"to": "x@example.com", "subject": "Подмена"},
+    ),
+    PageCase(
+        "admin:quizzes_questionbank_change",
+        lambda world: [world.bank.pk],
+        AUTHORS,
+        shows("Банк прав", "<td>основы</td><td>0</td><td>0</td>"),
+    ),
+    PageCase(
+        "admin:quizzes_quiz_change",
+        lambda world: [world.quiz.pk],
+        AUTHORS | CANDIDATE_READERS,  # Recruiters may read quizzes
+        shows("Sample draw", "Loss колеблется"),
     ),
     PageCase("admin:quizzes_quiz_import", _nothing, AUTHORS, shows('type="file"')),
     PageCase(

@@ -11,6 +11,7 @@ from quizzes import formats
 from quizzes.format_problems import problem_message
 from quizzes.services.importing import (
     ImportSummary,
+    import_bank,
     import_errors,
     import_quiz,
     quiz_slug,
@@ -175,6 +176,16 @@ class Command(BaseCommand):
         if options["dry_run"]:
             log.write(
                 f"{prefix}: valid, {len(quiz.questions)} questions (dry run, nothing written)"
+            )
+            return report
+        if quiz.bank:
+            # A question bank file fills the bank of that slug with its own questions.
+            bank_summary = import_bank(parsed=quiz, slug=slug)
+            outcome = "created bank" if bank_summary.created else "updated bank"
+            log.write(
+                self.style.SUCCESS(
+                    f"{prefix}: {outcome}: “{quiz.title}” ({slug}), {len(quiz.questions)} questions"
+                )
             )
             return report
         summary = import_quiz(parsed=quiz, slug=slug, publish=not options["draft"])
