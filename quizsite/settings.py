@@ -379,6 +379,8 @@ if REDIS_URL:
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
 else:
+    # The queue's file lives in DATA_DIR even when the database is PostgreSQL.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": os.environ.get("HUEY_QUEUE", "quizsite"),

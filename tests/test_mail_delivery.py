@@ -263,3 +263,31 @@ def test_the_development_backend_prints_subject_recipient_and_text_readably():
     assert "Message-ID: <1@quiz.example.com>" in printed
     assert "Also as: text/html" in printed
     assert "Ссылка 7" in printed and "<p>" not in printed
+
+
+def test_the_sqlite_queue_finds_its_folder_with_postgresql_and_a_fresh_data_dir(tmp_path):
+    """Without REDIS_URL the queue is a file in DATA_DIR, also when the database is not."""
+    data_dir = tmp_path / "fresh" / "var"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "quizsite.settings",
+        "DEBUG": "1",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
+        "REDIS_URL": "",
+    }
+    code = (
+        "from huey.contrib.djhuey import HUEY; HUEY.storage.enqueue(b'x'); "
+        "print(HUEY.storage.queue_size())"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("1")
+    assert (data_dir / "tasks.sqlite3").exists()
