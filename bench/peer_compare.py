@@ -194,7 +194,13 @@ def main(argv: list[str] | None = None) -> int:
         f"in-process CPU ms per request (median of {args.requests}), queries of one request; "
         f"{time.monotonic() - started:.0f} s\n"
     )
-    print(format_table(ratios(ours, peer["results"])))
+    rows = ratios(ours, peer["results"])
+    print(format_table(rows))
+    from bench.run import RESULTS
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = {"machine": about, "peer": peer, "ours": ours, "rows": rows}
+    (RESULTS / "bench-peer-latest.json").write_text(json.dumps(report, indent=2))
     return 0
 
 

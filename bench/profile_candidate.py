@@ -211,6 +211,8 @@ def main() -> None:
     from bench.load import server_environment
 
     reset_database(url)
+    # Huey's SQLite queue lives in DATA_DIR, which settings create only for SQLite databases.
+    (ROOT / "var").mkdir(exist_ok=True)
     setup_django(server_environment(url, STATIC_ROOT, 0))
     from django.core.management import call_command
 

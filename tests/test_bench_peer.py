@@ -96,3 +96,24 @@ def test_machine_names_cpus_model_and_python():
     assert int(about["cpus"]) >= 1
     assert about["python"].count(".") == 2
     assert about["cpu model"]
+
+
+def test_peer_side_imports_nothing_of_quizsite():
+    # It runs in .venv-peer, where neither quizsite nor its dependencies are installed.
+    from pathlib import Path
+
+    checked = 0
+    for source in Path(run_peer.__file__).parent.glob("*.py"):
+        imports = [
+            line.strip()
+            for line in source.read_text().splitlines()
+            if line.strip().startswith(("import ", "from "))
+        ]
+        checked += len(imports)
+        for line in imports:
+            module = line.split()[1]
+            assert not module.startswith(("quizzes", "quizsite", "tests")), (source.name, line)
+            assert module in {"bench.peer", "bench.peer.settings"} or not module.startswith(
+                "bench"
+            ), (source.name, line)
+    assert checked > 20
