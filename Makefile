@@ -12,7 +12,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qs_bench
 PYTEST_ARGS ?=
 
 .PHONY: install install-test axe run serve test test-sqlite test-postgres lint format \
-	lock messages clean deploy-check bench soak wrk code-css
+	lock messages clean deploy-check bench bench-peer soak wrk code-css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -103,6 +103,25 @@ messages: install
 bench: $(VENV)/.installed-bench wrk
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
 
+## make bench-peer: CPU per candidate request, in-process, beside the peer app
+## django-survey-and-report in its own virtualenv .venv-peer (bench/README.md; PEER_REQUESTS)
+PEER_VENV := .venv-peer
+PEER_PACKAGES := django-survey-and-report==1.5.0 Django==5.2.19 psycopg2-binary==2.9.13
+PEER_REQUESTS ?= 40
+PEER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qs_bench_peer
+BENCH_PEER_OURS_URL ?= postgres://postgres@127.0.0.1:5432/qs_bench_peer_ours
+
+$(PEER_VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEER_VENV)/bin/pip install --quiet $(PEER_PACKAGES)
+	touch $@
+
+bench-peer: $(VENV)/.installed-bench $(PEER_VENV)/.installed
+	BENCH_DATABASE_URL=$(BENCH_PEER_OURS_URL) PEER_DATABASE_URL=$(PEER_DATABASE_URL) \
+		PEER_PYTHON=$(PEER_VENV)/bin/python timeout 1800 \
+		$(BIN)/python -m bench.peer_compare --requests $(PEER_REQUESTS)
+
 ## make soak: 10,000 simulated candidates at a human pace, then audit what was stored
 ## (SOAK_CANDIDATES, SOAK_SECONDS, SOAK_PACE, SOAK_CONNECTIONS, SOAK_PORT)
 soak: $(VENV)/.installed-bench
@@ -127,4 +146,4 @@ restore: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py restore $(if $(BACKUP_FILE),"$(BACKUP_FILE)")
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) $(PEER_VENV) var .pytest_cache

@@ -24,17 +24,39 @@ import argparse
 import cProfile
 import os
 import pstats
+import statistics
 import time
 
 from bench.load import ROOT
 from bench.run import DEFAULT_URL, STATIC_ROOT, reset_database, setup_django
 
-ENDPOINTS = ["quiz page", "attempt page", "autosave POST", "submit POST", "result page"]
+ENDPOINTS = [
+    "quiz page",
+    "start POST",
+    "attempt page",
+    "autosave POST",
+    "submit POST",
+    "result page",
+]
 
 
 def measure(requests: int, profile: str | None, cold: bool = False) -> dict[str, float]:
+    """Mean CPU ms per request of each endpoint."""
+    return {
+        name: result["mean_ms"]
+        for name, result in measure_detailed(requests, profile, cold).items()
+    }
+
+
+def measure_detailed(
+    requests: int, profile: str | None = None, cold: bool = False
+) -> dict[str, dict[str, float]]:
+    """Per endpoint: median and mean CPU ms over `requests` timed requests, and the number
+    of queries of one more request (untimed, under CaptureQueriesContext)."""
     from django.core.cache import cache
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from bench import prepare, seed
@@ -52,7 +74,7 @@ def measure(requests: int, profile: str | None, cold: bool = False) -> dict[str,
             render_cache.cache_clear()
 
     quiz = seed.build_quiz()
-    attempts = prepare.new_attempts(quiz, 3 * requests + 2)
+    attempts = prepare.new_attempts(quiz, 3 * requests + 4)
     keys = prepare.sessions_for(attempts)
     pool = list(zip(attempts, keys, strict=True))
     csrf = prepare.csrf_secret()
@@ -72,16 +94,30 @@ def measure(requests: int, profile: str | None, cold: bool = False) -> dict[str,
         text = (prepare.answer_body if kind == "submit" else prepare.autosave_body)(attempt, csrf)
         return text
 
-    submit = [(a, k) for a, k in pool[:requests]]
-    autosave = [(a, k) for a, k in pool[requests : 2 * requests]]
+    # One more than timed of each: the last request is the one whose queries are counted.
+    submit = [(a, k) for a, k in pool[: requests + 1]]
+    autosave = [(a, k) for a, k in pool[requests + 1 : 2 * requests + 2]]
+    quiz_url = reverse("quizzes:quiz_detail", args=[quiz.slug])
     for attempt in Attempt.objects.filter(pk__in=[a.pk for a, _ in submit + autosave]):
         attempt.revision  # noqa: B018 - bodies read the revision content
     calls = {
         "quiz page": [
             (client(viewed_key), "get", reverse("quizzes:quiz_detail", args=[quiz.slug]), None)
         ]
-        * requests,
-        "attempt page": [(client(viewed_key), "get", viewed.get_absolute_url(), None)] * requests,
+        * (requests + 1),
+        # Each start as a new visitor (no session, no browser cookie): a new attempt.
+        "start POST": [
+            (
+                None,
+                "post",
+                quiz_url,
+                f"csrfmiddlewaretoken={csrf}&candidate_name=Bench+Starter+{n}"
+                f"&candidate_email=starter-{n}%40bench.example",
+            )
+            for n in range(requests + 1)
+        ],
+        "attempt page": [(client(viewed_key), "get", viewed.get_absolute_url(), None)]
+        * (requests + 1),
         "autosave POST": [
             (
                 client(key),
@@ -102,36 +138,55 @@ def measure(requests: int, profile: str | None, cold: bool = False) -> dict[str,
                 None,
             )
         ]
-        * requests,
+        * (requests + 1),
     }
+
+    def send(method: str, url: str, data: str | None):
+        if method == "get":
+            return shared.get(url)
+        return shared.post(url, data, content_type="application/x-www-form-urlencoded")
+
     results = {}
     for name in ENDPOINTS:
         todo = calls[name]
         # Warm-up (imports, template loading, caches) with a request that changes nothing.
         key, method, url, _ = todo[0]
-        shared.cookies["sessionid"] = key
         if method == "get":
+            shared.cookies["sessionid"] = key
             shared.get(url)
         profiler = cProfile.Profile() if name == profile else None
         if profiler:
             profiler.enable()
-        spent = 0.0
-        for key, method, url, data in todo:
+        samples = []
+        *timed, counted = todo
+        for index, (key, method, url, data) in enumerate([*timed, counted]):
             if cold:
                 # Every request as the first view of its content: nothing rendered cached.
                 empty_caches()
-            shared.cookies["sessionid"] = key
-            started = time.process_time()
-            if method == "get":
-                response = shared.get(url)
+            if key is None:
+                for cookie in list(shared.cookies):
+                    if cookie != "csrftoken":
+                        del shared.cookies[cookie]
             else:
-                response = shared.post(url, data, content_type="application/x-www-form-urlencoded")
-            spent += time.process_time() - started
-            if response.status_code >= 400:
+                shared.cookies["sessionid"] = key
+            if index == len(timed):
+                if profiler:
+                    profiler.disable()
+                with CaptureQueriesContext(connection) as queries:
+                    response = send(method, url, data)
+            else:
+                started = time.process_time()
+                response = send(method, url, data)
+                samples.append((time.process_time() - started) * 1000)
+            if response.status_code >= 400 or (
+                name == "start POST" and response.status_code != 302
+            ):
                 raise SystemExit(f"{name}: {url} answered {response.status_code}")
-        if profiler:
-            profiler.disable()
-        results[name] = spent * 1000 / len(todo)
+        results[name] = {
+            "median_ms": statistics.median(samples),
+            "mean_ms": statistics.fmean(samples),
+            "queries": len(queries.captured_queries),
+        }
         if profiler:
             pstats.Stats(profiler).sort_stats(
                 os.environ.get("PROFILE_SORT", "cumulative")
@@ -156,6 +211,8 @@ def main() -> None:
     from bench.load import server_environment
 
     reset_database(url)
+    # Huey's SQLite queue lives in DATA_DIR, which settings create only for SQLite databases.
+    (ROOT / "var").mkdir(exist_ok=True)
     setup_django(server_environment(url, STATIC_ROOT, 0))
     from django.core.management import call_command
 
