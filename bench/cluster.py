@@ -383,6 +383,9 @@ def main() -> int:
     )
     everything = [*replicas.values(), balancer, consumer]
     stop_restart = threading.Event()
+    restarter: threading.Thread | None = None
+    # `kill` as well as Ctrl-C ends in the `finally` below, which stops every child.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         print("2. replicas A and B, HAProxy, Huey consumer")
         for process in everything:
@@ -425,6 +428,9 @@ def main() -> int:
         consumer_alive = consumer.running()
     finally:
         stop_restart.set()
+        # The restart must not start replica A again after it has been stopped here.
+        if restarter is not None:
+            restarter.join(timeout=120)
         for process in reversed(everything):
             process.stop()
 

@@ -118,3 +118,81 @@ def test_served_requests_counts_access_log_lines_without_health_checks():
         ]
     )
     assert served_requests(log) == 2
+
+
+def run_send(answers, **options):
+    """bench.soak.send against a transport that answers from `answers` in turn."""
+    import asyncio
+
+    import httpx
+
+    from bench.soak import Stats, send
+
+    remaining = list(answers)
+    seen = []
+
+    def handler(request):
+        seen.append(request.method)
+        answer = remaining.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return httpx.Response(answer)
+
+    async def go():
+        transport = httpx.MockTransport(handler)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await send(
+                client, stats, "submit POST", "POST", "/a/", content="x=1", headers={}, **options
+            )
+
+    stats = Stats()
+    try:
+        response = asyncio.run(go())
+    except RuntimeError as error:
+        response = error
+    return response, stats, seen
+
+
+def test_cut_connections_are_sent_again_and_counted_by_cause():
+    import httpx
+
+    response, stats, seen = run_send(
+        [httpx.ConnectError("refused"), 503, 302],
+        retries=5,
+        retry_statuses=frozenset({502, 503, 504}),
+        backoff=0,
+    )
+    assert response.status_code == 302
+    assert seen == ["POST", "POST", "POST"]
+    assert stats.retried == 2
+    assert dict(stats.retry_causes) == {"submit POST: ConnectError": 1, "submit POST: 503": 1}
+    assert stats.transport_errors == 0
+
+
+def test_an_application_5xx_is_not_retried():
+    response, stats, seen = run_send(
+        [500, 200], retries=5, retry_statuses=frozenset({502, 503, 504}), backoff=0
+    )
+    assert response.status_code == 500
+    assert seen == ["POST"]
+    assert stats.retried == 0
+
+
+def test_a_connection_cut_more_often_than_the_retries_fails_the_candidate():
+    import httpx
+
+    error, stats, seen = run_send(
+        [httpx.ReadError("reset")] * 3, retries=2, retry_statuses=frozenset({503}), backoff=0
+    )
+    assert isinstance(error, RuntimeError)
+    assert str(error) == "submit POST: ReadError"
+    assert len(seen) == 3
+    assert stats.retried == 2
+    assert stats.transport_errors == 1
+
+
+def test_the_single_server_soak_retries_nothing():
+    response, stats, seen = run_send([503, 200])
+    assert response.status_code == 503
+    assert seen == ["POST"]
+    assert stats.retried == 0
