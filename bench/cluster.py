@@ -13,8 +13,9 @@ count, not twice it.
 
 Environment: SOAK_CANDIDATES (300), SOAK_SECONDS (120, at most 600), SOAK_PACE (10 s per
 action), SOAK_CONNECTIONS (50), SOAK_PORT (18101: the balancer; replicas on the next two
-ports), SOAK_REDIS_DB (9), SOAK_RATE_LIMIT (10 requests), CLUSTER_DATABASE_URL (qs_cluster;
-dropped and recreated).
+ports), SOAK_REDIS_DB (9), SOAK_RATE_LIMIT (10 requests), SOAK_STOP_SIGNAL (TERM; KILL
+stops replica A as a crash would, cutting its requests in flight), CLUSTER_DATABASE_URL
+(qs_cluster; dropped and recreated).
 """
 
 from __future__ import annotations
@@ -158,12 +159,12 @@ class Process:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def stop(self, timeout: float = 40) -> None:
+    def stop(self, timeout: float = 40, sig: signal.Signals = signal.SIGTERM) -> None:
         if self.process is None:
             return
         if self.process.poll() is None:
             try:
-                os.killpg(self.process.pid, signal.SIGTERM)
+                os.killpg(self.process.pid, sig)
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -194,6 +195,7 @@ class Restart:
     replica: Process
     url: str
     after: float
+    sig: signal.Signals = signal.SIGTERM
     events: list[str] = field(default_factory=list)
     restarted: bool = False
     error: str = ""
@@ -202,8 +204,10 @@ class Restart:
         try:
             if stop.wait(self.after):
                 return
-            self.events.append(f"{time.monotonic() - started:.1f}s SIGTERM to {self.replica.name}")
-            self.replica.stop()
+            self.events.append(
+                f"{time.monotonic() - started:.1f}s {self.sig.name} to {self.replica.name}"
+            )
+            self.replica.stop(sig=self.sig)
             self.events.append(f"{time.monotonic() - started:.1f}s {self.replica.name} exited")
             if stop.wait(3):
                 return
@@ -313,6 +317,8 @@ def main() -> int:
     port = env_int("SOAK_PORT", 18101)
     redis_db = env_int("SOAK_REDIS_DB", 9)
     limit = env_int("SOAK_RATE_LIMIT", 10)
+    # TERM: a graceful stop (a deploy); KILL: a crash, cutting the requests in flight.
+    stop_signal = signal.Signals["SIG" + (os.environ.get("SOAK_STOP_SIGNAL") or "TERM").upper()]
     redis_url = os.environ.get("CLUSTER_REDIS_URL") or f"redis://{LOOPBACK}:6379/{redis_db}"
     haproxy = haproxy_binary()
     replica_ports = {"a": port + 1, "b": port + 2}
@@ -393,10 +399,10 @@ def main() -> int:
         for name, replica in replicas.items():
             wait_healthy(replica_urls[name], replica)
         wait_healthy(balancer_url, balancer)
-        restart = Restart(replicas["a"], replica_urls["a"], after=seconds * 0.4)
+        restart = Restart(replicas["a"], replica_urls["a"], after=seconds * 0.4, sig=stop_signal)
         print(
-            f"3. soak through the balancer; replica A stopped and restarted at "
-            f"~{restart.after:.0f} s"
+            f"3. soak through the balancer; replica A stopped ({stop_signal.name}) and "
+            f"restarted at ~{restart.after:.0f} s"
         )
         started = time.monotonic()
         restarter = threading.Thread(target=restart.run, args=(started, stop_restart))
@@ -467,6 +473,7 @@ def main() -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine_cpus": os.cpu_count(),
         "settings": {
+            "stop_signal": stop_signal.name,
             "candidates": candidates,
             "seconds": seconds,
             "pace": pace,
