@@ -9,10 +9,12 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/quizsite
 # `make bench` drops and recreates this database; `make soak` adds a quiz to it.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qs_bench
+# `make soak-cluster` drops and recreates this one, and flushes Redis database SOAK_REDIS_DB.
+CLUSTER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qs_cluster
 PYTEST_ARGS ?=
 
 .PHONY: install install-test axe run serve test test-sqlite test-postgres lint format \
-	lock messages clean deploy-check bench bench-peer soak wrk code-css
+	lock messages clean deploy-check bench bench-peer soak soak-cluster wrk haproxy code-css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -126,6 +128,19 @@ bench-peer: $(VENV)/.installed-bench $(PEER_VENV)/.installed
 ## (SOAK_CANDIDATES, SOAK_SECONDS, SOAK_PACE, SOAK_CONNECTIONS, SOAK_PORT)
 soak: $(VENV)/.installed-bench
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.soak
+
+## make soak-cluster: the soak through HAProxy over two gunicorn replicas (Redis, PostgreSQL,
+## Huey consumer), one replica stopped and restarted mid-run, then the audit (bench/README.md;
+## SOAK_CANDIDATES 300, SOAK_SECONDS 120, SOAK_PACE, SOAK_PORT, SOAK_REDIS_DB 9, SOAK_RATE_LIMIT)
+soak-cluster: $(VENV)/.installed-bench haproxy
+	CLUSTER_DATABASE_URL=$(CLUSTER_DATABASE_URL) $(BIN)/python -m bench.cluster
+
+# HAProxy is a Debian package; without apt (or root) soak-cluster stops and says so.
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy) \
+			>/dev/null 2>&1 && echo "installed haproxy" || \
+		echo "haproxy could not be installed (apt-get install haproxy needs root): soak-cluster cannot run"; }
 
 # wrk is a Debian package; without apt (or root) the benchmark uses its Python load generator.
 wrk:

@@ -83,6 +83,49 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: Counter = field(default_factory=Counter)
     transport_errors: int = 0
+    # Requests sent again because a connection was cut (`make soak-cluster`), by cause.
+    retried: int = 0
+    retry_causes: Counter = field(default_factory=Counter)
+
+
+async def send(
+    client,
+    stats: Stats,
+    kind: str,
+    method: str,
+    path: str,
+    *,
+    content: str | None,
+    headers: dict[str, str],
+    retries: int = 0,
+    retry_statuses: frozenset[int] = frozenset(),
+    backoff: float = 0.5,
+):
+    """One request; one whose connection was cut is sent again, as a browser's retry would.
+
+    A cut connection is a transport error, or the balancer answering one of `retry_statuses`
+    for a replica that went away (`make soak-cluster`). At most `retries` more tries, each
+    counted by kind and cause in `stats`; the last answer is returned whatever it is, and a
+    transport error that outlasts the retries (or any other client error) is raised.
+    """
+    import httpx
+
+    for tries_left in range(retries, -1, -1):
+        try:
+            response = await client.request(method, path, content=content, headers=headers)
+        except httpx.HTTPError as error:
+            if not tries_left or not isinstance(error, httpx.TransportError):
+                stats.transport_errors += 1
+                raise RuntimeError(f"{kind}: {type(error).__name__}") from error
+            cause = type(error).__name__
+        else:
+            if not tries_left or response.status_code not in retry_statuses:
+                return response
+            cause = str(response.status_code)
+        stats.retried += 1
+        stats.retry_causes[f"{kind}: {cause}"] += 1
+        await asyncio.sleep(backoff)
+    raise AssertionError("unreachable")
 
 
 async def soak(
@@ -97,6 +140,8 @@ async def soak(
     run_id: str,
     autosave: bool,
     ramp: float,
+    retries: int = 0,
+    retry_statuses: frozenset[int] = frozenset(),
 ):
     import httpx
 
@@ -115,17 +160,18 @@ async def soak(
             if data is not None:
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             started = time.perf_counter()
-            try:
-                async with gate:
-                    response = await client.request(
-                        method,
-                        path,
-                        content=urlencode(data, doseq=True) if data else None,
-                        headers=headers,
-                    )
-            except httpx.HTTPError as error:
-                stats.transport_errors += 1
-                raise RuntimeError(f"{kind}: {type(error).__name__}") from error
+            async with gate:
+                response = await send(
+                    client,
+                    stats,
+                    kind,
+                    method,
+                    path,
+                    content=urlencode(data, doseq=True) if data else None,
+                    headers=headers,
+                    retries=retries,
+                    retry_statuses=retry_statuses,
+                )
             stats.latencies[kind].append(time.perf_counter() - started)
             stats.statuses[response.status_code] += 1
             for cookie in response.cookies.jar:

@@ -203,6 +203,41 @@ def test_compose_web_migrates_then_runs_gunicorn_once_the_database_is_healthy():
     assert "/healthz/" in " ".join(web["healthcheck"]["test"])
 
 
+def test_compose_serves_web_replicas_only_through_the_haproxy_proxy():
+    services = compose()["services"]
+    web, proxy = services["web"], services["proxy"]
+    # The replicas publish nothing: scaling web to N would otherwise clash on the host port.
+    assert "ports" not in web
+    assert web["expose"] == ["8000"]
+    assert proxy["image"].startswith("haproxy:")
+    assert proxy["ports"] == ["${WEB_PORT:-8000}:8080"]
+    assert proxy["volumes"] == ["./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_started"
+    assert proxy["environment"]["HEALTHCHECK_HOST"].startswith("${HEALTHCHECK_HOST:?")
+    # The proxy appends the client's address to X-Forwarded-For: the rate limits must key on
+    # that address, not on the proxy's, so the replicas trust one proxy unless told otherwise.
+    assert web["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
+
+
+def test_compose_proxy_balances_round_robin_without_sticky_sessions_like_soak_cluster():
+    from bench.cluster import haproxy_config
+
+    config = (ROOT / "deploy" / "haproxy.cfg").read_text()
+    lines = [line.strip() for line in config.splitlines() if not line.lstrip().startswith("#")]
+    assert "bind :8080" in lines
+    assert "balance roundrobin" in lines
+    assert "server-template web 10 web:8000 check" in lines
+    assert "nameserver dns 127.0.0.11:53" in lines  # Docker's DNS finds every replica
+    for sticky in ("cookie", "stick", "balance source", "hash-type"):
+        assert not any(line.startswith(sticky) or f" {sticky} " in line for line in lines)
+    # The same balancing, checks and retries as the balancer `make soak-cluster` proves,
+    # the Host of the check coming from the environment.
+    tested = haproxy_config(port=1, replicas={"a": 2}, host='"${HEALTHCHECK_HOST}"')
+    for line in tested.splitlines():
+        if line.strip().startswith(("option", "retr", "http-check", "balance", "timeout")):
+            assert line.strip() in lines, line
+
+
 def test_make_run_creates_the_rate_limit_table_after_migrating():
     recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE)
     assert recipe, "no run target in the Makefile"
