@@ -123,6 +123,7 @@ def test_served_requests_counts_access_log_lines_without_health_checks():
 def run_send(answers, **options):
     """bench.soak.send against a transport that answers from `answers` in turn."""
     import asyncio
+    import concurrent.futures
 
     import httpx
 
@@ -146,10 +147,13 @@ def run_send(answers, **options):
             )
 
     stats = Stats()
-    try:
-        response = asyncio.run(go())
-    except RuntimeError as error:
-        response = error
+    # In a thread of its own: in the whole suite the browser tests' Playwright keeps an
+    # event loop running in this one, where asyncio.run() refuses to start.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            response = pool.submit(asyncio.run, go()).result()
+        except RuntimeError as error:
+            response = error
     return response, stats, seen
 
 
