@@ -1,7 +1,9 @@
-"""Forms of the site's own pages: the candidate's start, answers and autosave; the review pages."""
+"""Forms of the site's own pages: the candidate's start and page navigation, the review pages.
+
+Posted answers are read without a form (quizzes/answers.py); ANSWER_PROBLEMS words refusals.
+"""
 
 import re
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -9,15 +11,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.content import PresentedQuestion
-from quizzes.grading import Kind
-from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals
-from quizzes.models import MAX_SAVE_SEQ, Attempt, Invite, Quiz
-from quizzes.opaque import Tokens, field_name, option_element_id, time_field_name
-from quizzes.rendering import stored_html
+from quizzes.answers import Problem
+from quizzes.models import Attempt, Invite, Quiz
 from quizzes.selectors.review import AttemptFilters
 
 
@@ -46,93 +43,17 @@ class InviteStartForm(StartAttemptForm):
             del self.fields["candidate_email"]
 
 
-# Bootstrap's larger, clearly focusable boxes instead of the browser's tiny native ones.
-CHOICE_ATTRS = {"class": "form-check-input"}
-
-
-class _IdsFromValues(forms.widgets.ChoiceWidget):
-    """Option inputs take their element id from their value (a token), not their position."""
-
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
-        option["attrs"]["id"] = option_element_id(str(value))
-        return option
-
-
-class OptionRadios(_IdsFromValues, forms.RadioSelect):
-    pass
-
-
-class OptionCheckboxes(_IdsFromValues, forms.CheckboxSelectMultiple):
-    pass
-
-
-class AnswerForm(forms.Form):
-    """The answers to some questions of an attempt, built from its stored revision.
-
-    Fields and choices carry the attempt's tokens (quizzes/opaque.py), never ids, and
-    selections() maps them back. A token of another question, quiz or attempt is an
-    invalid choice; fields named like a question that is not on this form are rejected
-    too: a browser never sends them.
-    """
-
-    def __init__(
-        self,
-        data: QueryDict | None = None,
-        *,
-        questions: Sequence[PresentedQuestion],
-        tokens: Tokens,
-        **kwargs,
-    ):
-        super().__init__(data, **kwargs)
-        self.posted = data if data is not None else QueryDict()
-        self.questions = questions
-        self.tokens = tokens
-        for question in questions:
-            choices = [
-                (tokens.option(option["id"]), stored_html(option["text_html"]))
-                for option in question["options"]
-            ]
-            if question["kind"] == Kind.SINGLE:
-                field = forms.ChoiceField(
-                    choices=choices, widget=OptionRadios(attrs=CHOICE_ATTRS), required=False
-                )
-            else:
-                field = forms.MultipleChoiceField(
-                    choices=choices,
-                    widget=OptionCheckboxes(attrs=CHOICE_ATTRS),
-                    required=False,
-                )
-            field.label = _("Question %(number)s") % {"number": question["number"]}
-            self.fields[field_name(tokens.question(question["id"]))] = field
-
-    def clean(self):
-        cleaned = super().clean()
-        for key, values in self.posted.lists():
-            if key.startswith("q_") and key not in self.fields:
-                raise forms.ValidationError(
-                    _("The answer refers to a question that is not part of this page.")
-                )
-            if key in self.fields and len(values) != len(set(values)):
-                raise forms.ValidationError(_("An option was sent twice."))
-            if (
-                key in self.fields
-                and not isinstance(self.fields[key], forms.MultipleChoiceField)
-                and len(values) > 1
-            ):
-                # A radio group sends one value; the form would silently keep the last.
-                raise forms.ValidationError(_("A single-choice question got several answers."))
-        return cleaned
-
-    def selections(self) -> dict[int, list[int]]:
-        """The chosen option ids per question id, mapped back from the posted tokens."""
-        result = {}
-        for question in self.questions:
-            option_ids = {self.tokens.option(o["id"]): o["id"] for o in question["options"]}
-            value = self.cleaned_data.get(field_name(self.tokens.question(question["id"])))
-            chosen = value if isinstance(value, list) else [value] if value else []
-            result[question["id"]] = [option_ids[token] for token in chosen]
-        return result
+# Why a posted answer was refused (quizzes.answers.Problem), as the 400 page says it.
+ANSWER_PROBLEMS = {
+    Problem.QUESTION_NOT_ON_PAGE: _(
+        "The answer refers to a question that is not part of this page."
+    ),
+    Problem.UNKNOWN_SHOWN: _("The form names a question that is not part of this test."),
+    Problem.UNKNOWN_OPTION: _("An answer is not one of its question's options."),
+    Problem.REPEATED_OPTION: _("An option was sent twice."),
+    Problem.SEVERAL_FOR_SINGLE: _("A single-choice question got several answers."),
+    Problem.BAD_NUMBER: _("A save number or counter is not a whole number in its range."),
+}
 
 
 class PageNavigationForm(forms.Form):
@@ -324,70 +245,3 @@ class ScoreOverrideForm(forms.Form):
         self.order_fields(["question_id", "points", "reason"])
         for name in ("points", "reason"):
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
-
-
-def shown_questions(
-    data: QueryDict,
-    questions: list[PresentedQuestion],
-    *,
-    tokens: Tokens,
-    default_all: bool = True,
-) -> list[PresentedQuestion] | None:
-    """The questions a posted form showed (its `shown` tokens), or None if one is unknown.
-
-    A page names the questions it showed, so an unticked checkbox group (which sends
-    nothing) still clears that answer, while questions on other pages stay untouched.
-    Without `shown`: every question (a whole-page form), or with default_all=False only
-    the questions the data answers (a background save touches nothing else).
-    """
-    by_token = {tokens.question(question["id"]): question for question in questions}
-    shown = data.getlist("shown")
-    if not shown:
-        if default_all:
-            return questions
-        return [q for token, q in by_token.items() if field_name(token) in data]
-    if any(token not in by_token for token in shown):
-        return None
-    wanted = set(shown)
-    return [question for token, question in by_token.items() if token in wanted]
-
-
-class AutosaveForm(forms.Form):
-    """The background save's bookkeeping: sequence number and integrity-signal deltas."""
-
-    seq = forms.IntegerField(required=False, min_value=1, max_value=MAX_SAVE_SEQ)
-    focus_lost = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
-    hidden = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
-    copies = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
-    pastes = forms.IntegerField(required=False, min_value=0, max_value=MAX_SIGNAL_EVENTS)
-
-    def __init__(
-        self,
-        *args,
-        tokens: Tokens,
-        questions: Sequence[PresentedQuestion] = (),
-        **kwargs,
-    ):
-        super().__init__(*args, **kwargs)
-        # Seconds spent per question arrive as t_<question token>.
-        self.timed: dict[str, int] = {}
-        for question in questions:
-            name = time_field_name(tokens.question(question["id"]))
-            self.timed[name] = question["id"]
-            self.fields[name] = forms.IntegerField(
-                required=False, min_value=0, max_value=MAX_SECONDS_PER_REPORT
-            )
-
-    def signals(self) -> Signals:
-        data = self.cleaned_data
-        return Signals(
-            focus_lost=data.get("focus_lost") or 0,
-            hidden=data.get("hidden") or 0,
-            copies=data.get("copies") or 0,
-            pastes=data.get("pastes") or 0,
-            time_spent={
-                question_id: data[name]
-                for name, question_id in self.timed.items()
-                if data.get(name)
-            },
-        )

@@ -30,6 +30,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from quizzes import answers
 from quizzes.grading import Kind, Strategy, Verdict
 from quizzes.opaque import Tokens
 from quizzes.rendering import render_for_storage, validate_inline_markdown, validate_markdown
@@ -764,7 +765,7 @@ TIME_RAN_OUT = Q(deadline__isnull=False, submitted_at__gte=F("deadline"))
 # bounded so that no client can put it where later saves cannot follow: browsers count
 # exactly only up to 2**53 - 1, and a save may run at most SAVE_SEQ_LEAD_MS ahead of the
 # server clock or of the last accepted number (a page also resumes from that number).
-MAX_SAVE_SEQ = 2**53 - 1
+MAX_SAVE_SEQ = answers.MAX_SAVE_SEQ
 SAVE_SEQ_LEAD_MS = 60 * 60 * 1000
 
 

@@ -28,12 +28,12 @@ def deliver_emails() -> None:
 
 
 def _step(name: str, work: Callable[[], object]) -> object:
-    """Run one independent part of a periodic task: a part that fails is logged and the
-    next one still runs (a broken row must not stop email and webhooks every minute)."""
+    """Run one independent part of a task: a part that fails is logged and the next one
+    still runs (a broken row must not stop email and webhooks every minute)."""
     try:
         return work()
     except Exception:
-        logger.exception("Periodic step %s failed", name)
+        logger.exception("Task step %s failed", name)
         return None
 
 
@@ -54,6 +54,10 @@ def every_minute() -> None:
 @db_task()
 def record_webhook_event(event: str, object_id: int) -> None:
     """Write the event's deliveries (once per endpoint, however often this runs) and send."""
+    _record_and_deliver(event, object_id)
+
+
+def _record_and_deliver(event: str, object_id: int) -> None:
     if webhooks.record_event(event=event, object_id=object_id):
         webhook_delivery.deliver_due()
 
@@ -65,8 +69,23 @@ def deliver_webhooks() -> None:
 
 @db_task()
 def attempt_finished(attempt_id: int) -> None:
-    """Tell the recruiters who asked that an attempt is finished (submitted or time up)."""
-    notifications.announce_finished(attempt_id=attempt_id)
+    """Tell the recruiters who asked, and the webhooks subscribed, that an attempt is
+    finished: attempt.submitted, or attempt.closed when time ran out.
+
+    One message per finished attempt; each part is safe to run again and runs even when
+    the other fails.
+    """
+    _step(
+        "notify recruiters",
+        lambda: notifications.announce_finished(attempt_id=attempt_id),
+    )
+    _step("record the webhook event", lambda: _record_finished_event(attempt_id))
+
+
+def _record_finished_event(attempt_id: int) -> None:
+    event = webhooks.attempt_finished_event(attempt_id)
+    if event is not None:
+        _record_and_deliver(event, attempt_id)
 
 
 @db_periodic_task(crontab(minute="0", hour=str(settings.NOTIFICATION_DIGEST_HOUR)))

@@ -50,6 +50,17 @@ SEED_LIKE = [
 RATE_LIMIT_QUERIES = 6
 
 
+def warm_hot_path(attempt) -> None:
+    """Fill what a candidate's saves and submit read from caches: the attempt's facts (its
+    page or an earlier save put them there) and its revision's answer key (per process)."""
+    from quizzes.selectors.answering import revision_answer_key
+    from quizzes.selectors.attempt_state import attempt_facts
+
+    facts = attempt_facts(attempt.public_id)
+    assert facts is not None
+    revision_answer_key(facts.revision_id, facts.content_hash)
+
+
 def make_quiz(*, questions=SEED_LIKE, title="Тест", slug=None, published=True, **fields) -> Quiz:
     quiz = Quiz.objects.create(
         title=title, slug=slug or quiz_slug(title), published=published, **fields

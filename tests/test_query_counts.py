@@ -5,18 +5,29 @@ candidates' attempts present, and must stay under the same bound for both.
 """
 
 import pytest
+from django import forms
 from django.urls import reverse
 
 from quizzes.models import Attempt
+from quizzes.opaque import field_name, option_element_id
+from quizzes.rendering import stored_html
+from quizzes.selectors.answering import forget_answer_keys
 from quizzes.selectors.candidate import presented_questions
 from quizzes.services.attempts import save_answers, start_attempt, submit_attempt
-from tests.builders import RATE_LIMIT_QUERIES, answer_field, make_large_quiz, time_field
+from tests.builders import (
+    RATE_LIMIT_QUERIES,
+    answer_field,
+    make_large_quiz,
+    time_field,
+    warm_hot_path,
+)
 
 pytestmark = pytest.mark.django_db
 
 SIZES = [1, 40]
 # Budgets of rate-limited requests (start, submit, autosave) are the view's own queries plus
-# the counter's (tests/builders.py).
+# the counter's (tests/builders.py): without Redis it is a database table, and these tests
+# run without Redis.
 
 
 def other_attempts(quiz, count=3):
@@ -100,10 +111,21 @@ def test_attempt_page_takes_at_most_six_queries(
     assert html.count("checked") == len(questions)
 
 
-def test_submit_takes_at_most_ten_queries(client, big_quiz, start, django_assert_max_num_queries):
+# The view's own queries of a submit, in the test's transaction: the session; then, in the
+# service's transaction (a savepoint and its release here), the locked attempt with its
+# saved answers, every answer with its grade in one statement, the attempt's result. The
+# attempt's facts and its revision's answer key come from caches (warm_hot_path).
+SUBMIT_QUERIES = 6
+# Of an autosave: the session; in the transaction (savepoint, release) the guarded update
+# of the attempt (save number, signals, row lock) and the answers with their time.
+AUTOSAVE_QUERIES = 5
+
+
+def test_submit_takes_at_most_six_queries(client, big_quiz, start, django_assert_max_num_queries):
     attempt = start(big_quiz)
+    warm_hot_path(attempt)
     data = all_answers(attempt)
-    with django_assert_max_num_queries(10 + RATE_LIMIT_QUERIES):
+    with django_assert_max_num_queries(SUBMIT_QUERIES + RATE_LIMIT_QUERIES):
         response = client.post(attempt.get_absolute_url(), data)
     assert response.status_code == 302
     attempt.refresh_from_db()
@@ -111,23 +133,39 @@ def test_submit_takes_at_most_ten_queries(client, big_quiz, start, django_assert
     assert attempt.state == Attempt.State.SUBMITTED
     assert attempt.answers.count() == questions
     # Option 1 is the correct one in make_large_quiz: every question fully right.
-    assert attempt.score == attempt.max_score == questions
+    assert attempt.score == attempt.max_score == attempt.marks_total == questions
 
 
-def test_submit_over_autosaved_answers_takes_at_most_ten_queries(
+def test_submit_over_autosaved_answers_takes_at_most_six_queries(
     client, big_quiz, start, django_assert_max_num_queries
 ):
     attempt = start(big_quiz)
+    warm_hot_path(attempt)
     questions = attempt.revision.content["questions"]
     save_answers(
         attempt_id=attempt.pk,
         selections={q["id"]: [q["options"][1]["id"]] for q in questions},
     )
-    with django_assert_max_num_queries(10 + RATE_LIMIT_QUERIES):
-        response = client.post(attempt.get_absolute_url(), all_answers(attempt))
+    data = all_answers(attempt)
+    with django_assert_max_num_queries(SUBMIT_QUERIES + RATE_LIMIT_QUERIES):
+        response = client.post(attempt.get_absolute_url(), data)
     assert response.status_code == 302
     attempt.refresh_from_db()
     assert attempt.score == attempt.max_score == len(questions)
+
+
+def test_a_cold_answer_key_costs_a_submit_one_query(
+    client, big_quiz, start, django_assert_max_num_queries
+):
+    attempt = start(big_quiz)
+    warm_hot_path(attempt)
+    data = all_answers(attempt)
+    forget_answer_keys()  # a worker that has not seen this revision yet
+    with django_assert_max_num_queries(SUBMIT_QUERIES + 1 + RATE_LIMIT_QUERIES):
+        response = client.post(attempt.get_absolute_url(), data)
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.score == attempt.max_score
 
 
 def test_result_page_queries_do_not_grow_with_questions(
@@ -142,23 +180,51 @@ def test_result_page_queries_do_not_grow_with_questions(
     assert html.count('data-chosen="true"') == big_quiz.questions.count()
 
 
+class _IdsFromValues(forms.widgets.ChoiceWidget):
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["id"] = option_element_id(str(value))
+        return option
+
+
+class _Radios(_IdsFromValues, forms.RadioSelect):
+    pass
+
+
+class _Checkboxes(_IdsFromValues, forms.CheckboxSelectMultiple):
+    pass
+
+
+def widget_tags(questions, tokens, chosen: dict[int, list[int]]) -> list[str]:
+    """Each option input as Django's radio and checkbox widgets write it (Bootstrap's class,
+    the element id from the option's token)."""
+    tags = []
+    for question in questions:
+        widget_class = _Radios if question["kind"] == "single" else _Checkboxes
+        widget = widget_class(
+            attrs={"class": "form-check-input"},
+            choices=[
+                (tokens.option(o["id"]), stored_html(o["text_html"])) for o in question["options"]
+            ],
+        )
+        name = field_name(tokens.question(question["id"]))
+        value = [tokens.option(option_id) for option_id in chosen.get(question["id"], [])]
+        # An id in the attributes, as a bound field passes one: the option replaces it.
+        for group in widget.get_context(name, value, {"id": name})["widget"]["optgroups"]:
+            for option in group[1]:
+                tags.append(str(forms.boundfield.BoundWidget(widget, option, None).tag()))
+    return tags
+
+
 def test_written_out_option_inputs_match_djangos_widget_markup(client, start):
     # The attempt page writes option inputs out instead of rendering a widget template per
-    # option (40 × 5 templates per page); the markup must stay exactly what Django's widgets
-    # write for AnswerForm (whose option ids come from the option tokens, not positions).
-    from quizzes.forms import AnswerForm
-
+    # option (40 × 5 templates per page); the markup must stay exactly what Django's radio
+    # and checkbox widgets write (with option ids from the option tokens, not positions).
     quiz = make_large_quiz(access="public", questions=2, options=3)
     attempt = start(quiz)
     questions = presented_questions(attempt)
     first = questions[0]["options"][0]["id"]
-    form = AnswerForm(
-        initial={answer_field(attempt, questions[0]["id"]): [attempt.tokens.option(first)]},
-        questions=questions,
-        tokens=attempt.tokens,
-    )
-    fields = [form[answer_field(attempt, question["id"])] for question in questions]
-    expected = [str(choice.tag()) for field in fields for choice in field]
+    expected = widget_tags(questions, attempt.tokens, {questions[0]["id"]: [first]})
     save_answers(attempt_id=attempt.pk, selections={questions[0]["id"]: [first]})
 
     html = client.get(attempt.get_absolute_url()).content.decode()
@@ -180,8 +246,8 @@ def test_autosave_with_time_on_every_question_takes_a_fixed_number_of_queries(
         ]
         data[time_field(attempt, question["id"])] = "7"
     url = reverse("quizzes:autosave", kwargs={"public_id": attempt.public_id})
-    # Session, attempt, lock, counters, known answers, time, answers (read, write), seq.
-    with django_assert_max_num_queries(12 + RATE_LIMIT_QUERIES):
+    warm_hot_path(attempt)
+    with django_assert_max_num_queries(AUTOSAVE_QUERIES + RATE_LIMIT_QUERIES):
         response = client.post(url, data)
     assert response.json() == {"saved": True, "stale": False, "seq": 1}
     answers = attempt.answers.all()
@@ -189,3 +255,38 @@ def test_autosave_with_time_on_every_question_takes_a_fixed_number_of_queries(
     assert {(a.time_spent, len(a.selected)) for a in answers} == {(7, 1)}
     attempt.refresh_from_db()
     assert attempt.focus_lost_count == 1
+
+
+def test_an_autosave_over_saved_answers_takes_as_many_queries(
+    client, big_quiz, start, django_assert_max_num_queries
+):
+    attempt = start(big_quiz)
+    warm_hot_path(attempt)
+    questions = attempt.revision.content["questions"]
+    url = reverse("quizzes:autosave", kwargs={"public_id": attempt.public_id})
+    client.post(url, {**all_answers(attempt), "seq": "1"})
+    data = {"seq": "2", "copies": "2"}
+    for question in questions:
+        data[answer_field(attempt, question["id"])] = [
+            attempt.tokens.option(question["options"][1]["id"])
+        ]
+        data[time_field(attempt, question["id"])] = "3"
+    with django_assert_max_num_queries(AUTOSAVE_QUERIES + RATE_LIMIT_QUERIES):
+        response = client.post(url, data)
+    assert response.json() == {"saved": True, "stale": False, "seq": 2}
+    chosen = {q["id"]: [q["options"][1]["id"]] for q in questions}
+    assert dict(attempt.answers.values_list("question_id", "selected")) == chosen
+    assert set(attempt.answers.values_list("time_spent", flat=True)) == {3}
+
+
+def test_a_cold_answer_key_costs_an_autosave_one_query(
+    client, big_quiz, start, django_assert_max_num_queries
+):
+    attempt = start(big_quiz)
+    warm_hot_path(attempt)
+    data = {**all_answers(attempt), "seq": "1"}
+    forget_answer_keys()
+    url = reverse("quizzes:autosave", kwargs={"public_id": attempt.public_id})
+    with django_assert_max_num_queries(AUTOSAVE_QUERIES + 1 + RATE_LIMIT_QUERIES):
+        response = client.post(url, data)
+    assert response.json() == {"saved": True, "stale": False, "seq": 1}

@@ -1,4 +1,7 @@
-"""Attempts: starting one, saving answers as the candidate goes, submitting exactly once."""
+"""Attempts: starting one, submitting it exactly once, closing it when time is up.
+
+Saving answers on the way is services/saving.py (its names are importable from here too).
+"""
 
 from __future__ import annotations
 
@@ -7,32 +10,31 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from quizzes import grading
+from quizzes.answers import AnswerKey
 from quizzes.content import Layout, RevisionContent, max_score, section_groups
-from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals, clamp
-from quizzes.models import DEADLINE_GRACE, SAVE_SEQ_LEAD_MS, Answer, Attempt, Invite, Quiz
+from quizzes.models import DEADLINE_GRACE, Attempt, Invite, Quiz
 from quizzes.opaque import new_key
+from quizzes.selectors.answering import revision_answer_key
+from quizzes.selectors.attempt_state import parse_saved_answers, with_saved_answers
+from quizzes.services.answer_rows import Graded, save_grades
 from quizzes.services.revisions import current_revision
-from quizzes.services.scoring import grade_and_store
-from quizzes.services.webhooks import announce_attempt_finished
+from quizzes.services.saving import AttemptClosed as AttemptClosed
+from quizzes.services.saving import InvalidAnswer as InvalidAnswer
+from quizzes.services.saving import accepts_answers, checked_selections
+from quizzes.services.saving import save_answers as save_answers
+from quizzes.services.scoring import marks_total_of, stored_fraction
 
 logger = logging.getLogger(__name__)
 
 
-class AttemptClosed(Exception):
-    """The attempt no longer accepts answers (submitted, closed or past its deadline)."""
-
-
 class QuizClosed(Exception):
     """The quiz's close date has passed: no attempt starts any more."""
-
-
-class InvalidAnswer(ValueError):
-    """A forged or malformed answer: unknown question, option of another question, ..."""
 
 
 def draw_layout(
@@ -139,140 +141,6 @@ def follow_close_date(*, quiz: Quiz) -> int:
     return len(changed)
 
 
-def validate_selections(
-    content: RevisionContent, selections: Mapping[int, Iterable[int]]
-) -> dict[int, list[int]]:
-    """Check every question and option id against the revision; return clean selections."""
-    options_by_question = {
-        q["id"]: ({o["id"] for o in q["options"]}, q["kind"]) for q in content["questions"]
-    }
-    clean: dict[int, list[int]] = {}
-    for question_id, option_ids in selections.items():
-        if question_id not in options_by_question:
-            raise InvalidAnswer(f"question {question_id} is not part of this attempt")
-        allowed, kind = options_by_question[question_id]
-        given = list(option_ids)
-        chosen = list(dict.fromkeys(given))
-        if len(chosen) != len(given):
-            raise InvalidAnswer(f"an option is repeated in question {question_id}")
-        unknown = [option_id for option_id in chosen if option_id not in allowed]
-        if unknown:
-            raise InvalidAnswer(f"option {unknown[0]} does not belong to question {question_id}")
-        if kind == grading.Kind.SINGLE and len(chosen) > 1:
-            raise InvalidAnswer(f"question {question_id} takes one option")
-        clean[question_id] = sorted(chosen)
-    return clean
-
-
-def accepts_answers(attempt: Attempt, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    if attempt.state != Attempt.State.IN_PROGRESS:
-        return False
-    return attempt.deadline is None or now <= attempt.deadline + DEADLINE_GRACE
-
-
-def _store_selections(attempt: Attempt, selections: Mapping[int, list[int]], now: datetime) -> None:
-    existing = {answer.question_id: answer for answer in attempt.answers.all()}
-    to_create, to_update = [], []
-    for question_id, option_ids in selections.items():
-        answer = existing.get(question_id)
-        if answer is None:
-            to_create.append(
-                Answer(attempt=attempt, question_id=question_id, selected=option_ids, saved_at=now)
-            )
-        elif answer.selected != option_ids:
-            answer.selected = option_ids
-            answer.saved_at = now
-            to_update.append(answer)
-    Answer.objects.bulk_create(to_create)
-    Answer.objects.bulk_update(to_update, ["selected", "saved_at"])
-
-
-def _record_signals(attempt: Attempt, signals: Signals, now: datetime) -> None:
-    counters = {
-        "focus_lost_count": clamp(signals.focus_lost, MAX_SIGNAL_EVENTS),
-        "hidden_count": clamp(signals.hidden, MAX_SIGNAL_EVENTS),
-        "copy_count": clamp(signals.copies, MAX_SIGNAL_EVENTS),
-        "paste_count": clamp(signals.pastes, MAX_SIGNAL_EVENTS),
-    }
-    increments = {name: models.F(name) + value for name, value in counters.items() if value}
-    if increments:
-        Attempt.objects.filter(pk=attempt.pk).update(**increments)
-    known = {question["id"] for question in attempt.revision.content["questions"]}
-    seconds = {
-        int(question_id): clamp(value, MAX_SECONDS_PER_REPORT)
-        for question_id, value in signals.time_spent.items()
-        if int(question_id) in known and clamp(value, MAX_SECONDS_PER_REPORT)
-    }
-    if seconds:
-        _add_time_spent(attempt, seconds, now)
-
-
-def _add_time_spent(attempt: Attempt, seconds: dict[int, int], now: datetime) -> None:
-    existing = set(
-        attempt.answers.filter(question_id__in=seconds).values_list("question_id", flat=True)
-    )
-    # Time spent on a question not answered yet still counts: keep it on an empty answer.
-    Answer.objects.bulk_create(
-        Answer(attempt=attempt, question_id=question_id, selected=[], saved_at=now)
-        for question_id in seconds
-        if question_id not in existing
-    )
-    added = models.Case(
-        *(
-            models.When(question_id=question_id, then=value)
-            for question_id, value in seconds.items()
-        ),
-        default=0,
-        output_field=models.IntegerField(),
-    )
-    attempt.answers.filter(question_id__in=seconds).update(
-        time_spent=models.F("time_spent") + added
-    )
-
-
-def save_seq_limit(attempt: Attempt, now: datetime) -> int:
-    """The highest save number accepted now: a little ahead of the clock or the last one."""
-    return max(attempt.save_seq, int(now.timestamp() * 1000)) + SAVE_SEQ_LEAD_MS
-
-
-@transaction.atomic
-def save_answers(
-    *,
-    attempt_id: int,
-    selections: Mapping[int, Iterable[int]],
-    seq: int | None = None,
-    signals: Signals | None = None,
-) -> bool:
-    """Store the candidate's current choices; False when the save is stale.
-
-    `seq` is the client's save counter: a save whose number is not higher than the last
-    accepted one arrived out of order and is dropped, so the newest state always wins.
-    Integrity signals are deltas and are counted even when the answers are stale.
-    Raises AttemptClosed when the attempt no longer accepts answers, and InvalidAnswer
-    for a `seq` too far ahead (see SAVE_SEQ_LEAD_MS): nothing at all is stored then.
-    """
-    attempt = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("revision")
-        .get(pk=attempt_id)
-    )
-    now = timezone.now()
-    if not accepts_answers(attempt, now):
-        raise AttemptClosed
-    clean = validate_selections(attempt.revision.content, selections)
-    if seq is not None and seq > save_seq_limit(attempt, now):
-        raise InvalidAnswer(f"save number {seq} is too far ahead")
-    if signals is not None:
-        _record_signals(attempt, signals, now)
-    if seq is not None:
-        if seq <= attempt.save_seq:
-            return False
-        Attempt.objects.filter(pk=attempt.pk).update(save_seq=seq)
-    _store_selections(attempt, clean, now)
-    return True
-
-
 @dataclass
 class SubmitOutcome:
     attempt: Attempt
@@ -298,33 +166,43 @@ def submit_attempt(
     grace are ignored and the attempt is closed with what was saved before. `seq` is the
     page's save number, as in save_answers: selections not above the last accepted save
     are stale, and the newer saved answers are graded.
+
+    Three queries: the locked attempt with its saved answers, every answer with its grade
+    in one statement, the attempt's result. The recruiters and webhooks hear of it from
+    one task queued after the commit.
     """
     attempt = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("revision", "quiz")
+        with_saved_answers(Attempt.objects.select_for_update(of=("self",)))
+        .select_related("revision")
+        .defer("revision__content")
         .get(pk=attempt_id)
     )
     if attempt.state != Attempt.State.IN_PROGRESS:
         return SubmitOutcome(attempt=attempt, graded_now=False)
+    key = revision_answer_key(attempt.revision_id, attempt.revision.content_hash)
     now = timezone.now()
     timed_out = not accepts_answers(attempt, now)
     stale = seq is not None and seq <= attempt.save_seq
+    answers = parse_saved_answers(attempt.saved_answers_json)  # type: ignore[attr-defined]
     if selections is not None and not timed_out:
-        clean = validate_selections(attempt.revision.content, selections)
+        clean = checked_selections(key, selections)
         if not stale:
-            _store_selections(attempt, clean, now)
-    result = grade_and_store(attempt)
+            answers.update(clean)
+    _grade(attempt, key, answers, now)
     if timed_out and attempt.deadline is not None:
         attempt.state = Attempt.State.CLOSED
         attempt.submitted_at = min(now, attempt.deadline + DEADLINE_GRACE)
     else:
         attempt.state = Attempt.State.SUBMITTED
         attempt.submitted_at = now
-    attempt.score = result.score
-    attempt.max_score = result.max_score
-    attempt.save(update_fields=["state", "submitted_at", "score", "max_score", "marks_total"])
-    transaction.on_commit(lambda: announce_finished(attempt.pk))
-    announce_attempt_finished(attempt)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        state=attempt.state,
+        submitted_at=attempt.submitted_at,
+        score=attempt.score,
+        max_score=attempt.max_score,
+        marks_total=attempt.marks_total,
+    )
+    transaction.on_commit(partial(announce_finished, attempt.pk))
     return SubmitOutcome(
         attempt=attempt,
         graded_now=True,
@@ -333,8 +211,29 @@ def submit_attempt(
     )
 
 
+def _grade(attempt: Attempt, key: AnswerKey, answers: dict[int, list[int]], now: datetime) -> None:
+    """Grade the answers, store each one's grade, and set (unsaved) the attempt's totals."""
+    result = grading.grade_attempt(key.gradable, answers)
+    grades = {grade.question_id: grade for grade in result.questions}
+    graded = {
+        question_id: Graded(
+            selected=selected,
+            fraction=stored_fraction(grades[question_id].fraction),
+            points=grades[question_id].points,
+        )
+        for question_id, selected in answers.items()
+        if question_id in grades
+    }
+    save_grades(attempt.pk, graded, now)
+    attempt.score = result.score
+    attempt.max_score = result.max_score
+    # No overrides yet: they are made on finished attempts only.
+    attempt.marks_total = marks_total_of(answer.points for answer in graded.values())
+
+
 def announce_finished(attempt_id: int) -> None:
-    """Ask the queue to tell recruiters the attempt is finished; never fails the caller.
+    """Ask the queue to tell recruiters and webhooks the attempt is finished; never fails
+    the caller.
 
     Queued after the commit, so the candidate's request spends no query on it, and a
     queue that is down costs the notification, not the submit.

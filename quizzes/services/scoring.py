@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import connection
 
@@ -30,10 +31,7 @@ def grade_and_store(attempt: Attempt) -> grading.AttemptGrade:
         answer = answers.get(question_grade.question_id)
         if answer is None:
             continue
-        fraction = question_grade.fraction
-        answer.fraction = (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(
-            FRACTION_STEP
-        )
+        answer.fraction = stored_fraction(question_grade.fraction)
         answer.points = question_grade.points
         to_update.append(answer)
     _store_grades(to_update)
@@ -41,11 +39,18 @@ def grade_and_store(attempt: Attempt) -> grading.AttemptGrade:
     return result
 
 
+def stored_fraction(fraction: Fraction) -> Decimal:
+    """A question's exact share of its points as Answer.fraction keeps it."""
+    return (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(FRACTION_STEP)
+
+
 def marks_total(answers: Iterable[Answer]) -> Decimal:
     """The sum of the answers' stored points, overrides replacing them (Attempt.marks_total)."""
-    return sum((answer.effective_points or Decimal(0) for answer in answers), Decimal(0)).quantize(
-        Decimal("0.0001")
-    )
+    return marks_total_of(answer.effective_points for answer in answers)
+
+
+def marks_total_of(points: Iterable[Decimal | None]) -> Decimal:
+    return sum((value or Decimal(0) for value in points), Decimal(0)).quantize(Decimal("0.0001"))
 
 
 def _store_grades(answers: list[Answer]) -> None:

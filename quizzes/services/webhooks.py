@@ -113,10 +113,19 @@ def announce(event: str, object_id: int) -> None:
     transaction.on_commit(partial(_enqueue_event, event, object_id))
 
 
-def announce_attempt_finished(attempt: Attempt) -> None:
-    """attempt.closed when the server closed it (time ran out), else attempt.submitted."""
-    closed = attempt.state == Attempt.State.CLOSED
-    announce(webhooks.ATTEMPT_CLOSED if closed else webhooks.ATTEMPT_SUBMITTED, attempt.pk)
+def attempt_finished_event(attempt_id: int) -> str | None:
+    """attempt.closed when the server closed it (time ran out), attempt.submitted when the
+    candidate did; None while it is open or when it is gone.
+
+    The finished attempt's one queued task (tasks.attempt_finished) asks this, so the
+    submit itself spends nothing on webhooks.
+    """
+    state = Attempt.objects.filter(pk=attempt_id).values_list("state", flat=True).first()
+    if state == Attempt.State.CLOSED:
+        return webhooks.ATTEMPT_CLOSED
+    if state == Attempt.State.SUBMITTED:
+        return webhooks.ATTEMPT_SUBMITTED
+    return None
 
 
 def _iso(moment: datetime | None) -> str | None:

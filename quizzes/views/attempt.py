@@ -2,8 +2,10 @@
 
 import math
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,20 +16,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from quizzes.content import PresentedQuestion
-from quizzes.forms import AnswerForm, AutosaveForm, PageNavigationForm, shown_questions
+from quizzes.answers import Refused, read_answers
+from quizzes.forms import ANSWER_PROBLEMS, PageNavigationForm
 from quizzes.models import Attempt, Quiz
 from quizzes.opaque import question_element_id
+from quizzes.selectors.answering import attempt_is_open, quiz_is_paged, revision_answer_key
+from quizzes.selectors.attempt_state import AttemptFacts
 from quizzes.selectors.candidate import presented_questions, saved_choices
 from quizzes.selectors.results import attempt_review
-from quizzes.services.attempts import (
-    AttemptClosed,
-    InvalidAnswer,
-    close_if_overdue,
-    save_answers,
-    submit_attempt,
-)
-from quizzes.views.session import RATE, RATE_KEY, attempt_for_candidate
+from quizzes.services.attempts import close_if_overdue, submit_attempt
+from quizzes.services.saving import AttemptClosed, InvalidAnswer, record_save, save_answers
+from quizzes.views.session import RATE, RATE_KEY, attempt_for_candidate, facts_for_candidate
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 NEWER_ANSWERS_GRADED = gettext_lazy(
     "Newer answers had been saved in another tab or on another device: those were graded."
@@ -53,12 +55,12 @@ def _remaining_ms(attempt: Attempt, now: datetime) -> int | None:
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="submit", key=RATE_KEY, rate=RATE, method="POST")
 def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
+    if request.method == "POST":
+        return _attempt_post(request, facts_for_candidate(request, public_id))
     attempt = attempt_for_candidate(request, public_id)
     if not attempt.is_open:
         return _result(attempt)
     questions = presented_questions(attempt)
-    if request.method == "POST":
-        return _attempt_post(request, attempt, questions)
     if close_if_overdue(attempt=attempt):
         return _result(attempt)
     saved = saved_choices(attempt)
@@ -94,56 +96,60 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-def _attempt_post(
-    request: HttpRequest, attempt: Attempt, questions: list[PresentedQuestion]
-) -> HttpResponse:
+def _attempt_post(request: HttpRequest, facts: AttemptFacts) -> HttpResponse:
     """Submit (button "finish", or no button: the timer and old forms) or save and move.
 
     The Submit button ("submit") saves and asks for confirmation first (the script asks
     on the page and then sends "finish").
     """
-    tokens = attempt.tokens
-    shown = shown_questions(request.POST, questions, tokens=tokens)
-    form = AnswerForm(request.POST, questions=shown or [], tokens=tokens)
-    bookkeeping = AutosaveForm(request.POST, tokens=tokens)
-    if shown is None or not form.is_valid() or not bookkeeping.is_valid():
-        errors = dict(form.errors) if shown is not None else {}
-        errors.update(bookkeeping.errors)
-        return render(
-            request,
-            "quizzes/bad_answer.html",
-            {"attempt": attempt, "errors": errors},
-            status=400,
+    key = revision_answer_key(facts.revision_id, facts.content_hash)
+    try:
+        posted = read_answers(
+            request.POST.lists(), key=key, tokens=facts.tokens, default_all=True, timed=False
         )
+    except Refused as refused:
+        if not attempt_is_open(facts.pk):
+            return _result_of(facts)
+        return _bad_answer(request, facts, ANSWER_PROBLEMS[refused.problem])
     # No button at all means the countdown's submit (or an old form): finish. A navigator
     # button sends only `goto`.
     action = request.POST.get("action") or ("goto" if "goto" in request.POST else "finish")
-    seq = bookkeeping.cleaned_data["seq"]
     if action == "finish":
-        outcome = submit_attempt(attempt_id=attempt.pk, selections=form.selections(), seq=seq)
-        if not outcome.graded_now:
+        outcome = submit_attempt(attempt_id=facts.pk, selections=posted.selections, seq=posted.seq)
+        if not outcome.graded_now and outcome.attempt.state == Attempt.State.SUBMITTED:
             messages.info(request, _("This attempt was already submitted; here is its result."))
         elif outcome.kept_newer_answers:
             messages.warning(request, NEWER_ANSWERS_GRADED)
         return _result(outcome.attempt)
     try:
-        save_answers(attempt_id=attempt.pk, selections=form.selections(), seq=seq)
+        save_answers(attempt_id=facts.pk, selections=posted.selections, seq=posted.seq, key=key)
     except AttemptClosed:
-        close_if_overdue(attempt=attempt)
-        return _result(attempt)
+        submit_attempt(attempt_id=facts.pk)  # closes it if its time ran out
+        return _result_of(facts)
     except InvalidAnswer:
-        return render(
-            request,
-            "quizzes/bad_answer.html",
-            {"attempt": attempt, "errors": {"seq": [_("The save number is out of range.")]}},
-            status=400,
-        )
+        return _bad_answer(request, facts, _("The save number is out of range."))
     if action == "submit":
-        return redirect("quizzes:confirm_submit", public_id=attempt.public_id)
-    return redirect(_next_page_url(request, attempt, action, len(questions)))
+        return redirect("quizzes:confirm_submit", public_id=facts.public_id)
+    return redirect(_next_page_url(request, facts, action))
 
 
-def _next_page_url(request: HttpRequest, attempt: Attempt, action: str, count: int) -> str:
+def _result_of(facts: AttemptFacts) -> HttpResponse:
+    return redirect("quizzes:result", public_id=facts.public_id)
+
+
+def _bad_answer(request: HttpRequest, facts: AttemptFacts, problem: "StrOrPromise") -> HttpResponse:
+    # The page links back to the attempt: its URL is all it needs of it.
+    attempt = Attempt(pk=facts.pk, public_id=facts.public_id)
+    return render(
+        request,
+        "quizzes/bad_answer.html",
+        {"attempt": attempt, "errors": {NON_FIELD_ERRORS: [problem]}},
+        status=400,
+    )
+
+
+def _next_page_url(request: HttpRequest, facts: AttemptFacts, action: str) -> str:
+    count = len(facts.layout["questions"])
     navigation = PageNavigationForm(request.POST)
     if navigation.number("goto") is not None:
         target = _page_number(navigation.number("goto"), count)
@@ -153,8 +159,8 @@ def _next_page_url(request: HttpRequest, attempt: Attempt, action: str, count: i
         target = _page_number(target, count)
     if action == "save":
         messages.success(request, _("Your answers are saved. You can continue later."))
-    url = attempt.get_absolute_url()
-    if attempt.quiz.navigation == Quiz.Navigation.PAGED:
+    url = reverse("quizzes:attempt", kwargs={"public_id": facts.public_id})
+    if quiz_is_paged(facts.quiz_id):
         url += f"?q={target}"
     return url
 
@@ -167,14 +173,15 @@ def confirm_submit(request: HttpRequest, public_id) -> HttpResponse:
     The Submit button leads here without JavaScript (the script asks on the attempt page
     itself). The post submits the saved answers as they are.
     """
+    if request.method == "POST":
+        facts = facts_for_candidate(request, public_id)
+        outcome = submit_attempt(attempt_id=facts.pk)
+        if not outcome.graded_now and outcome.attempt.state == Attempt.State.SUBMITTED:
+            messages.info(request, _("This attempt was already submitted; here is its result."))
+        return _result(outcome.attempt)
     attempt = attempt_for_candidate(request, public_id)
     if not attempt.is_open:
         return _result(attempt)
-    if request.method == "POST":
-        outcome = submit_attempt(attempt_id=attempt.pk)
-        if not outcome.graded_now:
-            messages.info(request, _("This attempt was already submitted; here is its result."))
-        return _result(outcome.attempt)
     if close_if_overdue(attempt=attempt):
         return _result(attempt)
     questions = presented_questions(attempt)
@@ -209,34 +216,33 @@ def confirm_submit(request: HttpRequest, public_id) -> HttpResponse:
 @ratelimit(group="autosave", key=RATE_KEY, rate=RATE)
 def autosave(request: HttpRequest, public_id) -> JsonResponse:
     """The page's background save: answers shown on the page plus integrity signals."""
-    attempt = attempt_for_candidate(request, public_id)
-    result_url = reverse("quizzes:result", kwargs={"public_id": attempt.public_id})
-    if not attempt.is_open:
-        return JsonResponse({"closed": True, "result_url": result_url}, status=409)
-    questions = presented_questions(attempt)
-    tokens = attempt.tokens
-    shown = shown_questions(request.POST, questions, tokens=tokens, default_all=False)
-    form = AnswerForm(request.POST, questions=shown or [], tokens=tokens)
-    bookkeeping = AutosaveForm(request.POST, tokens=tokens, questions=questions)
-    if shown is None or not form.is_valid() or not bookkeeping.is_valid():
-        return JsonResponse({"error": _("The answers could not be accepted.")}, status=400)
-    seq = bookkeeping.cleaned_data["seq"]
+    facts = facts_for_candidate(request, public_id)
+    closed = {"closed": True, "result_url": reverse("quizzes:result", args=[facts.public_id])}
+    refused = {"error": _("The answers could not be accepted.")}
+    key = revision_answer_key(facts.revision_id, facts.content_hash)
     try:
-        saved = save_answers(
-            attempt_id=attempt.pk,
-            selections=form.selections(),
-            seq=seq,
-            signals=bookkeeping.signals(),
+        posted = read_answers(
+            request.POST.lists(), key=key, tokens=facts.tokens, default_all=False, timed=True
+        )
+    except Refused:
+        if not attempt_is_open(facts.pk):
+            return JsonResponse(closed, status=409)
+        return JsonResponse(refused, status=400)
+    try:
+        outcome = record_save(
+            attempt_id=facts.pk,
+            selections=posted.selections,
+            seq=posted.seq,
+            signals=posted.signals,
+            key=key,
         )
     except AttemptClosed:
-        return JsonResponse({"closed": True, "result_url": result_url}, status=409)
+        return JsonResponse(closed, status=409)
     except InvalidAnswer:
-        return JsonResponse({"error": _("The answers could not be accepted.")}, status=400)
-    if not saved:
-        attempt.refresh_from_db(fields=["save_seq"])
-    # The number the next save has to exceed: a page whose save was stale continues after it.
-    accepted = seq if saved and seq is not None else attempt.save_seq
-    return JsonResponse({"saved": saved, "stale": not saved, "seq": accepted})
+        return JsonResponse(refused, status=400)
+    # `seq`: the number the next save has to exceed (a page whose save was stale continues
+    # after it).
+    return JsonResponse({"saved": outcome.saved, "stale": not outcome.saved, "seq": outcome.seq})
 
 
 @require_GET

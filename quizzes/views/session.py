@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from quizzes.models import Attempt
+from quizzes.selectors.attempt_state import AttemptFacts, attempt_facts
 
 SESSION_ATTEMPTS = "quizzes.attempts"
 # The open attempt this browser was refused (started elsewhere) and may continue with a
@@ -35,6 +36,16 @@ def attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
     return get_object_or_404(
         Attempt.objects.select_related("quiz", "revision"), public_id=public_id
     )
+
+
+def facts_for_candidate(request: HttpRequest, public_id) -> AttemptFacts:
+    """The attempt's fixed facts, if this browser started it (the cache first, no lock)."""
+    if str(public_id) not in request.session.get(SESSION_ATTEMPTS, []):
+        raise Http404
+    facts = attempt_facts(public_id)
+    if facts is None:
+        raise Http404
+    return facts
 
 
 def offer_code(request: HttpRequest, attempt: Attempt) -> None:

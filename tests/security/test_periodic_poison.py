@@ -63,5 +63,5 @@ def test_a_failing_step_of_the_periodic_task_does_not_stop_the_next_ones(
 
     tasks.every_minute.call_local()
 
-    assert "Periodic step close overdue attempts failed" in caplog.text
+    assert "Task step close overdue attempts failed" in caplog.text
     assert OutboundEmail.objects.get().state == OutboundEmail.State.SENT
