@@ -22,7 +22,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from quizzes import tasks, webhooks
-from quizzes.models import Attempt, Invite, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from quizzes.models import (
+    Attempt,
+    Invite,
+    OutboundEmail,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from quizzes.services import webhook_delivery as delivering
 from quizzes.services import webhooks as service
 from quizzes.services.attempts import start_attempt, submit_attempt
@@ -571,6 +578,7 @@ def test_a_queue_that_is_down_does_not_fail_the_candidates_requests(
         raise ConnectionError("redis is restarting")
 
     monkeypatch.setattr(tasks, "record_webhook_event", broken)
+    monkeypatch.setattr(tasks, "attempt_finished", broken)  # the submit's one task
     client.get(invite.get_absolute_url())
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(reverse("quizzes:invite_start"), {}, follow=True)
@@ -794,3 +802,59 @@ def test_saving_an_endpoint_whose_owner_may_still_receive_keeps_its_owner(
     )
     endpoint.refresh_from_db()
     assert endpoint.created_by == owner and endpoint.events == [webhooks.ATTEMPT_SUBMITTED]
+
+
+# --- one task per finished attempt ---------------------------------------------------------
+
+
+def finish_queued(client, queued_tasks, capture) -> Attempt:
+    """Start and submit through the pages with the queue held; the start's work is run.
+
+    `capture` is django_capture_on_commit_callbacks: the test's transaction never commits."""
+    quiz = make_quiz(title="Вебхуки", access="public")
+    started = client.post(
+        reverse("quizzes:quiz_detail", args=[quiz.slug]),
+        {"candidate_name": "Анна", "candidate_email": "anna@example.com"},
+    )
+    attempt = Attempt.objects.get(public_id=started["Location"].split("/")[2])
+    queued_tasks()
+    with capture(execute=True):
+        client.post(attempt.get_absolute_url(), answer_post(attempt, ALL_RIGHT))
+    return attempt
+
+
+def test_a_submit_queues_one_task_that_tells_recruiters_and_webhooks(
+    client, webhook_receiver, queued_tasks, django_capture_on_commit_callbacks
+):
+    from huey.contrib.djhuey import HUEY
+
+    from tests.test_notifications import recruiter
+
+    recruiter("rita")
+    endpoint_for(webhook_receiver, events=[webhooks.ATTEMPT_SUBMITTED])
+    attempt = finish_queued(client, queued_tasks, django_capture_on_commit_callbacks)
+
+    assert HUEY.pending_count() == 1
+    assert queued_tasks() == 1
+    (request,) = webhook_receiver.wait_for(1)
+    assert json.loads(request.body)["event"] == webhooks.ATTEMPT_SUBMITTED
+    assert json.loads(request.body)["data"]["id"] == attempt.pk
+    # The email itself is delivered after this transaction (tests/test_notifications.py).
+    (email,) = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.NOTIFICATION)
+    assert email.to == "rita@corp.example"
+
+
+def test_a_failing_notification_does_not_lose_the_webhook_event(
+    client, webhook_receiver, queued_tasks, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise ConnectionError("the mail table is locked")
+
+    monkeypatch.setattr(tasks.notifications, "announce_finished", broken)
+    endpoint_for(webhook_receiver, events=[webhooks.ATTEMPT_SUBMITTED])
+    finish_queued(client, queued_tasks, django_capture_on_commit_callbacks)
+
+    assert queued_tasks() == 1
+    (request,) = webhook_receiver.wait_for(1)
+    assert json.loads(request.body)["event"] == webhooks.ATTEMPT_SUBMITTED
+    assert "Task step notify recruiters failed" in caplog.text

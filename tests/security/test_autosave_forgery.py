@@ -156,3 +156,18 @@ def test_a_page_post_with_a_save_number_far_ahead_is_refused(client, quiz, start
     assert response.status_code == 400
     assert "Номер сохранения вне допустимого диапазона." in response.content.decode()
     assert_nothing_stored(attempt)
+
+
+def test_a_forgery_against_a_finished_attempt_is_told_it_is_finished(
+    client, quiz, start, forgeries
+):
+    # As before the answers are read: a finished attempt answers every post the same way.
+    attempt = start(quiz)
+    client.post(attempt.get_absolute_url(), {"action": "finish"})
+    result_url = reverse("quizzes:result", args=[attempt.public_id])
+    for name, data in forgeries(attempt).items():
+        response = autosave(client, attempt, data)
+        assert response.status_code == 409, name
+        assert response.json() == {"closed": True, "result_url": result_url}, name
+        page = client.post(attempt.get_absolute_url(), {**data, "action": "save"})
+        assert (page.status_code, page["Location"]) == (302, result_url), name

@@ -215,6 +215,24 @@ def test_stale_save_never_wins(client, quiz, start):
     assert saved(attempt) == {q(quiz, 3).id: option_ids(quiz, 3, *ALL_RIGHT[3])}
 
 
+def test_a_stale_save_keeps_the_newer_answer_but_counts_its_time_and_signals(client, quiz, start):
+    attempt = start(quiz)
+    q3 = q(quiz, 3)
+    page = shown(attempt, q3.id)
+    right = {**answer_post(attempt, {3: ALL_RIGHT[3]}), "shown": page}
+    wrong = {**answer_post(attempt, {3: ["Переобучение"]}), "shown": page}
+    client.post(autosave_url(attempt), {**right, "seq": 20, time_field(attempt, q3.id): 4})
+    response = client.post(
+        autosave_url(attempt),
+        {**wrong, "seq": 19, "copies": 2, time_field(attempt, q3.id): 6},
+    )
+    assert response.json() == {"saved": False, "stale": True, "seq": 20}
+    answer = Answer.objects.get(attempt=attempt, question_id=q3.id)
+    assert (answer.selected, answer.time_spent) == (option_ids(quiz, 3, *ALL_RIGHT[3]), 10)
+    attempt.refresh_from_db()
+    assert (attempt.copy_count, attempt.save_seq) == (2, 20)
+
+
 def test_autosave_counts_integrity_signals_and_time_per_question(client, quiz, start):
     attempt = start(quiz)
     q1, q2 = q(quiz, 1), q(quiz, 2)

@@ -191,6 +191,7 @@ def test_submitting_twice_keeps_the_first_grading(client, quiz, start):
     attempt.refresh_from_db()
     assert attempt.score == 3
     assert 'data-score="3"' in response.content.decode()
+    assert "Эта попытка уже отправлена; вот её результат." in response.content.decode()
 
 
 def test_result_before_submit_redirects_to_the_attempt(client, quiz, start):
