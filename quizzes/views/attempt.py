@@ -1,12 +1,14 @@
 """The attempt itself: answering, background saves, submitting and the result."""
 
 import math
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from functools import wraps
+from typing import TYPE_CHECKING, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +32,8 @@ from quizzes.views.session import RATE, RATE_KEY, attempt_for_candidate, facts_f
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+_Response = TypeVar("_Response", bound=HttpResponse)
 
 NEWER_ANSWERS_GRADED = gettext_lazy(
     "Newer answers had been saved in another tab or on another device: those were graded."
@@ -96,6 +100,20 @@ def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+def _gone_is_404(view: Callable[..., _Response]) -> Callable[..., _Response]:
+    """An attempt deleted while its page was open: its facts outlive it in the cache."""
+
+    @wraps(view)
+    def checked(*args, **kwargs) -> _Response:
+        try:
+            return view(*args, **kwargs)
+        except Attempt.DoesNotExist:
+            raise Http404 from None
+
+    return checked
+
+
+@_gone_is_404
 def _attempt_post(request: HttpRequest, facts: AttemptFacts) -> HttpResponse:
     """Submit (button "finish", or no button: the timer and old forms) or save and move.
 
@@ -174,11 +192,7 @@ def confirm_submit(request: HttpRequest, public_id) -> HttpResponse:
     itself). The post submits the saved answers as they are.
     """
     if request.method == "POST":
-        facts = facts_for_candidate(request, public_id)
-        outcome = submit_attempt(attempt_id=facts.pk)
-        if not outcome.graded_now and outcome.attempt.state == Attempt.State.SUBMITTED:
-            messages.info(request, _("This attempt was already submitted; here is its result."))
-        return _result(outcome.attempt)
+        return _confirm_post(request, facts_for_candidate(request, public_id))
     attempt = attempt_for_candidate(request, public_id)
     if not attempt.is_open:
         return _result(attempt)
@@ -212,8 +226,17 @@ def confirm_submit(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+@_gone_is_404
+def _confirm_post(request: HttpRequest, facts: AttemptFacts) -> HttpResponse:
+    outcome = submit_attempt(attempt_id=facts.pk)
+    if not outcome.graded_now and outcome.attempt.state == Attempt.State.SUBMITTED:
+        messages.info(request, _("This attempt was already submitted; here is its result."))
+    return _result(outcome.attempt)
+
+
 @require_POST
 @ratelimit(group="autosave", key=RATE_KEY, rate=RATE)
+@_gone_is_404
 def autosave(request: HttpRequest, public_id) -> JsonResponse:
     """The page's background save: answers shown on the page plus integrity signals."""
     facts = facts_for_candidate(request, public_id)

@@ -546,3 +546,15 @@ def test_autosave_query_budget(client, start, django_assert_max_num_queries, cou
     with django_assert_max_num_queries(5 + RATE_LIMIT_QUERIES):
         response = client.post(autosave_url(attempt), data)
     assert json.loads(response.content) == {"saved": True, "stale": False, "seq": 3}
+
+
+def test_posts_to_an_attempt_deleted_while_its_page_was_open_are_404(client, quiz, start):
+    attempt = start(quiz)
+    warm_hot_path(attempt)  # its facts stay in the cache after the row is gone
+    Attempt.objects.filter(pk=attempt.pk).delete()
+    data = {**answer_post(attempt, ALL_RIGHT), "seq": 1}
+    assert client.post(autosave_url(attempt), data).status_code == 404
+    assert client.post(attempt.get_absolute_url(), data).status_code == 404
+    assert client.post(attempt.get_absolute_url(), {**data, "action": "save"}).status_code == 404
+    confirm = reverse("quizzes:confirm_submit", args=[attempt.public_id])
+    assert client.post(confirm).status_code == 404
