@@ -1,5 +1,5 @@
-"""What a candidate's saves and submit read besides the attempt: its revision's answer key
-(kept per process), and the little they need on the rare paths.
+"""What a candidate's saves and submit read: the attempt locked with its answers, its
+revision's answer key (kept per process), and the little they need on the rare paths.
 
 Decoding a revision's content (tens of kilobytes of JSON with every question's HTML) was
 most of a save's CPU, and checking or grading a post needs only its ids, kinds, verdicts
@@ -13,8 +13,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from threading import Lock
 
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
 from quizzes.answers import AnswerKey, answer_key
 from quizzes.models import Attempt, Quiz, QuizRevision
+from quizzes.selectors.attempt_state import parse_saved_answers, with_saved_answers
 
 # A few hundred bytes a question: room for every revision in use at once.
 KEYS_MAX = 256
@@ -43,6 +47,37 @@ def forget_answer_keys() -> None:
     """Empty this process's answer keys (tests of the cold path, benchmarks)."""
     with _keys_lock:
         _keys.clear()
+
+
+def locked_with_answers(attempt_id: int) -> tuple[Attempt, dict[int, list[int]]]:
+    """The attempt locked for the rest of the transaction (FOR UPDATE OF it alone), and its
+    saved answers as of the lock: one query unless a save got in first.
+
+    PostgreSQL reads a statement's subqueries from the snapshot the statement started with,
+    also when it then waits for the row lock: a save that commits meanwhile leaves the
+    locked row newer than the answers read with it. The row's version (xmin) as locked and
+    as the snapshot saw it tell, and then the answers are read again, after the lock.
+    SQLite runs one writer at a time.
+    """
+    query = (
+        with_saved_answers(Attempt.objects.select_for_update(of=("self",)))
+        .select_related("revision")
+        .defer("revision__content")
+    )
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Attempt._meta.db_table)
+        query = query.annotate(
+            locked_version=RawSQL(f"{table}.xmin::text", ()),
+            seen_version=RawSQL(
+                f"(SELECT seen.xmin::text FROM {table} seen WHERE seen.id = {table}.id)", ()
+            ),
+        )
+    attempt = query.get(pk=attempt_id)
+    text = attempt.saved_answers_json  # type: ignore[attr-defined]
+    if getattr(attempt, "locked_version", None) != getattr(attempt, "seen_version", None):
+        again = with_saved_answers(Attempt.objects.filter(pk=attempt_id))
+        text = again.values_list("saved_answers_json", flat=True).get()  # type: ignore[misc]
+    return attempt, parse_saved_answers(text)
 
 
 def attempt_is_open(attempt_id: int) -> bool:

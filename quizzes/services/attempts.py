@@ -20,8 +20,7 @@ from quizzes.answers import AnswerKey
 from quizzes.content import Layout, RevisionContent, max_score, section_groups
 from quizzes.models import DEADLINE_GRACE, Attempt, Invite, Quiz
 from quizzes.opaque import new_key
-from quizzes.selectors.answering import revision_answer_key
-from quizzes.selectors.attempt_state import parse_saved_answers, with_saved_answers
+from quizzes.selectors.answering import locked_with_answers, revision_answer_key
 from quizzes.services.answer_rows import Graded, save_grades
 from quizzes.services.revisions import current_revision
 from quizzes.services.saving import AttemptClosed as AttemptClosed
@@ -167,23 +166,18 @@ def submit_attempt(
     page's save number, as in save_answers: selections not above the last accepted save
     are stale, and the newer saved answers are graded.
 
-    Three queries: the locked attempt with its saved answers, every answer with its grade
-    in one statement, the attempt's result. The recruiters and webhooks hear of it from
+    Three queries: the locked attempt with its saved answers (one more when a save got in
+    while it waited for the lock), every answer with its grade in one statement, the
+    attempt's result. The recruiters and webhooks hear of it from
     one task queued after the commit.
     """
-    attempt = (
-        with_saved_answers(Attempt.objects.select_for_update(of=("self",)))
-        .select_related("revision")
-        .defer("revision__content")
-        .get(pk=attempt_id)
-    )
+    attempt, answers = locked_with_answers(attempt_id)
     if attempt.state != Attempt.State.IN_PROGRESS:
         return SubmitOutcome(attempt=attempt, graded_now=False)
     key = revision_answer_key(attempt.revision_id, attempt.revision.content_hash)
     now = timezone.now()
     timed_out = not accepts_answers(attempt, now)
     stale = seq is not None and seq <= attempt.save_seq
-    answers = parse_saved_answers(attempt.saved_answers_json)  # type: ignore[attr-defined]
     if selections is not None and not timed_out:
         clean = checked_selections(key, selections)
         if not stale:

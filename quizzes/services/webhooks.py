@@ -2,8 +2,10 @@
 
 A candidate's request only registers `announce(event, id)`, which after the commit asks
 the queue to run `record_event` (no query in the request; a queue that is down is logged,
-never the candidate's problem). `record_event` writes one WebhookDelivery per subscribed
-endpoint, at most once per endpoint, event and object, however often it runs.
+never the candidate's problem). A finished attempt's event rides on the one task that
+also notifies recruiters (tasks.attempt_finished, see attempt_finished_event).
+`record_event` writes one WebhookDelivery per subscribed endpoint, at most once per
+endpoint, event and object, however often it runs.
 
 Delivery itself is services.webhook_delivery.
 """

@@ -136,3 +136,50 @@ def test_two_browsers_redeeming_a_single_use_invite_at_once_get_one_attempt():
     assert {r["Location"] for r in responses} == {attempt.get_absolute_url()}
     invite.refresh_from_db()
     assert invite.uses == 1
+
+
+def test_a_submit_that_waited_for_a_save_grades_the_saved_answers():
+    # The submit's statement starts while a save holds the attempt's lock, and reads the
+    # answers from before that save: it must notice and grade what the save committed.
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    quiz = make_quiz()
+    attempt = start_attempt(quiz=quiz, candidate_name="A", candidate_email="a@x.org")
+    saving, commit = threading.Event(), threading.Event()
+    results: list = []
+
+    def save():
+        try:
+            with transaction.atomic():
+                save_answers(attempt_id=attempt.pk, selections=selections(quiz, ALL_RIGHT), seq=1)
+                saving.set()
+                commit.wait(timeout=10)
+        finally:
+            saving.set()
+            connection.close()
+
+    def submit():
+        try:
+            results.append(submit_attempt(attempt_id=attempt.pk))
+        except Exception as error:
+            results.append(error)
+        finally:
+            connection.close()
+
+    saver, submitter = threading.Thread(target=save), threading.Thread(target=submit)
+    saver.start()
+    assert saving.wait(timeout=10)
+    submitter.start()
+    time.sleep(0.5)  # the submit is waiting for the lock now
+    commit.set()
+    saver.join(timeout=15)
+    submitter.join(timeout=15)
+
+    assert [type(r) for r in results] == [SubmitOutcome], results
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.SUBMITTED
+    assert stored(attempt) == selections(quiz, ALL_RIGHT)
+    assert attempt.score == regraded_score(attempt) == Decimal(3)
