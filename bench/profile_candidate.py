@@ -67,7 +67,18 @@ def measure_detailed(
 
     def empty_caches() -> None:
         cache.clear()
-        quizzes_tags._BLOCKS.clear()
+        # The attempt page's cached markup: per question before issue 19, then the page
+        # kit and frames (quizzes/views/attempt_page.py); either tree may be measured.
+        blocks = getattr(quizzes_tags, "_BLOCKS", None)
+        if blocks is not None:
+            blocks.clear()
+        try:
+            from quizzes.views import attempt_page
+        except ImportError:
+            pass
+        else:
+            attempt_page.KITS.clear()
+            attempt_page.FRAMES.clear()
         # Request-time rendering (before issue 13) kept rendered markdown in an lru_cache.
         render_cache = getattr(rendering, "_render", None)
         if render_cache is not None:

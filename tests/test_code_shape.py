@@ -27,6 +27,7 @@ PURE = [
     "opaque",
     "markup",
     "diffing",
+    "splicing",
 ]
 # For each layer, the parts of the app it must not import (they sit above it).
 FORBIDDEN = {

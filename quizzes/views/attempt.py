@@ -4,7 +4,7 @@ import math
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from quizzes.content import PresentedQuestion
 from quizzes.forms import AnswerForm, AutosaveForm, PageNavigationForm, shown_questions
 from quizzes.models import Attempt, Quiz
 from quizzes.opaque import question_element_id
-from quizzes.selectors.candidate import presented_questions, saved_choices
+from quizzes.selectors.candidate import attempt_for_page, presented_questions, saved_choices
 from quizzes.selectors.results import attempt_review
 from quizzes.services.attempts import (
     AttemptClosed,
@@ -27,7 +27,8 @@ from quizzes.services.attempts import (
     save_answers,
     submit_attempt,
 )
-from quizzes.views.session import RATE, RATE_KEY, attempt_for_candidate
+from quizzes.views.attempt_page import attempt_page_response
+from quizzes.views.session import RATE, RATE_KEY, attempt_for_candidate, check_browser_owns
 
 NEWER_ANSWERS_GRADED = gettext_lazy(
     "Newer answers had been saved in another tab or on another device: those were graded."
@@ -53,45 +54,18 @@ def _remaining_ms(attempt: Attempt, now: datetime) -> int | None:
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="submit", key=RATE_KEY, rate=RATE, method="POST")
 def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
-    attempt = attempt_for_candidate(request, public_id)
-    if not attempt.is_open:
-        return _result(attempt)
-    questions = presented_questions(attempt)
     if request.method == "POST":
-        return _attempt_post(request, attempt, questions)
-    if close_if_overdue(attempt=attempt):
-        return _result(attempt)
-    saved = saved_choices(attempt)
-    paged = attempt.quiz.navigation == Quiz.Navigation.PAGED
-    if paged:
-        page = _page_number(PageNavigationForm(request.GET).number("q"), len(questions))
-    else:
-        page = None
-    shown = [questions[page - 1]] if page is not None else questions
-    now = timezone.now()
-    remaining_ms = _remaining_ms(attempt, now)
-    return render(
-        request,
-        "quizzes/attempt.html",
-        {
-            "attempt": attempt,
-            "questions": shown,
-            "shown_tokens": [attempt.tokens.question(q["id"]) for q in shown],
-            "chosen": saved,
-            "paged": paged,
-            "page": page,
-            "page_count": len(questions),
-            "answered_count": sum(1 for q in questions if saved.get(q["id"])),
-            "navigator": [
-                {"number": q["number"], "answered": bool(saved.get(q["id"]))} for q in questions
-            ],
-            "remaining_seconds": None if remaining_ms is None else remaining_ms // 1000,
-            # The countdown ends exactly at the deadline, never before it (attempt.js).
-            "remaining_ms": remaining_ms,
-            # The page counts its save numbers from the server's clock (attempt.js).
-            "now_ms": int(now.timestamp() * 1000),
-        },
-    )
+        attempt = attempt_for_candidate(request, public_id)
+        if not attempt.is_open:
+            return _result(attempt)
+        return _attempt_post(request, attempt, presented_questions(attempt))
+    check_browser_owns(request, public_id)
+    loaded = attempt_for_page(public_id)
+    if loaded is None:
+        raise Http404
+    if not loaded.is_open or close_if_overdue(attempt=loaded):
+        return _result(loaded)
+    return attempt_page_response(request, loaded)
 
 
 def _attempt_post(

@@ -28,10 +28,15 @@ def browser_attempts(request: HttpRequest) -> tuple[str, ...]:
     return tuple(request.session.get(SESSION_ATTEMPTS, []))
 
 
-def attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
-    """The attempt, if this browser started it: an id alone does not grant access."""
+def check_browser_owns(request: HttpRequest, public_id) -> None:
+    """404 unless this browser started the attempt: an id alone does not grant access."""
     if str(public_id) not in request.session.get(SESSION_ATTEMPTS, []):
         raise Http404
+
+
+def attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
+    """The attempt, if this browser started it: an id alone does not grant access."""
+    check_browser_owns(request, public_id)
     return get_object_or_404(
         Attempt.objects.select_related("quiz", "revision"), public_id=public_id
     )
