@@ -155,6 +155,16 @@ def test_titled_fixed_sections_build_the_same_content():
     assert [section["title"] for section in content["sections"]] == ["Основы", "Код"]
 
 
+def test_two_untitled_fixed_sections_build_the_same_content():
+    quiz = authored_quiz()
+    first = Section.objects.create(quiz=quiz, order=0)
+    second = Section.objects.create(quiz=quiz, order=1)
+    quiz.questions.filter(position__gte=3).update(section=second)
+    quiz.questions.filter(position__lt=3).update(section=first)
+    content = assert_built_as_from_instances(quiz)
+    assert [section["title"] for section in content["sections"]] == ["", ""]
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_drawn_sections_build_the_same_content(seed):
     quiz = authored_quiz()
