@@ -84,13 +84,7 @@ def _content(quiz: Quiz, questions: list[tuple]) -> RevisionContent:
     """The content of `questions` (rows of _QUESTION_FIELDS, in presented order)."""
     options: dict[int, list[OptionContent]] = {row[0]: [] for row in questions}
     if options:
-        # A question's options in Option's own order (position, id), as `question.options`
-        # lists them.
-        rows = (
-            Option.objects.filter(question_id__in=list(options))
-            .order_by("question_id", "position", "id")
-            .values_list(*_OPTION_FIELDS)
-        )
+        rows = _option_rows(list(options))
         for question_id, option_id, text, verdict, feedback, text_html, feedback_html in rows:
             options[question_id].append(
                 {
@@ -134,6 +128,25 @@ def _content(quiz: Quiz, questions: list[tuple]) -> RevisionContent:
     }
 
 
+def _option_rows(question_ids: list[int]) -> list[tuple]:
+    """The questions' options as rows of _OPTION_FIELDS, each question's in Option's own
+    order (position, id), as `question.options` lists them."""
+    # Plain SQL: the ORM prepares each id of the list through several layers of lookups,
+    # which cost a start more CPU than reading the rows. The columns (named as the fields)
+    # are integers and text, which every backend returns as the ORM would.
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in _OPTION_FIELDS)
+    question, position, pk = (quote(name) for name in ("question_id", "position", "id"))
+    placeholders = ", ".join(["%s"] * len(question_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {quote(Option._meta.db_table)}"
+            f" WHERE {question} IN ({placeholders}) ORDER BY {question}, {position}, {pk}",
+            question_ids,
+        )
+        return cursor.fetchall()
+
+
 def current_revision(quiz: Quiz, *, rng: random.Random | None = None) -> QuizRevision:
     """The revision matching the quiz's current content (and this draw), created on first use.
 
@@ -156,8 +169,9 @@ def current_revision_and_content(
     digest = content_hash(content)
     # The stored content (tens of kilobytes of JSON) is what was just built, HTML aside:
     # decoding it again would cost a start more than building it.
-    existing = QuizRevision.objects.filter(quiz=quiz, content_hash=digest).defer("content")
-    revision = existing.first()
+    existing = QuizRevision.objects.filter(quiz_id=quiz.pk, content_hash=digest).defer("content")
+    # At most one row (unique quiz and hash): no ordering, no limit to compile.
+    revision = next(iter(existing), None)
     if revision is not None:
         return revision, content
     try:
