@@ -28,12 +28,18 @@ def presented_question_count():
     )
 
 
-def public_quizzes(*, open_at: datetime | None = None) -> QuerySet[Quiz]:
-    """Published public quizzes; with `open_at`, only those not closed at that moment."""
+def public_quizzes(*, open_at: datetime | None = None, counted: bool = True) -> QuerySet[Quiz]:
+    """Published public quizzes; with `open_at`, only those not closed at that moment.
+
+    `counted` annotates each with its `question_count`; the count costs more CPU than the
+    rest of the query, so a request that shows no count goes without.
+    """
     quizzes = Quiz.objects.filter(published=True, access=Quiz.Access.PUBLIC)
     if open_at is not None:
         quizzes = quizzes.exclude(closes_at__lte=open_at)
-    return quizzes.annotate(question_count=presented_question_count()).order_by("title")
+    if counted:
+        quizzes = quizzes.annotate(question_count=presented_question_count())
+    return quizzes.order_by("title")
 
 
 def presented_questions(attempt: Attempt) -> list[content.PresentedQuestion]:

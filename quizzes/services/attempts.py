@@ -16,7 +16,7 @@ from quizzes.content import Layout, RevisionContent, max_score, section_groups
 from quizzes.integrity import MAX_SECONDS_PER_REPORT, MAX_SIGNAL_EVENTS, Signals, clamp
 from quizzes.models import DEADLINE_GRACE, SAVE_SEQ_LEAD_MS, Answer, Attempt, Invite, Quiz
 from quizzes.opaque import new_key
-from quizzes.services.revisions import current_revision
+from quizzes.services.revisions import current_revision_and_content
 from quizzes.services.scoring import grade_and_store
 from quizzes.services.webhooks import announce_attempt_finished
 
@@ -79,8 +79,10 @@ def start_attempt(
     if quiz.is_closed(now):
         raise QuizClosed
     rng = rng or random.SystemRandom()
-    revision = current_revision(quiz, rng=rng)
-    questions = revision.content["questions"]
+    # The content just built has the revision's hash: the same questions, options, points
+    # and sections as the stored content, which this start therefore does not read back.
+    revision, content = current_revision_and_content(quiz, rng=rng)
+    questions = content["questions"]
     return Attempt.objects.create(
         quiz=quiz,
         revision=revision,
@@ -89,7 +91,7 @@ def start_attempt(
         candidate_email=candidate_email,
         browser=browser,
         layout=draw_layout(
-            revision.content,
+            content,
             shuffle_questions=quiz.shuffle_questions,
             shuffle_options=quiz.shuffle_options,
             rng=rng,
@@ -100,7 +102,7 @@ def start_attempt(
         ),
         started_at=now,
         deadline=attempt_deadline(quiz, now),
-        max_score=max_score(revision.content),
+        max_score=max_score(content),
     )
 
 
