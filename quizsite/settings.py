@@ -218,7 +218,7 @@ if REDIS_URL:
     }
     # Reads from Redis, writes through to the database: a Redis restart never logs a
     # candidate out of the attempt their session grants access to.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "quizzes.sessions.cached_db"
 else:
     # Per process, so only for things that are safe to recompute; sessions stay in the DB.
     # Room for the result page's per-question fragments (40 per page; the default is 300).
@@ -228,7 +228,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "quizzes.sessions.db"
 
 # Rate-limit counters must be shared by every worker and replica and outlive a restart, or
 # each process grants a client its own allowance. Redis does that when it is configured;

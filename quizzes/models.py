@@ -633,6 +633,9 @@ class QuizRevision(models.Model):
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="revisions")
     content = models.JSONField()
     content_hash = models.CharField(max_length=64)
+    # Raised whenever the stored HTML is rendered again (manage.py rerender): the attempt
+    # page's cached markup is keyed by it, as the content hash ignores the HTML.
+    html_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

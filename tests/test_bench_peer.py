@@ -5,19 +5,20 @@ import pytest
 
 from bench import peer_compare
 from bench.peer import run_peer
-from bench.profile_candidate import ENDPOINTS, measure_detailed
+from bench.profile_candidate import BARE, ENDPOINTS, measure_detailed
 
 
 @pytest.mark.django_db
 def test_our_side_measures_every_candidate_request_with_cpu_and_queries():
     results = measure_detailed(2)
 
-    assert list(results) == ENDPOINTS
+    assert list(results) == [BARE, *ENDPOINTS]
     assert {our for _, our, _, _ in peer_compare.MAPPING} == set(ENDPOINTS)
-    for name, result in results.items():
-        assert result["median_ms"] > 0, name
-        assert result["mean_ms"] > 0, name
-        assert 1 <= result["queries"] <= 40, name
+    assert results[BARE]["queries"] == 0
+    for name in ENDPOINTS:
+        assert results[name]["median_ms"] > 0, name
+        assert results[name]["mean_ms"] > 0, name
+        assert 1 <= results[name]["queries"] <= 40, name
 
 
 @pytest.mark.django_db

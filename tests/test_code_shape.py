@@ -28,6 +28,7 @@ PURE = [
     "markup",
     "diffing",
     "answers",
+    "splicing",
 ]
 # For each layer, the parts of the app it must not import (they sit above it).
 FORBIDDEN = {

@@ -92,7 +92,7 @@ def test_production_defaults_enforce_https_and_serve_hashed_static_files(tmp_pat
     security = middleware.index("django.middleware.security.SecurityMiddleware")
     assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
     # Without Redis: sessions in the database, shared by every web process.
-    assert values["sessions"] == "django.contrib.sessions.backends.db"
+    assert values["sessions"] == "quizzes.sessions.db"
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     # ...but rate-limit counters in the database, shared by every worker and replica.
     assert values["ratelimit_cache"] == "quizzes.counters.CounterDatabaseCache"
@@ -101,7 +101,7 @@ def test_production_defaults_enforce_https_and_serve_hashed_static_files(tmp_pat
 def test_redis_url_moves_cache_to_redis_and_sessions_to_cached_db(tmp_path):
     values = production_settings(tmp_path, env={"REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert values["cache"] == "django_redis.cache.RedisCache"
-    assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
+    assert values["sessions"] == "quizzes.sessions.cached_db"
     assert values["ratelimit_cache"] == "django_redis.cache.RedisCache"
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from quizzes.candidates import normalized_email
@@ -62,7 +63,15 @@ class History:
     """A candidate's attempts of a quiz, newest first, and the grants made on them."""
 
     attempts: list[Attempt]
-    grants: int
+
+    @cached_property
+    def grants(self) -> int:
+        """Counted on first use: a start that resumes, or a first start, needs no count."""
+        if not self.attempts:
+            return 0
+        return AttemptGrant.objects.filter(
+            attempt__in=[attempt.pk for attempt in self.attempts]
+        ).count()
 
 
 def candidate_history(quiz: Quiz, candidate: Candidate) -> History:
@@ -73,7 +82,6 @@ def candidate_history(quiz: Quiz, candidate: Candidate) -> History:
     emails = {normalized_email(candidate.email)}
     browsers = {candidate.browser} - {""}
     found: dict[int, Attempt] = {}
-    grants = 0
     for _round in range(LINK_ROUNDS):
         batch = list(
             Attempt.objects.filter(quiz=quiz)
@@ -90,10 +98,8 @@ def candidate_history(quiz: Quiz, candidate: Candidate) -> History:
                 "deadline",
                 "started_at",
             )
-            .annotate(grant_count=Count("grants"))
         )
         found.update((attempt.pk, attempt) for attempt in batch)
-        grants += sum(attempt.grant_count for attempt in batch)
         if candidate.invite is not None:
             break
         new_emails = {normalized_email(a.candidate_email) for a in batch} - emails
@@ -103,7 +109,7 @@ def candidate_history(quiz: Quiz, candidate: Candidate) -> History:
         emails |= new_emails
         browsers |= new_browsers
     attempts = sorted(found.values(), key=lambda a: (a.started_at, a.pk), reverse=True)
-    return History(attempts=attempts, grants=grants)
+    return History(attempts=attempts)
 
 
 def attempts_allowed(quiz: Quiz, *, grants: int) -> int | None:

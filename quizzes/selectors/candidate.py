@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from quizzes import content
 from quizzes.models import DEADLINE_GRACE, INVITE_TOKEN_SHAPE, Attempt, Invite, Quiz, Section
+from quizzes.selectors.attempt_state import with_saved_answers
 
 
 def presented_question_count():
@@ -27,17 +28,43 @@ def presented_question_count():
     )
 
 
-def public_quizzes(*, open_at: datetime | None = None) -> QuerySet[Quiz]:
-    """Published public quizzes; with `open_at`, only those not closed at that moment."""
+def public_quizzes(*, open_at: datetime | None = None, counted: bool = True) -> QuerySet[Quiz]:
+    """Published public quizzes; with `open_at`, only those not closed at that moment.
+
+    `counted` annotates each with its `question_count`; the count costs more CPU than the
+    rest of the query, so a request that shows no count goes without.
+    """
     quizzes = Quiz.objects.filter(published=True, access=Quiz.Access.PUBLIC)
     if open_at is not None:
         quizzes = quizzes.exclude(closes_at__lte=open_at)
-    return quizzes.annotate(question_count=presented_question_count()).order_by("title")
+    if counted:
+        quizzes = quizzes.annotate(question_count=presented_question_count())
+    return quizzes.order_by("title")
 
 
 def presented_questions(attempt: Attempt) -> list[content.PresentedQuestion]:
     """The attempt's questions from its revision, in the order drawn for it, numbered."""
     return content.presented_questions(attempt.revision.content, attempt.layout)
+
+
+def attempt_for_page(public_id: str) -> Attempt | None:
+    """An attempt as its page needs it, with its saved answers, in one query.
+
+    Only the columns the page reads: never the revision's content, which the page's cached
+    markup already holds (quizzes/views/attempt_page.py).
+    """
+    attempts = Attempt.objects.select_related("quiz", "revision").only(
+        "public_id",
+        "state",
+        "deadline",
+        "save_seq",
+        "token_key",
+        "layout",
+        "quiz__navigation",
+        "revision__content_hash",
+        "revision__html_version",
+    )
+    return with_saved_answers(attempts).filter(public_id=public_id).first()
 
 
 def saved_choices(attempt: Attempt) -> dict[int, list[int]]:

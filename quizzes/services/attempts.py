@@ -22,7 +22,7 @@ from quizzes.models import DEADLINE_GRACE, Attempt, Invite, Quiz
 from quizzes.opaque import new_key
 from quizzes.selectors.answering import locked_with_answers, revision_answer_key
 from quizzes.services.answer_rows import Graded, save_grades
-from quizzes.services.revisions import current_revision
+from quizzes.services.revisions import current_revision_and_content
 from quizzes.services.saving import AttemptClosed as AttemptClosed
 from quizzes.services.saving import InvalidAnswer as InvalidAnswer
 from quizzes.services.saving import accepts_answers, checked_selections
@@ -80,8 +80,10 @@ def start_attempt(
     if quiz.is_closed(now):
         raise QuizClosed
     rng = rng or random.SystemRandom()
-    revision = current_revision(quiz, rng=rng)
-    questions = revision.content["questions"]
+    # The content just built has the revision's hash: the same questions, options, points
+    # and sections as the stored content, which this start therefore does not read back.
+    revision, content = current_revision_and_content(quiz, rng=rng)
+    questions = content["questions"]
     return Attempt.objects.create(
         quiz=quiz,
         revision=revision,
@@ -90,7 +92,7 @@ def start_attempt(
         candidate_email=candidate_email,
         browser=browser,
         layout=draw_layout(
-            revision.content,
+            content,
             shuffle_questions=quiz.shuffle_questions,
             shuffle_options=quiz.shuffle_options,
             rng=rng,
@@ -101,7 +103,7 @@ def start_attempt(
         ),
         started_at=now,
         deadline=attempt_deadline(quiz, now),
-        max_score=max_score(revision.content),
+        max_score=max_score(content),
     )
 
 

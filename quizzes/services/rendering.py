@@ -47,10 +47,16 @@ def rerender(models: dict[str, Any], progress: Callable[[str, int], None] | None
             if progress:
                 progress(name, len(batch))
     revisions = models["QuizRevision"]
+    # A migration's historical revision may predate the version the page caches key on.
+    versioned = "html_version" in {field.name for field in revisions._meta.get_fields()}
     for batch in _batches(revisions.objects.order_by("pk")):
         for revision in batch:
             revision.content = with_html(revision.content)
-        revisions.objects.bulk_update(batch, ["content"])
+            if versioned:
+                revision.html_version += 1
+        revisions.objects.bulk_update(
+            batch, ["content", "html_version"] if versioned else ["content"]
+        )
         if progress:
             progress("QuizRevision", len(batch))
 

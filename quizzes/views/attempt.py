@@ -24,11 +24,18 @@ from quizzes.models import Attempt, Quiz
 from quizzes.opaque import question_element_id
 from quizzes.selectors.answering import attempt_is_open, quiz_is_paged, revision_answer_key
 from quizzes.selectors.attempt_state import AttemptFacts
-from quizzes.selectors.candidate import presented_questions, saved_choices
+from quizzes.selectors.candidate import attempt_for_page, presented_questions, saved_choices
 from quizzes.selectors.results import attempt_review
 from quizzes.services.attempts import close_if_overdue, submit_attempt
 from quizzes.services.saving import AttemptClosed, InvalidAnswer, record_save, save_answers
-from quizzes.views.session import RATE, RATE_KEY, attempt_for_candidate, facts_for_candidate
+from quizzes.views.attempt_page import attempt_page_response
+from quizzes.views.session import (
+    RATE,
+    RATE_KEY,
+    attempt_for_candidate,
+    check_browser_owns,
+    facts_for_candidate,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -61,43 +68,13 @@ def _remaining_ms(attempt: Attempt, now: datetime) -> int | None:
 def attempt_page(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "POST":
         return _attempt_post(request, facts_for_candidate(request, public_id))
-    attempt = attempt_for_candidate(request, public_id)
-    if not attempt.is_open:
-        return _result(attempt)
-    questions = presented_questions(attempt)
-    if close_if_overdue(attempt=attempt):
-        return _result(attempt)
-    saved = saved_choices(attempt)
-    paged = attempt.quiz.navigation == Quiz.Navigation.PAGED
-    if paged:
-        page = _page_number(PageNavigationForm(request.GET).number("q"), len(questions))
-    else:
-        page = None
-    shown = [questions[page - 1]] if page is not None else questions
-    now = timezone.now()
-    remaining_ms = _remaining_ms(attempt, now)
-    return render(
-        request,
-        "quizzes/attempt.html",
-        {
-            "attempt": attempt,
-            "questions": shown,
-            "shown_tokens": [attempt.tokens.question(q["id"]) for q in shown],
-            "chosen": saved,
-            "paged": paged,
-            "page": page,
-            "page_count": len(questions),
-            "answered_count": sum(1 for q in questions if saved.get(q["id"])),
-            "navigator": [
-                {"number": q["number"], "answered": bool(saved.get(q["id"]))} for q in questions
-            ],
-            "remaining_seconds": None if remaining_ms is None else remaining_ms // 1000,
-            # The countdown ends exactly at the deadline, never before it (attempt.js).
-            "remaining_ms": remaining_ms,
-            # The page counts its save numbers from the server's clock (attempt.js).
-            "now_ms": int(now.timestamp() * 1000),
-        },
-    )
+    check_browser_owns(request, public_id)
+    loaded = attempt_for_page(public_id)
+    if loaded is None:
+        raise Http404
+    if not loaded.is_open or close_if_overdue(attempt=loaded):
+        return _result(loaded)
+    return attempt_page_response(request, loaded)
 
 
 def _gone_is_404(view: Callable[..., _Response]) -> Callable[..., _Response]:

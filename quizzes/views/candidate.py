@@ -127,7 +127,8 @@ def _quiz_closed(request: HttpRequest, quiz: Quiz) -> HttpResponse:
 @ratelimit(group="start", key=RATE_KEY, rate=RATE, method="POST")
 @identifies_browser
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(public_quizzes(), slug=slug)
+    # A start that succeeds shows no question count; a page shown after all counts then.
+    quiz = get_object_or_404(public_quizzes(counted=request.method == "GET"), slug=slug)
     if quiz.is_closed():
         return _quiz_closed(request, quiz)
     form = StartAttemptForm(request.POST or None)

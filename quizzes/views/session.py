@@ -29,10 +29,15 @@ def browser_attempts(request: HttpRequest) -> tuple[str, ...]:
     return tuple(request.session.get(SESSION_ATTEMPTS, []))
 
 
-def attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
-    """The attempt, if this browser started it: an id alone does not grant access."""
+def check_browser_owns(request: HttpRequest, public_id) -> None:
+    """404 unless this browser started the attempt: an id alone does not grant access."""
     if str(public_id) not in request.session.get(SESSION_ATTEMPTS, []):
         raise Http404
+
+
+def attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
+    """The attempt, if this browser started it: an id alone does not grant access."""
+    check_browser_owns(request, public_id)
     return get_object_or_404(
         Attempt.objects.select_related("quiz", "revision"), public_id=public_id
     )
@@ -40,8 +45,7 @@ def attempt_for_candidate(request: HttpRequest, public_id) -> Attempt:
 
 def facts_for_candidate(request: HttpRequest, public_id) -> AttemptFacts:
     """The attempt's fixed facts, if this browser started it (the cache first, no lock)."""
-    if str(public_id) not in request.session.get(SESSION_ATTEMPTS, []):
-        raise Http404
+    check_browser_owns(request, public_id)
     facts = attempt_facts(public_id)
     if facts is None:
         raise Http404

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Answer, Attempt
-from quizzes.templatetags import quizzes_tags
+from quizzes.views import attempt_page
 from tests.builders import ALL_RIGHT, ALL_WRONG, make_large_quiz, make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -300,23 +301,24 @@ def test_an_attempt_started_before_tokens_keeps_its_ids(client, start):
     assert attempt.score == 1 and attempt.state == Attempt.State.SUBMITTED
 
 
-def test_the_cached_question_blocks_hold_no_token(client, start):
+def test_the_cached_page_markup_holds_no_token(client, start):
     # Both attempts come from this one browser: the quiz must allow more than one.
     quiz = make_large_quiz(access="public", questions=3, options=4, attempts_allowed=None)
-    quizzes_tags._BLOCKS.clear()
+    attempt_page.KITS.clear()
+    attempt_page.FRAMES.clear()
     first, second = start(quiz), start(quiz, email="b@example.com")
     client.get(first.get_absolute_url())
-    blocks = dict(quizzes_tags._BLOCKS)
-    assert len(blocks) == 3
-    # The second attempt draws the same (authored) order: it reuses the blocks as they are.
+    kits, frames = dict(attempt_page.KITS.entries), dict(attempt_page.FRAMES.entries)
+    assert len(kits) == len(frames) == 1
+    # The second attempt is built from the same cached markup, with its own tokens.
     second_page = read_page(client, second)
-    assert blocks == quizzes_tags._BLOCKS
+    assert kits == attempt_page.KITS.entries and frames == attempt_page.FRAMES.entries
     assert second_page.values == [
         second.tokens.option(option["id"])
         for question in second.revision.content["questions"]
         for option in question["options"]
     ]
-    cached = repr(blocks)
+    cached = repr(kits) + repr(frames) + repr([cache.get(key) for key in [*kits, *frames]])
     for attempt in (first, second):
         for question in attempt.revision.content["questions"]:
             assert attempt.tokens.question(question["id"]) not in cached

@@ -54,6 +54,11 @@ def test_start_requires_name_and_valid_email(client, quiz):
     assert "is-invalid" in response.content.decode()
 
 
+def test_a_start_refused_for_its_form_still_tells_the_question_count(client, quiz):
+    response = client.post(quiz.get_absolute_url(), {"candidate_name": "", "candidate_email": "x"})
+    assert 'data-question-count="3"' in response.content.decode()
+
+
 def test_attempt_page_shows_every_option_as_labelled_input(client, quiz, start):
     attempt = start(quiz)
     html = client.get(attempt.get_absolute_url()).content.decode()
