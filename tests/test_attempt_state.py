@@ -72,3 +72,30 @@ def test_an_unknown_attempt_has_no_facts(db, django_assert_num_queries):
     import uuid
 
     assert attempt_facts(uuid.uuid4()) is None
+
+
+def test_a_started_attempt_leaves_its_facts_in_the_cache_once_committed(
+    db, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    quiz = make_large_quiz(access="public", questions=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt = start_attempt(
+            quiz=quiz, candidate_name="Анна", candidate_email="anna@example.com"
+        )
+    with django_assert_num_queries(0):
+        facts = attempt_facts(attempt.public_id)
+    assert facts.pk == attempt.pk and facts.layout == attempt.layout
+
+
+def test_a_start_rolled_back_leaves_no_facts(db):
+    from django.db import transaction
+
+    quiz = make_large_quiz(access="public", questions=3)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        attempt = start_attempt(
+            quiz=quiz, candidate_name="Анна", candidate_email="anna@example.com"
+        )
+        raise RuntimeError
+    from django.core.cache import cache
+
+    assert cache.get(f"quizzes:attempt-facts:{attempt.public_id}") is None

@@ -86,8 +86,11 @@ def attempt_facts(public_id: UUID | str) -> AttemptFacts | None:
 class SavedAnswersJson(Func):
     """An attempt's saved answers as JSON text, `[[question id, [option ids]], ...]`.
 
-    A correlated subquery, so one query reads an attempt together with its answers (also
-    under FOR UPDATE OF the attempt). PostgreSQL and SQLite; other databases are refused.
+    A correlated subquery, so one query reads an attempt together with its answers.
+    PostgreSQL and SQLite; other databases are refused. Under FOR UPDATE, PostgreSQL
+    evaluates the subquery in the snapshot the statement started with, not after the lock
+    was granted: selectors.answering.locked_with_answers reads again when a save committed
+    while the lock was awaited.
     """
 
     output_field = TextField()

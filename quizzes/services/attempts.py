@@ -21,6 +21,7 @@ from quizzes.content import Layout, RevisionContent, max_score, section_groups
 from quizzes.models import DEADLINE_GRACE, Attempt, Invite, Quiz
 from quizzes.opaque import new_key
 from quizzes.selectors.answering import locked_with_answers, revision_answer_key
+from quizzes.selectors.attempt_state import facts_of
 from quizzes.services.answer_rows import Graded, save_grades
 from quizzes.services.revisions import current_revision_and_content
 from quizzes.services.saving import AttemptClosed as AttemptClosed
@@ -84,7 +85,7 @@ def start_attempt(
     # and sections as the stored content, which this start therefore does not read back.
     revision, content = current_revision_and_content(quiz, rng=rng)
     questions = content["questions"]
-    return Attempt.objects.create(
+    attempt = Attempt.objects.create(
         quiz=quiz,
         revision=revision,
         invite=invite,
@@ -105,6 +106,10 @@ def start_attempt(
         deadline=attempt_deadline(quiz, now),
         max_score=max_score(content),
     )
+    # The page's saves and submit find the attempt's fixed facts in the cache from the
+    # first one on; only once the attempt exists for everyone else.
+    transaction.on_commit(lambda: facts_of(attempt))
+    return attempt
 
 
 def attempt_deadline(quiz: Quiz, started_at: datetime) -> datetime | None:
