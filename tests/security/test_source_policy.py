@@ -6,7 +6,17 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-SKIPPED_DIRS = {".venv", "tests", "node_modules", "var", ".git", "vendor", "__pycache__"}
+# Virtualenvs (also `make bench-peer`'s), dependencies and generated files are not ours.
+SKIPPED_DIRS = {
+    ".venv",
+    ".venv-peer",
+    "tests",
+    "node_modules",
+    "var",
+    ".git",
+    "vendor",
+    "__pycache__",
+}
 
 
 def project_files(*suffixes: str, under: str = ".") -> list[Path]:
