@@ -16,6 +16,7 @@ from django.utils import timezone
 from bench.load import RequestList
 from quizzes.models import Attempt, Quiz
 from quizzes.opaque import field_name, new_key, time_field_name
+from quizzes.selectors.attempt_state import facts_of
 from quizzes.services.attempts import draw_layout, save_answers
 from quizzes.services.revisions import current_revision
 
@@ -65,7 +66,12 @@ def new_attempts(quiz: Quiz, count: int) -> list[Attempt]:
         )
         for n in range(count)
     ]
-    return Attempt.objects.bulk_create(attempts, batch_size=2000)
+    created = Attempt.objects.bulk_create(attempts, batch_size=2000)
+    # As a start leaves them: the fixed facts cached (shared with the server only through
+    # Redis, when REDIS_URL is set; see services.attempts.start_attempt).
+    for attempt in created:
+        facts_of(attempt)
+    return created
 
 
 def answer_body(attempt: Attempt, csrf: str) -> str:
