@@ -31,13 +31,15 @@ LOOPBACK = "127.0.0.1"
 @dataclass
 class RequestList:
     method: str
-    body: str  # urlencoded, the same for every request ("" for GET)
-    entries: list[tuple[str, str]]  # (path, cookie header)
+    body: str  # urlencoded, for every request without its own ("" for GET)
+    # (path, cookie header) or (path, cookie header, the request's own urlencoded body):
+    # a POST answering with an attempt's tokens must carry that attempt's tokens.
+    entries: list[tuple[str, str]] | list[tuple[str, str, str]]
     authorization: str = ""  # the same for every request; "" for none
 
     def write(self, path: Path) -> Path:
         first = f"{self.method}\t{self.authorization}" if self.authorization else self.method
-        lines = [first, self.body, *(f"{p}\t{c}" for p, c in self.entries)]
+        lines = [first, self.body, *("\t".join(entry) for entry in self.entries)]
         path.write_text("\n".join(lines) + "\n")
         return path
 
@@ -88,7 +90,8 @@ async def _python_load(base_url, requests: RequestList, seconds, connections):
     errors = 0
     position = 0
     deadline = time.perf_counter() + seconds
-    headers = {"Content-Type": "application/x-www-form-urlencoded"} if requests.body else {}
+    has_body = bool(requests.body) or any(len(entry) > 2 for entry in requests.entries)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if has_body else {}
     if requests.authorization:
         headers["Authorization"] = requests.authorization
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
@@ -97,14 +100,15 @@ async def _python_load(base_url, requests: RequestList, seconds, connections):
         async def worker():
             nonlocal errors, position
             while time.perf_counter() < deadline:
-                path, cookie = requests.entries[position % len(requests.entries)]
+                path, cookie, *own = requests.entries[position % len(requests.entries)]
+                body = own[0] if own else requests.body
                 position += 1
                 started = time.perf_counter()
                 try:
                     response = await client.request(
                         requests.method,
                         path,
-                        content=requests.body or None,
+                        content=body or None,
                         headers={**headers, **({"Cookie": cookie} if cookie else {})},
                     )
                     if response.status_code >= 400:

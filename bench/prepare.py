@@ -179,9 +179,13 @@ def candidate_requests(
         savers = new_attempts(quiz, autosave_pool)
         lists["autosave POST"] = RequestList(
             "POST",
-            autosave_body(open_attempt, csrf),
+            "",
             [
-                (reverse("quizzes:autosave", kwargs={"public_id": a.public_id}), cookie(k, csrf))
+                (
+                    reverse("quizzes:autosave", kwargs={"public_id": a.public_id}),
+                    cookie(k, csrf),
+                    autosave_body(a, csrf),
+                )
                 for a, k in zip(savers, sessions_for(savers), strict=True)
             ],
         )
@@ -205,9 +209,9 @@ def candidate_requests(
         ),
         "submit POST": RequestList(
             "POST",
-            answer_body(open_attempt, csrf),
+            "",
             [
-                (attempt.get_absolute_url(), cookie(key, csrf))
+                (attempt.get_absolute_url(), cookie(key, csrf), answer_body(attempt, csrf))
                 for attempt, key in zip(pool, pool_keys, strict=True)
             ],
         ),

@@ -1,6 +1,7 @@
 -- Requests for wrk from a file the benchmark writes (see bench/load.py):
 --   line 1: method (then optionally <TAB> and an Authorization header value), line 2: body
---   (may be empty), then one "path<TAB>cookie" line per request.
+--   (may be empty), then one "path<TAB>cookie" line per request, optionally followed by
+--   <TAB> and that request's own body (instead of line 2's).
 -- Threads take interleaved lines so every request of a run uses a different line until
 -- the list runs out; then they wrap around (the benchmark counts those as repeats).
 -- done() prints one JSON line with the latency percentiles, for the benchmark to parse.
@@ -20,16 +21,18 @@ function init(args)
   body = file:read("*l")
   if body == "" then body = nil end
   entries = {}
+  local own_bodies = false
   for line in file:lines() do
-    local path, cookie = line:match("^([^\t]*)\t?(.*)$")
-    table.insert(entries, {path, cookie})
+    local path, cookie, own = line:match("^([^\t]*)\t?([^\t]*)\t?(.*)$")
+    if own == "" then own = nil else own_bodies = true end
+    table.insert(entries, {path, cookie, own})
   end
   file:close()
   stride = tonumber(args[2])
   position = thread_index
   sent = 0
   local headers = {}
-  if body then headers["Content-Type"] = "application/x-www-form-urlencoded" end
+  if body or own_bodies then headers["Content-Type"] = "application/x-www-form-urlencoded" end
   if authorization ~= "" then headers["Authorization"] = authorization end
   base_headers = headers
 end
@@ -41,7 +44,7 @@ function request()
   local headers = {}
   for k, v in pairs(base_headers) do headers[k] = v end
   if entry[2] ~= "" then headers["Cookie"] = entry[2] end
-  return wrk.format(method, entry[1], headers, body)
+  return wrk.format(method, entry[1], headers, entry[3] or body)
 end
 
 function done(summary, latency, requests)

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.urls import reverse
 
-from bench import seed
+from bench import prepare, seed
 from bench.load import RequestList
 from bench.report import BARE, EndpointResult, add_ratios, format_table, percentile
 from quizzes import grading
@@ -142,6 +142,35 @@ def test_request_list_file_matches_what_the_wrk_script_reads(tmp_path):
     path = RequestList("POST", "a=1&b=2", [("/x/", "sessionid=s; csrftoken=c"), ("/y/", "")])
     text = path.write(tmp_path / "r.requests").read_text()
     assert text == "POST\na=1&b=2\n/x/\tsessionid=s; csrftoken=c\n/y/\t\n"
+    own = RequestList("POST", "", [("/x/", "c=1", "q_a=b"), ("/y/", "c=2", "q_c=d")])
+    text = own.write(tmp_path / "own.requests").read_text()
+    assert text == "POST\n\n/x/\tc=1\tq_a=b\n/y/\tc=2\tq_c=d\n"
+
+
+@pytest.mark.django_db
+def test_every_benchmarked_save_and_submit_is_accepted_by_the_site():
+    # Answers name options by each attempt's own tokens: one body for all attempts would
+    # only measure the refusal of forged answers (as the benchmark did before).
+    from django.test import Client
+
+    quiz = seed.build_quiz(questions=4, slug="bench-bodies")
+    (reviewed,) = prepare.new_attempts(quiz, 1)  # the result page's (seeded, submitted)
+    submit_attempt(attempt_id=reviewed.pk, selections={})
+    lists = prepare.candidate_requests(quiz, submit_pool=3, autosave_pool=3)
+    for name, expected in (("submit POST", 302), ("autosave POST", 200)):
+        requests = lists[name]
+        assert isinstance(requests, RequestList)
+        for path, cookie, body in requests.entries:
+            browser = Client(enforce_csrf_checks=True)
+            for pair in cookie.split("; "):
+                key, value = pair.split("=", 1)
+                browser.cookies[key] = value
+            response = browser.post(
+                path, body, content_type="application/x-www-form-urlencoded", HTTP_HOST="127.0.0.1"
+            )
+            assert response.status_code == expected, (name, response.content[:300])
+            if name == "autosave POST":
+                assert response.json()["saved"] is True
 
 
 @pytest.mark.django_db
