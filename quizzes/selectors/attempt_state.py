@@ -28,7 +28,9 @@ FACTS_TIMEOUT = 24 * 60 * 60
 
 @dataclass(frozen=True, slots=True)
 class AttemptFacts:
-    """What an attempt was given at start and keeps: never stale, so safe in any cache."""
+    """What an attempt was given at start and keeps while it is open: never stale for its
+    saves, so safe in any cache (a regrade moves only finished attempts to another revision,
+    and a finished attempt takes no more answers)."""
 
     pk: int
     public_id: str
