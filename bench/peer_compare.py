@@ -155,24 +155,9 @@ def run_peer(python: str, requests: int) -> dict:
 
 
 def run_ours(requests: int) -> dict:
-    from bench.load import server_environment
-    from bench.run import STATIC_ROOT, reset_database, setup_django
+    from bench.profile_candidate import measure_detailed, prepare_database
 
-    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_OURS_URL
-    if url.rstrip("/").endswith("/qs_bench"):
-        raise SystemExit("use a database of its own (BENCH_DATABASE_URL), not qs_bench")
-    reset_database(url)
-    # Huey's SQLite queue lives in DATA_DIR, which settings create only for SQLite databases.
-    (ROOT / "var").mkdir(exist_ok=True)
-    setup_django(server_environment(url, STATIC_ROOT, 0))
-    from django.core.management import call_command
-
-    call_command("migrate", "--no-input", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    if not (STATIC_ROOT / "staticfiles.json").exists():
-        call_command("collectstatic", "--no-input", verbosity=0)
-    from bench.profile_candidate import measure_detailed
-
+    prepare_database(os.environ.get("BENCH_DATABASE_URL") or DEFAULT_OURS_URL)
     return measure_detailed(requests)
 
 

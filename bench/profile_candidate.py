@@ -217,18 +217,9 @@ def measure_detailed(
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=40)
-    parser.add_argument("--profile", choices=[BARE, *ENDPOINTS])
-    parser.add_argument(
-        "--cold",
-        action="store_true",
-        help="empty the rendering and page fragment caches before each request (not timed)",
-    )
-    parser.add_argument("--no-import", action="store_true", help="skip the corpus import")
-    args = parser.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
+def prepare_database(url: str) -> str:
+    """Recreate the database at `url` (never the shared qs_bench), set Django up with
+    production settings over it, migrate and collect static files; returns `url`."""
     if url.rstrip("/").endswith("/qs_bench"):
         raise SystemExit("use a database of your own (BENCH_DATABASE_URL), not qs_bench")
     from bench.load import server_environment
@@ -243,6 +234,21 @@ def main() -> None:
     call_command("createcachetable", verbosity=0)
     if not (STATIC_ROOT / "staticfiles.json").exists():
         call_command("collectstatic", "--no-input", verbosity=0)
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--profile", choices=[BARE, *ENDPOINTS])
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="empty the rendering and page fragment caches before each request (not timed)",
+    )
+    parser.add_argument("--no-import", action="store_true", help="skip the corpus import")
+    args = parser.parse_args()
+    url = prepare_database(os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL)
     cold = ", caches emptied before each request" if args.cold else ""
     print(f"in-process CPU ms per request, {args.requests} requests each{cold} ({url})")
     measured = measure(args.requests, args.profile, args.cold)
